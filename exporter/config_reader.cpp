@@ -1,0 +1,165 @@
+#include "config_reader.hpp"
+
+#include <charconv>
+
+namespace msgwatch::config {
+
+void fail_at(const std::string& source, const YAML::Node& node, const std::string& path,
+             const std::string& message) {
+  std::string where = source;
+  if (node.IsDefined() && node.Mark().line >= 0) {
+    where += ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
+  }
+  throw ConfigError(where + ": " + (path.empty() ? "" : path + ": ") + message);
+}
+
+std::chrono::milliseconds parse_duration(const std::string& text) {
+  using std::chrono::milliseconds;
+  if (text.empty()) throw ConfigError("empty duration");
+  std::int64_t total_ms = 0;
+  const char* pos = text.data();
+  const char* end = text.data() + text.size();
+  while (pos < end) {
+    std::int64_t number = 0;
+    auto [next, ec] = std::from_chars(pos, end, number);
+    if (ec != std::errc() || next == pos || number < 0) {
+      throw ConfigError("\"" + text + "\" is not a duration (use e.g. 500ms, 30s, 2m, 1h)");
+    }
+    pos = next;
+    std::int64_t unit_ms = 0;
+    if (end - pos >= 2 && pos[0] == 'm' && pos[1] == 's') {
+      unit_ms = 1;
+      pos += 2;
+    } else if (pos < end && *pos == 's') {
+      unit_ms = 1000;
+      ++pos;
+    } else if (pos < end && *pos == 'm') {
+      unit_ms = 60'000;
+      ++pos;
+    } else if (pos < end && *pos == 'h') {
+      unit_ms = 3'600'000;
+      ++pos;
+    } else {
+      throw ConfigError("\"" + text + "\" is not a duration (use e.g. 500ms, 30s, 2m, 1h)");
+    }
+    if (number > (std::int64_t{1} << 40) / unit_ms) throw ConfigError("\"" + text + "\" is too long");
+    total_ms += number * unit_ms;
+  }
+  return milliseconds(total_ms);
+}
+
+MapReader::MapReader(const std::string& source, const YAML::Node& node, std::string path)
+    : source_(source), node_(node), path_(std::move(path)) {
+  if (!node_.IsDefined() || node_.IsNull()) return;  // absent or empty: all defaults
+  if (!node_.IsMap()) fail_at(source_, node_, path_, "must be a mapping");
+}
+
+bool MapReader::has(const std::string& key) const { return node_.IsMap() && node_[key].IsDefined(); }
+
+YAML::Node MapReader::node(const std::string& key) const {
+  if (!node_.IsMap()) return YAML::Node();
+  return node_[key];
+}
+
+std::string MapReader::path_of(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void MapReader::fail(const std::string& key, const std::string& message) const {
+  fail_at(source_, has(key) ? node(key) : node_, path_of(key), message);
+}
+
+std::string MapReader::scalar(const std::string& key) const {
+  const auto value = node(key);
+  if (!value.IsScalar()) fail(key, "must be a single value");
+  return value.Scalar();
+}
+
+void MapReader::read(const std::string& key, std::string& out) {
+  if (!has(key)) return;
+  read_keys_.insert(key);
+  out = scalar(key);
+}
+
+void MapReader::read(const std::string& key, std::vector<std::string>& out) {
+  if (!has(key)) return;
+  read_keys_.insert(key);
+  const auto value = node(key);
+  if (value.IsScalar()) {
+    out = {value.Scalar()};
+    return;
+  }
+  if (!value.IsSequence()) fail(key, "must be a list of strings");
+  out.clear();
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].IsScalar()) {
+      fail_at(source_, value[i], path_of(key) + "[" + std::to_string(i) + "]", "must be a string");
+    }
+    out.push_back(value[i].Scalar());
+  }
+}
+
+void MapReader::read(const std::string& key, std::chrono::milliseconds& out) {
+  if (!has(key)) return;
+  read_keys_.insert(key);
+  try {
+    out = parse_duration(scalar(key));
+  } catch (const ConfigError& e) {
+    fail(key, e.what());
+  }
+  if (out.count() <= 0) fail(key, "must be > 0");
+}
+
+void MapReader::read(const std::string& key, bool& out) {
+  if (!has(key)) return;
+  read_keys_.insert(key);
+  const auto text = scalar(key);
+  if (text == "true") {
+    out = true;
+  } else if (text == "false") {
+    out = false;
+  } else {
+    fail(key, "must be true or false, not \"" + text + "\"");
+  }
+}
+
+void MapReader::read(const std::string& key, std::int64_t& out, std::int64_t min, std::int64_t max) {
+  if (!has(key)) return;
+  read_keys_.insert(key);
+  const auto text = scalar(key);
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) fail(key, "\"" + text + "\" is not an integer");
+  if (value < min || value > max) {
+    fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  }
+  out = value;
+}
+
+MapReader MapReader::section(const std::string& key) {
+  read_keys_.insert(key);
+  return MapReader(source_, node(key), path_of(key));
+}
+
+std::vector<MapReader> MapReader::list_of_sections(const std::string& key) {
+  std::vector<MapReader> sections;
+  if (!has(key)) return sections;
+  read_keys_.insert(key);
+  const auto value = node(key);
+  if (value.IsNull()) return sections;
+  if (!value.IsSequence()) fail(key, "must be a list");
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    sections.emplace_back(source_, value[i], path_of(key) + "[" + std::to_string(i) + "]");
+  }
+  return sections;
+}
+
+void MapReader::finish() const {
+  if (!node_.IsMap()) return;
+  for (const auto& entry : node_) {
+    const auto key = entry.first.as<std::string>();
+    if (read_keys_.count(key) == 0) fail_at(source_, entry.first, path_of(key), "unknown key");
+  }
+}
+
+}  // namespace msgwatch::config
