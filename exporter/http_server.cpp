@@ -1,0 +1,198 @@
+#include "http_server.hpp"
+
+#include "http_request.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace msgwatch {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kMaxRequestHead = 16 * 1024;
+constexpr int kMaxConnections = 128;
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::shared_ptr<const RenderedMetrics> metrics;  // keeps the body alive while writing
+  std::string_view body;
+  std::string owned_body;
+  bool gzip = false;
+};
+
+const char* reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+Response text_response(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.owned_body = std::move(body);
+  response.body = response.owned_body;
+  return response;
+}
+
+tcp::endpoint parse_listen_address(const std::string& address) {
+  const auto colon = address.rfind(':');
+  auto host = address.substr(0, colon);
+  const auto port = static_cast<unsigned short>(std::stoul(address.substr(colon + 1)));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) return {tcp::v6(), port};
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("web.listen_address: \"" + host + "\" is not an IP address");
+  return {ip, port};
+}
+
+std::string landing_page(const std::string& telemetry_path) {
+  return "<!DOCTYPE html><html><head><title>msgwatch</title></head><body><h1>msgwatch</h1>"
+         "<p>Kafka and Redis exporter.</p><ul><li><a href=\"" +
+         telemetry_path + "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+         "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const std::string& listen_address, Routes routes)
+    : acceptor_(io_), routes_(std::move(routes)) {
+  const auto endpoint = parse_listen_address(listen_address);
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(false), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + listen_address + ": " + ec.message());
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+unsigned short HttpServer::port() const { return acceptor_.local_endpoint().port(); }
+
+void HttpServer::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void HttpServer::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  io_.stop();
+  thread_.join();
+}
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    boost::system::error_code ec;
+    auto socket = co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted) break;
+      spdlog::warn("http accept failed: {}", ec.message());
+      continue;
+    }
+    if (connections_.load() >= kMaxConnections) continue;  // dropping the socket closes it
+    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
+  ++connections_;
+  struct Guard {
+    std::atomic<int>& count;
+    ~Guard() { --count; }
+  } guard{connections_};
+  // The idle timer closes the socket, which makes the pending read fail and ends the loop.
+  auto connection = std::make_shared<tcp::socket>(std::move(socket));
+  asio::steady_timer idle(io_);
+  const auto arm_idle = [&idle, weak = std::weak_ptr<tcp::socket>(connection)] {
+    idle.expires_after(kIdleTimeout);
+    idle.async_wait([weak](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto socket = weak.lock()) socket->close(ec);
+    });
+  };
+  asio::streambuf buffer(kMaxRequestHead);
+  for (;;) {
+    arm_idle();
+    boost::system::error_code ec;
+    const auto head_size =
+        co_await asio::async_read_until(*connection, buffer, "\r\n\r\n", asio::redirect_error(asio::use_awaitable, ec));
+    idle.cancel();
+    Response response;
+    bool keep_alive = false;
+    bool head_only = false;
+    if (ec == asio::error::not_found) {
+      response = text_response(400, "request head too large\n");
+    } else if (ec) {
+      break;
+    } else {
+      const std::string head(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + head_size);
+      buffer.consume(head_size);
+      const auto request = parse_http_request(head);
+      if (!request || request->has_body) {
+        response = text_response(400, "bad request\n");
+      } else if (request->method != "GET" && request->method != "HEAD") {
+        response = text_response(405, "only GET and HEAD\n");
+      } else {
+        keep_alive = request->keep_alive;
+        head_only = request->method == "HEAD";
+        if (request->path == routes_.telemetry_path) {
+          response.metrics = routes_.store->latest();
+          response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          response.gzip = request->accepts_gzip;
+          response.body = response.gzip ? response.metrics->gzip : response.metrics->text;
+        } else if (request->path == "/") {
+          response = text_response(200, landing_page(routes_.telemetry_path));
+          response.content_type = "text/html; charset=utf-8";
+        } else if (request->path == "/-/healthy") {
+          response = text_response(200, "Healthy\n");
+        } else if (request->path == "/-/ready") {
+          response = routes_.ready() ? text_response(200, "Ready\n") : text_response(503, "Not ready\n");
+        } else {
+          response = text_response(404, "not found\n");
+        }
+      }
+    }
+    std::string header = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
+                         "\r\nContent-Type: " + response.content_type +
+                         "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                         (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
+                         (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
+                                              asio::buffer(response.body.data(), head_only ? 0 : response.body.size())};
+    arm_idle();
+    co_await asio::async_write(*connection, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    idle.cancel();
+    if (ec || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  connection->shutdown(tcp::socket::shutdown_both, ignored);
+  connection->close(ignored);
+}
+
+}  // namespace msgwatch

@@ -1,0 +1,3 @@
+#include "daemon.hpp"
+
+int main(int argc, char** argv) { return msgwatch::run_daemon({argv + 1, argv + argc}); }

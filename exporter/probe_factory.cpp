@@ -1,0 +1,15 @@
+#include "probe_factory.hpp"
+
+#include "kafka_lag_probe.hpp"
+#include "redis_probe.hpp"
+
+namespace msgwatch {
+
+std::vector<std::unique_ptr<Probe>> make_probes(const config::Config& config) {
+  std::vector<std::unique_ptr<Probe>> probes;
+  for (const auto& cluster : config.kafka) probes.push_back(kafka::make_kafka_lag_probe(cluster));
+  for (const auto& target : config.redis) probes.push_back(redis::make_redis_probe(target));
+  return probes;
+}
+
+}  // namespace msgwatch
