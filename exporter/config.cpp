@@ -1,6 +1,6 @@
-#include "config.hpp"
+#include "exporter/config.hpp"
 
-#include "config_reader.hpp"
+#include "exporter/config_reader.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -54,7 +54,7 @@ ProbeSchedule read_schedule(MapReader& reader, ProbeSchedule schedule) {
   return schedule;
 }
 
-NameFilter read_filter(MapReader parent, const std::string& key, NameFilter filter) {
+NameFilter read_filter(MapReader& parent, const std::string& key, NameFilter filter) {
   auto reader = parent.section(key);
   for (const char* field : {"include", "exclude"}) {
     auto& patterns = std::string(field) == "include" ? filter.include : filter.exclude;
@@ -73,6 +73,7 @@ NameFilter read_filter(MapReader parent, const std::string& key, NameFilter filt
 
 KafkaCluster read_kafka(MapReader& reader, std::set<std::string>& names) {
   KafkaCluster cluster;
+  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag"});
   reader.read("name", cluster.name);
   check_name(reader, cluster.name, names);
   reader.read("bootstrap_servers", cluster.bootstrap_servers);
@@ -104,6 +105,7 @@ RedisTarget read_redis(MapReader& reader, std::set<std::string>& names) {
   RedisTarget target;
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
+  reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval", "timeout"});
   reader.read("name", target.name);
   check_name(reader, target.name, names);
   reader.read("address", target.address);

@@ -4,7 +4,7 @@
 // that names the key's path and line, e.g.
 //   config.yml:7:14: kafka[0].lag.interval: must be > 0
 
-#include "probe.hpp"
+#include "exporter/probe.hpp"
 
 #include <optional>
 #include <stdexcept>

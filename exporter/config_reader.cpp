@@ -1,5 +1,6 @@
-#include "config_reader.hpp"
+#include "exporter/config_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace msgwatch::config {
@@ -49,8 +50,8 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 }
 
 MapReader::MapReader(const std::string& source, const YAML::Node& node, std::string path)
-    : source_(source), node_(node), path_(std::move(path)) {
-  if (!node_.IsDefined() || node_.IsNull()) return;  // absent or empty: all defaults
+    : source_(source), node_(node.IsDefined() ? node : YAML::Node()), path_(std::move(path)) {
+  if (node_.IsNull()) return;  // absent or empty: all defaults
   if (!node_.IsMap()) fail_at(source_, node_, path_, "must be a mapping");
 }
 
@@ -152,6 +153,16 @@ std::vector<MapReader> MapReader::list_of_sections(const std::string& key) {
     sections.emplace_back(source_, value[i], path_of(key) + "[" + std::to_string(i) + "]");
   }
   return sections;
+}
+
+void MapReader::reject_unknown(std::initializer_list<const char*> known) const {
+  if (!node_.IsMap()) return;
+  for (const auto& entry : node_) {
+    const auto key = entry.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      fail_at(source_, entry.first, path_of(key), "unknown key");
+    }
+  }
 }
 
 void MapReader::finish() const {

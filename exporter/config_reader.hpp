@@ -2,7 +2,7 @@
 // Walks a YAML tree with the key path at hand, so that every error names the path and line,
 // and rejects keys nobody asked for (a typo must not silently fall back to a default).
 
-#include "config.hpp"
+#include "exporter/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -38,6 +38,10 @@ class MapReader {
   MapReader section(const std::string& key);
   // A list of mappings; an absent key is an empty list.
   std::vector<MapReader> list_of_sections(const std::string& key);
+
+  // Throws for a key not in `known`: called before reading a mapping with required keys,
+  // so a misspelt key is reported as such rather than as a missing one.
+  void reject_unknown(std::initializer_list<const char*> known) const;
 
   // Throws for a key that exists but was never read.
   void finish() const;

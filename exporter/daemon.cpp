@@ -1,13 +1,13 @@
-#include "daemon.hpp"
+#include "exporter/daemon.hpp"
 
-#include "config.hpp"
-#include "exposition.hpp"
-#include "flags.hpp"
-#include "http_server.hpp"
-#include "logging.hpp"
-#include "metric_family_builder.hpp"
-#include "probe_factory.hpp"
-#include "scheduler.hpp"
+#include "exporter/config.hpp"
+#include "exporter/exposition.hpp"
+#include "exporter/flags.hpp"
+#include "exporter/http_server.hpp"
+#include "exporter/logging.hpp"
+#include "exporter/metric_family_builder.hpp"
+#include "exporter/probe_factory.hpp"
+#include "exporter/scheduler.hpp"
 #include "version.hpp"
 
 #include <boost/asio/io_context.hpp>

@@ -1,4 +1,4 @@
-#include "exposition.hpp"
+#include "exporter/exposition.hpp"
 
 #include <prometheus/text_serializer.h>
 #include <zlib.h>

@@ -1,4 +1,4 @@
-#include "flags.hpp"
+#include "exporter/flags.hpp"
 
 #include <map>
 

@@ -1,6 +1,6 @@
-#include "http_server.hpp"
+#include "exporter/http_server.hpp"
 
-#include "http_request.hpp"
+#include "exporter/http_request.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -6,7 +6,7 @@
 // Thread-safety: construct, start() and stop() from one thread; `ready` is called on the
 // server thread and must be thread-safe.
 
-#include "exposition.hpp"
+#include "exporter/exposition.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

@@ -1,4 +1,4 @@
-#include "metric_family_builder.hpp"
+#include "exporter/metric_family_builder.hpp"
 
 namespace msgwatch {
 

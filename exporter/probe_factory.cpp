@@ -1,7 +1,7 @@
-#include "probe_factory.hpp"
+#include "exporter/probe_factory.hpp"
 
-#include "kafka_lag_probe.hpp"
-#include "redis_probe.hpp"
+#include "probes/kafka/lag/kafka_lag_probe.hpp"
+#include "probes/redis/redis_probe.hpp"
 
 namespace msgwatch {
 

@@ -1,8 +1,8 @@
 #pragma once
 // The one place that knows every probe family: turns the configuration into probes.
 
-#include "config.hpp"
-#include "probe.hpp"
+#include "exporter/config.hpp"
+#include "exporter/probe.hpp"
 
 #include <memory>
 #include <vector>

@@ -1,6 +1,7 @@
-#include "scheduler.hpp"
+#include "exporter/scheduler.hpp"
 
-#include "metric_family_builder.hpp"
+#include "exporter/async_event.hpp"
+#include "exporter/metric_family_builder.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,11 +20,10 @@ namespace {
 // Shared between an attempt and the detached collect() it started, which may outlive a
 // timed-out attempt by a little.
 struct Outcome {
-  explicit Outcome(const asio::any_io_executor& executor) : wake(executor) {}
-  bool done = false;
+  explicit Outcome(const asio::any_io_executor& executor) : done(executor) {}
+  AsyncEvent done;
   std::exception_ptr error;
   MetricFamilies families;
-  asio::steady_timer wake;
 };
 
 std::string describe(const std::exception_ptr& error) {
@@ -85,24 +85,17 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   auto outcome = std::make_shared<Outcome>(co_await asio::this_coro::executor);
   slot.running = true;
   asio::co_spawn(io_, probe.collect(), [outcome](std::exception_ptr error, MetricFamilies families) {
-    outcome->done = true;
     outcome->error = error;
     outcome->families = std::move(families);
-    outcome->wake.cancel();
+    outcome->done.set();
   });
-  boost::system::error_code ignored;
-  outcome->wake.expires_at(started + probe.schedule().timeout);
-  if (!outcome->done) co_await outcome->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  const bool timed_out = !outcome->done;
+  const bool timed_out = !co_await outcome->done.wait_until(started + probe.schedule().timeout);
   slot.duration_seconds = std::chrono::duration<double>(steady_clock::now() - started).count();
   if (timed_out) {
     probe.abort();
     // abort() closes the probe's sockets, so collect() ends promptly; wait for it so that
     // two collections of one probe never overlap.
-    while (!outcome->done) {
-      outcome->wake.expires_after(std::chrono::seconds(1));
-      co_await outcome->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
+    co_await outcome->done.wait();
   }
   slot.running = false;
   slot.ran = true;

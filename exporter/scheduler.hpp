@@ -6,7 +6,7 @@
 //
 // Not thread-safe: every member runs on the io_context thread.
 
-#include "probe.hpp"
+#include "exporter/probe.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

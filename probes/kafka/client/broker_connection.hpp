@@ -1,0 +1,100 @@
+#pragma once
+// One TCP connection to one Kafka broker, speaking the protocol codec of
+// probes/kafka/protocol. Requests may be issued concurrently by several coroutines: they
+// are pipelined and matched to responses by correlation id (Kafka answers in order).
+// Versions are negotiated once with ApiVersions at connect.
+//
+// Not thread-safe: use it from the io_context thread that owns its executor. A request
+// that gets no answer within the request timeout closes the connection, which fails every
+// pending request; the owner reconnects on next use.
+
+#include "probes/kafka/client/kafka_error.hpp"
+#include "probes/kafka/protocol/framing.hpp"
+#include "probes/kafka/protocol/messages/api_versions.hpp"
+#include "probes/kafka/protocol/version_negotiation.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace msgwatch::kafka {
+
+struct ConnectionOptions {
+  std::string client_id = "msgwatch";
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
+  // Frames above this size are refused as garbage rather than allocated.
+  std::uint32_t max_response_bytes = 256U << 20;
+};
+
+class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
+ public:
+  BrokerConnection(boost::asio::any_io_executor executor, std::string host, std::uint16_t port,
+                   ConnectionOptions options);
+  ~BrokerConnection();
+
+  // Resolves, connects and negotiates versions; throws KafkaError.
+  boost::asio::awaitable<void> connect();
+  [[nodiscard]] bool is_open() const { return open_; }
+  [[nodiscard]] std::string address() const { return host_ + ":" + std::to_string(port_); }
+  // Fails every pending request; safe to call at any time.
+  void close();
+
+  // The highest version both sides support, or nullopt.
+  template <class Request>
+  [[nodiscard]] std::optional<std::int16_t> version_of() const {
+    return protocol::negotiate_version<Request>(api_versions_);
+  }
+
+  // Sends one request at the negotiated version and decodes the response.
+  template <class Request, class Response>
+  boost::asio::awaitable<Response> send(const Request& request) {
+    const auto version = version_of<Request>();
+    if (!version) {
+      throw KafkaError(address() + ": broker supports no version of " + protocol::to_string(Request::api_key) +
+                           " that msgwatch speaks",
+                       protocol::ErrorCode::unsupported_version);
+    }
+    const auto correlation_id = next_correlation_id_++;
+    auto body = co_await round_trip(
+        protocol::encode_request_frame(request, *version, correlation_id, options_.client_id), correlation_id,
+        protocol::to_string(Request::api_key));
+    try {
+      co_return protocol::decode_response<Response>(body, *version, correlation_id);
+    } catch (const protocol::DecodeError& e) {
+      close();
+      throw KafkaError(address() + ": malformed " + protocol::to_string(Request::api_key) + " response: " + e.what());
+    }
+  }
+
+ private:
+  struct Pending;
+
+  boost::asio::awaitable<std::vector<std::uint8_t>> round_trip(std::vector<std::uint8_t> frame,
+                                                                std::int32_t correlation_id, std::string what);
+  boost::asio::awaitable<void> negotiate_versions();
+  boost::asio::awaitable<void> read_loop();
+  boost::asio::awaitable<void> write_loop();
+  void fail_all(const std::string& reason);
+
+  boost::asio::any_io_executor executor_;
+  std::string host_;
+  std::uint16_t port_;
+  ConnectionOptions options_;
+  boost::asio::ip::tcp::socket socket_;
+  bool open_ = false;
+  bool writing_ = false;
+  std::int32_t next_correlation_id_ = 1;
+  protocol::ApiVersionsResponse api_versions_;
+  std::deque<std::vector<std::uint8_t>> write_queue_;
+  std::map<std::int32_t, std::shared_ptr<Pending>> pending_;
+};
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,112 @@
+#include "exporter/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace msgwatch::config {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse(yaml, "test.yml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, FullFileParsesEveryKey) {
+  const auto config = load_file(std::string(MSGWATCH_TEST_DIR) + "/configs/full.yml");
+  EXPECT_EQ(config.web.listen_address, "0.0.0.0:9440");
+  EXPECT_EQ(config.log.level, "debug");
+  EXPECT_EQ(config.log.format, "json");
+  ASSERT_EQ(config.kafka.size(), 2U);
+  const auto& orders = config.kafka[0];
+  EXPECT_EQ(orders.name, "orders");
+  EXPECT_EQ(orders.bootstrap_servers, (std::vector<std::string>{"kafka-1:9092", "kafka-2:9092"}));
+  EXPECT_EQ(orders.client_id, "msgwatch-orders");
+  ASSERT_TRUE(orders.sasl.has_value());
+  EXPECT_EQ(orders.sasl->username, "monitor");
+  EXPECT_EQ(orders.sasl->password.source, Secret::Source::env);
+  EXPECT_EQ(orders.sasl->password.describe(), "env:ORDERS_KAFKA_PASSWORD");
+  EXPECT_EQ(orders.lag_schedule.interval, 15s);
+  EXPECT_EQ(orders.lag_schedule.timeout, 10s);
+  EXPECT_EQ(orders.topics.include, std::vector<std::string>{"orders\\..*"});
+  EXPECT_EQ(orders.groups.include, std::vector<std::string>{".*"});
+  EXPECT_EQ(orders.groups.exclude, std::vector<std::string>{"console-consumer-.*"});
+  const auto& chat = config.kafka[1];
+  EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
+  EXPECT_FALSE(chat.sasl.has_value());
+  EXPECT_EQ(chat.topics.exclude, std::vector<std::string>{"__.*"});
+  ASSERT_EQ(config.redis.size(), 1U);
+  EXPECT_EQ(config.redis[0].address, "redis-1:6379");
+  EXPECT_EQ(config.redis[0].schedule.interval, 60s);
+  EXPECT_EQ(config.redis[0].password.describe(), "file:/run/secrets/redis");
+}
+
+TEST(Config, EmptyFileMeansDefaults) {
+  const auto config = parse("", "empty.yml");
+  EXPECT_EQ(config.web.listen_address, "127.0.0.1:9440");
+  EXPECT_EQ(config.web.telemetry_path, "/metrics");
+  EXPECT_TRUE(config.kafka.empty());
+}
+
+TEST(Config, ErrorsNameFileLineAndKeyPath) {
+  EXPECT_EQ(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag:\n      interval: soon\n"),
+            "test.yml:5:17: kafka[0].lag.interval: \"soon\" is not a duration (use e.g. 500ms, 30s, 2m, 1h)");
+  EXPECT_EQ(error_of("kafka:\n  - name: a\n    bootstrap_server: [h:1]\n"),
+            "test.yml:3:5: kafka[0].bootstrap_server: unknown key");
+  EXPECT_EQ(error_of("web:\n  listen_address: nowhere\n"),
+            "test.yml:2:19: web.listen_address: \"nowhere\" is not [host]:port");
+}
+
+TEST(Config, RejectsBadValues) {
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n"), HasSubstr("kafka[0].bootstrap_servers: is required"));
+  EXPECT_THAT(error_of("kafka:\n  - bootstrap_servers: [h:1]\n"), HasSubstr("kafka[0].name: is required"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h]\n"), HasSubstr("is not host:port"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:99999]\n"), HasSubstr("is not host:port"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n  - name: a\n    bootstrap_servers: [h:2]\n"),
+              HasSubstr("kafka[1].name: \"a\" is used twice"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 5s, timeout: 10s}\n"),
+              HasSubstr("kafka[0].lag.timeout: must not be longer than interval"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 0s}\n"),
+              HasSubstr("kafka[0].lag.interval: must be > 0"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {topics: {include: ['(']}}\n"),
+              HasSubstr("kafka[0].lag.topics.include: \"(\" is not a valid regular expression"));
+  EXPECT_THAT(error_of("log: {level: loud}\n"), HasSubstr("log.level: \"loud\" is not one of"));
+  EXPECT_THAT(error_of("log: {format: xml}\n"), HasSubstr("log.format: \"xml\" is not one of logfmt, json"));
+  EXPECT_THAT(error_of("web: {telemetry_path: metrics}\n"), HasSubstr("web.telemetry_path"));
+  EXPECT_THAT(error_of("kafka: {name: a}\n"), HasSubstr("kafka: must be a list"));
+  EXPECT_THAT(error_of("web: [1, 2]\n"), HasSubstr("web: must be a mapping"));
+  EXPECT_THAT(error_of("web:\n  listen_address: [a]\n"), HasSubstr("web.listen_address: must be a single value"));
+  EXPECT_THAT(error_of("web: {listen_address: \"a:1\"\n"), HasSubstr("test.yml:2:1: invalid YAML"));
+  EXPECT_THAT(error_of("color: blue\n"), HasSubstr("test.yml:1:1: color: unknown key"));
+}
+
+TEST(Config, SecretsAreNeverWrittenInline) {
+  EXPECT_THAT(error_of("redis:\n  - name: r\n    address: h:1\n    password: hunter2\n"),
+              HasSubstr("redis[0].password: secrets are not written in the config"));
+  EXPECT_THAT(error_of("redis:\n  - name: r\n    address: h:1\n    password_file: a\n    password_env: B\n"),
+              HasSubstr("not both"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    sasl: {username: u}\n"),
+              HasSubstr("password_file or password_env is required"));
+}
+
+TEST(Config, SecretResolvesFromEnvironmentAndFile) {
+  ::setenv("MSGWATCH_CONFIG_TEST_SECRET", "s3cret", 1);
+  EXPECT_EQ((Secret{Secret::Source::env, "MSGWATCH_CONFIG_TEST_SECRET"}).resolve(), "s3cret");
+  const std::string path = ::testing::TempDir() + "/secret.txt";
+  std::ofstream(path) << "from-file\n";
+  EXPECT_EQ((Secret{Secret::Source::file, path}).resolve(), "from-file");
+  EXPECT_THROW((Secret{Secret::Source::env, "MSGWATCH_CONFIG_TEST_UNSET"}).resolve(), ConfigError);
+  EXPECT_THROW((Secret{Secret::Source::file, path + ".missing"}).resolve(), ConfigError);
+}
+
+}  // namespace
+}  // namespace msgwatch::config
