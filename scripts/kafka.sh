@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# Local Apache Kafka clusters in KRaft mode (every node broker+controller) for tests and
+# the demo, run from the jars scripts/setup.sh put in .cache/kafka/<version>/libs/.
+#
+#   kafka.sh start [--version V] [--name NAME] [--brokers N] [--port P] [--set KEY=VALUE]...
+#   kafka.sh stop [--name NAME] [--kill]
+#   kafka.sh stop-node [--name NAME] --node I [--kill]
+#   kafka.sh start-node [--name NAME] --node I
+#   kafka.sh bootstrap [--name NAME]
+#   kafka.sh tool [--version V] TOOL [ARGS...]
+#
+# Node I (0-based) serves clients on 127.0.0.1:P+I and the controller quorum on
+# 127.0.0.1:P+100+I. State lives in .run/kafka-NAME/node-I/ (config, data, logs, pid).
+# "start" always makes a fresh cluster (a running one of that name is stopped and wiped)
+# and prints the bootstrap list on stdout. "--set" adds or overrides a broker property.
+# "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown.
+# TOOL: consumer-groups, transactions, topics, console-producer, console-consumer,
+# get-offsets, configs, metadata-quorum, delete-records, leader-election,
+# producer-perf-test, consumer-perf-test, storage (as Kafka's bin/kafka-TOOL.sh).
+#
+# Environment: MSGWATCH_KAFKA_VERSION (default 4.3.1), MSGWATCH_KAFKA_PORT (19092),
+# MSGWATCH_KAFKA_START_TIMEOUT (90 s), MSGWATCH_KAFKA_JVM_OPTS (broker JVM flags).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Lean JVM for a 2-core machine: serial GC, and the C1 compiler only (about 10-30 % quicker
+# start on a busy machine, and fast enough for test traffic; a benchmark that wants peak
+# broker throughput can drop it through MSGWATCH_KAFKA_JVM_OPTS).
+BROKER_JVM_OPTS="${MSGWATCH_KAFKA_JVM_OPTS:--Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+TOOL_JVM_OPTS=(-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)
+START_TIMEOUT="${MSGWATCH_KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT=30
+# The broker logs this once it has caught up with the metadata log and is unfenced.
+READY_LINE='Kafka Server started'
+PROC_MARK='kafka.Kafka'
+
+version=$KAFKA_DEFAULT_VERSION
+name="test"
+brokers=1
+port="${MSGWATCH_KAFKA_PORT:-19092}"
+node=
+kill_flag=0
+overrides=()
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 2; }
+
+parse_opts() {
+  while (($#)); do
+    case "$1" in
+      --version) version=${2:?}; shift 2 ;;
+      --name) name=${2:?}; shift 2 ;;
+      --brokers) brokers=${2:?}; shift 2 ;;
+      --port) port=${2:?}; shift 2 ;;
+      --node) node=${2:?}; shift 2 ;;
+      --set) overrides+=("${2:?}"); shift 2 ;;
+      --kill) kill_flag=1; shift ;;
+      *) log "unknown option: $1"; usage ;;
+    esac
+  done
+  [[ "$name" =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad --name: $name"
+  [[ "$brokers" =~ ^[1-9]$ ]] || die "--brokers must be 1..9"
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || ((port < 1024 || port + 109 > 65535)); then die "bad --port: $port"; fi
+}
+
+cluster_dir() { echo "$RUN_DIR/kafka-$name"; }
+node_dir() { echo "$(cluster_dir)/node-$1"; }
+
+# log4j 1 (reload4j) for 3.x, log4j 2 for 4.x; $1 = version, $2 = "" or "tools-".
+log_config_opt() {
+  case "$1" in
+    3.*) echo "-Dlog4j.configuration=file:$ROOT/rig/kafka/${2}log4j.properties" ;;
+    *) echo "-Dlog4j2.configurationFile=$ROOT/rig/kafka/${2}log4j2.properties" ;;
+  esac
+}
+
+write_node_config() {
+  local i=$1 dir voters="" j rf min_isr
+  dir=$(node_dir "$i")
+  for ((j = 0; j < brokers; j++)); do voters+="${voters:+,}$j@127.0.0.1:$((port + 100 + j))"; done
+  rf=$((brokers < 3 ? brokers : 3))
+  min_isr=$((rf < 3 ? 1 : 2))
+  mkdir -p "$dir/data" "$dir/logs"
+  {
+    echo "process.roles=broker,controller"
+    echo "node.id=$i"
+    echo "controller.quorum.voters=$voters"
+    echo "listeners=PLAINTEXT://127.0.0.1:$((port + i)),CONTROLLER://127.0.0.1:$((port + 100 + i))"
+    echo "advertised.listeners=PLAINTEXT://127.0.0.1:$((port + i))"
+    echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    echo "controller.listener.names=CONTROLLER"
+    echo "inter.broker.listener.name=PLAINTEXT"
+    echo "log.dirs=$dir/data"
+    # Nothing may appear that a test did not create.
+    echo "auto.create.topics.enable=false"
+    echo "num.partitions=1"
+    echo "default.replication.factor=$rf"
+    echo "offsets.topic.replication.factor=$rf"
+    # Fewer internal partitions: the first group or transaction comes up much faster.
+    echo "offsets.topic.num.partitions=10"
+    echo "transaction.state.log.num.partitions=10"
+    echo "transaction.state.log.replication.factor=$rf"
+    echo "transaction.state.log.min.isr=$min_isr"
+    echo "group.initial.rebalance.delay.ms=0"
+    echo "num.network.threads=2"
+    echo "num.io.threads=4"
+    if [[ "$version" != 3.* ]]; then
+      echo "share.coordinator.state.topic.replication.factor=$rf"
+      echo "share.coordinator.state.topic.min.isr=$min_isr"
+    fi
+    # Later lines win when Kafka reads the file.
+    local kv
+    for kv in "${overrides[@]}"; do echo "$kv"; done
+  } >"$dir/server.properties"
+}
+
+# A Kafka cluster id: 16 random bytes, URL-safe base64 without padding; one that starts
+# with "-" would read as an option on the format tool's command line.
+new_cluster_id() {
+  local id
+  while id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); [[ "$id" == -* ]]; do :; done
+  echo "$id"
+}
+
+launch_node() {
+  local i=$1 dir opts
+  dir=$(node_dir "$i")
+  read -r -a opts <<<"$BROKER_JVM_OPTS"
+  daemonize "$dir/pid" "$dir/logs/stdout.log" "$(java_bin)" "${opts[@]}" \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "-Dkafka.logs.dir=$dir/logs" "$(log_config_opt "$version" "")" \
+    -cp "$(kafka_libs "$version")/*" "$PROC_MARK" "$dir/server.properties"
+}
+
+node_dead() { ! pid_of "$(node_dir "$1")/pid" "$PROC_MARK" >/dev/null; }
+
+# node_ready I OFFSET: node I has logged readiness after byte OFFSET of its log.
+# (No grep -q: quitting early would fail the pipeline with SIGPIPE under pipefail.)
+node_ready() {
+  tail -c +"$(($2 + 1))" "$(node_dir "$1")/logs/server.log" 2>/dev/null | grep -F "$READY_LINE" >/dev/null
+}
+
+# nodes_settled OFFSET I...: true once one of the nodes died, or all are ready.
+nodes_settled() {
+  local offset=$1 i
+  shift
+  for i in "$@"; do node_dead "$i" && return 0; done
+  for i in "$@"; do node_ready "$i" "$offset" || return 1; done
+}
+
+nodes_up() {
+  local offset=$1 i
+  shift
+  for i in "$@"; do node_ready "$i" "$offset" && ! node_dead "$i" || return 1; done
+}
+
+show_logs() {
+  local i=$1 dir f shown=0
+  dir=$(node_dir "$i")
+  for f in "$dir/logs/stdout.log" "$dir/logs/server.log"; do
+    [[ -s "$f" ]] || continue
+    log "---- last lines of $f"
+    tail -n 40 "$f" >&2
+    shown=1
+  done
+  ((shown)) || log "node $i has logged nothing yet"
+}
+
+load_cluster() {
+  local f
+  f="$(cluster_dir)/cluster.env"
+  [[ -f "$f" ]] || die "no Kafka cluster named $name (start it first)"
+  # shellcheck source=/dev/null
+  source "$f"
+}
+
+node_pidfiles() {
+  local d
+  for d in "$(cluster_dir)"/node-*/; do [[ -d "$d" ]] && echo "${d}pid"; done
+}
+
+cmd_start() {
+  parse_opts "$@"
+  require_kafka_libs "$version"
+  local t0 dir i cid pids=() p
+  t0=$(now_ms)
+  dir=$(cluster_dir)
+  if [[ -d "$dir" ]]; then
+    # Its data is wiped next, so a clean shutdown buys nothing.
+    mapfile -t p < <(node_pidfiles)
+    ((${#p[@]} == 0)) || stop_pids KILL "$STOP_TIMEOUT" "$PROC_MARK" "${p[@]}"
+  fi
+  for ((i = 0; i < brokers; i++)); do
+    require_free_port $((port + i))
+    require_free_port $((port + 100 + i))
+  done
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cid=$(new_cluster_id)
+  for ((i = 0; i < brokers; i++)); do write_node_config "$i"; done
+  # Format every node's storage in parallel (one JVM each).
+  for ((i = 0; i < brokers; i++)); do
+    "$(java_bin)" "${TOOL_JVM_OPTS[@]}" "$(log_config_opt "$version" tools-)" \
+      -cp "$(kafka_libs "$version")/*" kafka.tools.StorageTool format \
+      --cluster-id "$cid" --config "$(node_dir "$i")/server.properties" \
+      >"$(node_dir "$i")/logs/format.log" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { cat "$(node_dir "$i")/logs/format.log" >&2; die "formatting node $i failed"; }
+  done
+  {
+    echo "version=$version"
+    echo "port=$port"
+    echo "brokers=$brokers"
+  } >"$dir/cluster.env"
+  for ((i = 0; i < brokers; i++)); do echo "127.0.0.1:$((port + i))"; done | paste -sd, >"$dir/bootstrap"
+  local nodes=()
+  for ((i = 0; i < brokers; i++)); do launch_node "$i"; nodes+=("$i"); done
+  wait_until "$START_TIMEOUT" "Kafka cluster $name" nodes_settled 0 "${nodes[@]}" || true
+  if ! nodes_up 0 "${nodes[@]}"; then
+    for i in "${nodes[@]}"; do show_logs "$i"; done
+    mapfile -t p < <(node_pidfiles)
+    stop_pids KILL 5 "$PROC_MARK" "${p[@]}"
+    die "Kafka $version cluster $name did not start"
+  fi
+  log "Kafka $version cluster $name ($brokers node(s)) up in $(since "$t0"): $(cat "$dir/bootstrap")"
+  cat "$dir/bootstrap"
+}
+
+# --kill: an abrupt loss, as when a machine dies (no controlled shutdown). Also the quick
+# way to drop a whole multi-node cluster: with SIGTERM the last controller spends ~5 s
+# trying to hand over leadership to voters that are already gone.
+stop_signal() { if ((kill_flag)); then echo KILL; else echo TERM; fi; }
+
+cmd_stop() {
+  parse_opts "$@"
+  local p
+  [[ -d "$(cluster_dir)" ]] || return 0
+  mapfile -t p < <(node_pidfiles)
+  ((${#p[@]} == 0)) || stop_pids "$(stop_signal)" "$STOP_TIMEOUT" "$PROC_MARK" "${p[@]}"
+  log "Kafka cluster $name stopped"
+}
+
+require_node() {
+  [[ -n "$node" ]] || die "--node is required"
+  load_cluster
+  if ! [[ "$node" =~ ^[0-9]+$ ]] || ((node >= brokers)); then
+    die "cluster $name has nodes 0..$((brokers - 1))"
+  fi
+}
+
+cmd_stop_node() {
+  parse_opts "$@"
+  require_node
+  stop_pids "$(stop_signal)" "$STOP_TIMEOUT" "$PROC_MARK" "$(node_dir "$node")/pid"
+  log "Kafka node $node of cluster $name stopped"
+}
+
+cmd_start_node() {
+  parse_opts "$@"
+  require_node
+  local dir offset t0
+  t0=$(now_ms)
+  dir=$(node_dir "$node")
+  if pid_of "$dir/pid" "$PROC_MARK" >/dev/null; then
+    log "Kafka node $node of cluster $name is already running"
+    return 0
+  fi
+  require_free_port $((port + node))
+  offset=$(stat -c %s "$dir/logs/server.log" 2>/dev/null || echo 0)
+  launch_node "$node"
+  wait_until "$START_TIMEOUT" "Kafka node $node" nodes_settled "$offset" "$node" || true
+  if ! nodes_up "$offset" "$node"; then
+    show_logs "$node"
+    stop_pids KILL 5 "$PROC_MARK" "$dir/pid"
+    die "Kafka node $node of cluster $name did not start"
+  fi
+  log "Kafka node $node of cluster $name up in $(since "$t0")"
+}
+
+cmd_bootstrap() {
+  parse_opts "$@"
+  load_cluster
+  local p alive=0 f
+  mapfile -t p < <(node_pidfiles)
+  for f in "${p[@]}"; do pid_of "$f" "$PROC_MARK" >/dev/null && alive=1; done
+  ((alive)) || die "Kafka cluster $name is not running"
+  cat "$(cluster_dir)/bootstrap"
+}
+
+# tool_class TOOL TOOLS_VERSION: the CLI class, by the name of its kafka-*.sh script.
+tool_class() {
+  case "$1" in
+    consumer-groups) echo org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+    transactions) echo org.apache.kafka.tools.TransactionsCommand ;;
+    topics) echo org.apache.kafka.tools.TopicCommand ;;
+    console-producer) [[ "$2" == 3.* ]] && echo kafka.tools.ConsoleProducer || echo org.apache.kafka.tools.ConsoleProducer ;;
+    console-consumer) echo org.apache.kafka.tools.consumer.ConsoleConsumer ;;
+    get-offsets) echo org.apache.kafka.tools.GetOffsetShell ;;
+    configs) echo kafka.admin.ConfigCommand ;;
+    metadata-quorum) echo org.apache.kafka.tools.MetadataQuorumCommand ;;
+    delete-records) echo org.apache.kafka.tools.DeleteRecordsCommand ;;
+    leader-election) echo org.apache.kafka.tools.LeaderElectionCommand ;;
+    producer-perf-test) echo org.apache.kafka.tools.ProducerPerformance ;;
+    consumer-perf-test) echo org.apache.kafka.tools.ConsumerPerformance ;;
+    storage) echo kafka.tools.StorageTool ;;
+    *) return 1 ;;
+  esac
+}
+
+cmd_tool() {
+  if [[ "${1:-}" == --version ]]; then version=${2:?}; shift 2; fi
+  local tool=${1:-} cls
+  [[ -n "$tool" ]] || usage
+  shift
+  cls=$(tool_class "$tool" "$version") || die "unknown tool: $tool"
+  require_kafka_libs "$version"
+  exec "$(java_bin)" "${TOOL_JVM_OPTS[@]}" "$(log_config_opt "$version" tools-)" \
+    -cp "$(kafka_libs "$version")/*" "$cls" "$@"
+}
+
+cmd=${1:-}
+(($#)) && shift
+case "$cmd" in
+  start) cmd_start "$@" ;;
+  stop) cmd_stop "$@" ;;
+  stop-node) cmd_stop_node "$@" ;;
+  start-node) cmd_start_node "$@" ;;
+  bootstrap) cmd_bootstrap "$@" ;;
+  tool) cmd_tool "$@" ;;
+  *) usage ;;
+esac
