@@ -28,10 +28,14 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::shared_ptr<const RenderedMetrics> metrics;  // keeps the body alive while writing
-  std::string_view body;
-  std::string owned_body;
+  std::shared_ptr<const RenderedMetrics> metrics;  // the body, when it is the metrics page
+  std::string text;  // the body otherwise
   bool gzip = false;
+
+  [[nodiscard]] std::string_view body() const {
+    if (!metrics) return text;
+    return gzip ? metrics->gzip : metrics->text;
+  }
 };
 
 const char* reason(int status) {
@@ -48,8 +52,7 @@ const char* reason(int status) {
 Response text_response(int status, std::string body) {
   Response response;
   response.status = status;
-  response.owned_body = std::move(body);
-  response.body = response.owned_body;
+  response.text = std::move(body);
   return response;
 }
 
@@ -165,7 +168,6 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
           response.metrics = routes_.store->latest();
           response.content_type = "text/plain; version=0.0.4; charset=utf-8";
           response.gzip = request->accepts_gzip;
-          response.body = response.gzip ? response.metrics->gzip : response.metrics->text;
         } else if (request->path == "/") {
           response = text_response(200, landing_page(routes_.telemetry_path));
           response.content_type = "text/html; charset=utf-8";
@@ -180,11 +182,11 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
     std::string header = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
                          "\r\nContent-Type: " + response.content_type +
-                         "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                         "\r\nContent-Length: " + std::to_string(response.body().size()) +
                          (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
                          (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
     std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
-                                              asio::buffer(response.body.data(), head_only ? 0 : response.body.size())};
+                                              asio::buffer(response.body().data(), head_only ? 0 : response.body().size())};
     arm_idle();
     co_await asio::async_write(*connection, buffers, asio::redirect_error(asio::use_awaitable, ec));
     idle.cancel();

@@ -66,7 +66,8 @@ asio::awaitable<void> BrokerConnection::connect() {
                      "ms");
   }
   if (ec) {
-    socket_.close(ec);
+    boost::system::error_code ignored;
+    socket_.close(ignored);
     throw KafkaError(address() + ": connect: " + ec.message());
   }
   socket_.set_option(tcp::no_delay(true), ec);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
 
@@ -39,7 +41,9 @@ asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::any_broker() {
   // bootstrap servers; the last error is the one reported.
   std::vector<std::pair<std::string, std::uint16_t>> candidates;
   for (const auto& [id, address] : addresses_) candidates.push_back(address);
-  candidates.insert(candidates.end(), bootstrap_.begin(), bootstrap_.end());
+  for (const auto& address : bootstrap_) {
+    if (std::find(candidates.begin(), candidates.end(), address) == candidates.end()) candidates.push_back(address);
+  }
   std::string errors;
   for (const auto& [host, port] : candidates) {
     try {

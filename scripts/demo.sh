@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The daemon's main job on a local default: starts a Kafka broker and a Redis server on
+# loopback, a little traffic (a producer, a consumer group that keeps up and one that
+# lags), and the daemon with examples/demo.yml. Ctrl-C stops everything.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+kafka_port=29092
+redis_port=26379
+bootstrap="127.0.0.1:$kafka_port"
+traffic_pids=()
+
+cleanup() {
+  trap - EXIT INT TERM
+  log "stopping"
+  for pid in "${traffic_pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  bash scripts/kafka.sh stop --name demo >/dev/null 2>&1 || true
+  bash scripts/redis.sh stop --name demo >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bash scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j2 --target msgwatch
+
+bash scripts/kafka.sh start --name demo --port "$kafka_port" >/dev/null
+bash scripts/redis.sh start --name demo --port "$redis_port" --maxmemory 64mb -- --maxmemory-policy allkeys-lru >/dev/null
+kafka_tool() { bash scripts/kafka.sh tool "$@"; }
+kafka_tool topics --bootstrap-server "$bootstrap" --create --topic orders --partitions 3 >/dev/null
+kafka_tool topics --bootstrap-server "$bootstrap" --create --topic payments --partitions 2 >/dev/null
+
+# Each traffic loop runs in its own process group (set -m) so cleanup can end it whole.
+set -m
+# ~10 messages a second, through one long-lived producer.
+(i=0; while true; do echo "order-$i"; i=$((i + 1)); sleep 0.1; done |
+  kafka_tool console-producer --bootstrap-server "$bootstrap" --topic orders >/dev/null 2>&1) &
+traffic_pids+=($!)
+(while true; do date +%s; sleep 1; done |
+  kafka_tool console-producer --bootstrap-server "$bootstrap" --topic payments >/dev/null 2>&1) &
+traffic_pids+=($!)
+# "shipping" keeps up; "billing" reads 100 messages every 30 s, so its lag rises and falls.
+(kafka_tool console-consumer --bootstrap-server "$bootstrap" --topic orders --group shipping >/dev/null 2>&1) &
+traffic_pids+=($!)
+(while true; do
+  kafka_tool console-consumer --bootstrap-server "$bootstrap" --topic orders --group billing \
+    --from-beginning --max-messages 100 >/dev/null 2>&1 || true
+  sleep 30
+done) &
+traffic_pids+=($!)
+# A cache that fills with expiring keys.
+(while true; do
+  redis-benchmark -p "$redis_port" -q -n 2000 -r 100000 -d 200 -t set >/dev/null 2>&1 || true
+  redis-cli -p "$redis_port" EXPIRE "key:__rand_int__" 60 >/dev/null 2>&1 || true
+  sleep 5
+done) &
+traffic_pids+=($!)
+set +m
+
+log "metrics: http://127.0.0.1:9440/metrics  (Ctrl-C stops everything)"
+build/exporter/msgwatch --config.file=examples/demo.yml
