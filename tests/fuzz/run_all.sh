@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target of a -DMSGWATCH_FUZZ=ON build for a bounded time each, starting
+# from a corpus seeded with valid encodings of every response version. Exits non-zero if any
+# target finds a crash, leak, sanitizer report or timeout; the reproducer is kept under
+# <build-dir>/fuzz-artifacts/<target>/.
+#
+#   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMSGWATCH_FUZZ=ON
+#   cmake --build build-fuzz -j2 --target fuzz_targets
+#   tests/fuzz/run_all.sh build-fuzz 30
+set -euo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 <build-dir> <seconds-per-target>" >&2
+  exit 2
+fi
+build_dir=$(cd "$1" && pwd)
+seconds=$2
+fuzz_bin="$build_dir/tests/fuzz"
+corpus_root="$build_dir/fuzz-corpus"
+artifact_root="$build_dir/fuzz-artifacts"
+
+"$fuzz_bin/kafka_protocol_fuzz_seeds" "$corpus_root"
+
+targets=("$fuzz_bin"/fuzz_*)
+if [[ ! -x "${targets[0]}" ]]; then
+  echo "no fuzz targets in $fuzz_bin: build with -DMSGWATCH_FUZZ=ON first" >&2
+  exit 2
+fi
+
+failed=()
+for target in "${targets[@]}"; do
+  [[ -x "$target" ]] || continue
+  name=$(basename "$target")
+  mkdir -p "$corpus_root/$name" "$artifact_root/$name"
+  log="$artifact_root/$name/last-run.log"
+  if "$target" "$corpus_root/$name" \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -print_final_stats=1 -artifact_prefix="$artifact_root/$name/" >"$log" 2>&1; then
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+    echo "ok      $name: ${execs:-?} executions in ${seconds}s"
+  else
+    echo "FAILED  $name (log: $log)"
+    tail -n 40 "$log"
+    failed+=("$name")
+  fi
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "${#failed[@]} fuzz target(s) failed: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all fuzz targets passed"
