@@ -162,7 +162,9 @@ TEST_F(KafkaLag, IncludeAndExcludeFiltersBoundWhatIsExported) {
   EXPECT_EQ(metrics.series("kafka_topic_partitions").size(), 1U);
   for (const auto& sample : metrics.series("kafka_consumergroup_current_offset")) {
     for (const auto& [name, value] : sample.labels) {
-      if (name == "consumergroup") EXPECT_EQ(value, prefix + "-keep");
+      if (name == "consumergroup") {
+        EXPECT_EQ(value, prefix + "-keep");
+      }
     }
   }
   daemon.stop();

@@ -72,13 +72,14 @@ using RequestTypes =
     ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest,
                      ListGroupsRequest, DescribeGroupsRequest, OffsetFetchRequest,
                      ConsumerGroupDescribeRequest, DescribeConfigsRequest, ListTransactionsRequest,
-                     DescribeTransactionsRequest, DescribeProducersRequest>;
+                     DescribeTransactionsRequest, DescribeProducersRequest, SaslHandshakeRequest,
+                     SaslAuthenticateRequest>;
 using ResponseTypes =
     ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse,
                      FindCoordinatorResponse, ListGroupsResponse, DescribeGroupsResponse,
                      OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
                      ListTransactionsResponse, DescribeTransactionsResponse,
-                     DescribeProducersResponse>;
+                     DescribeProducersResponse, SaslHandshakeResponse, SaslAuthenticateResponse>;
 
 class TypeNames {
  public:

@@ -360,4 +360,26 @@ DescribeProducersResponse sample(std::int16_t) {
   return m;
 }
 
+template <>
+SaslHandshakeRequest sample(std::int16_t) {
+  return {"PLAIN"};
+}
+
+template <>
+SaslHandshakeResponse sample(std::int16_t) {
+  return {ErrorCode::unsupported_sasl_mechanism, {"SCRAM-SHA-256", "PLAIN"}};
+}
+
+template <>
+SaslAuthenticateRequest sample(std::int16_t) {
+  return {{0, 'u', 0, 'p'}};
+}
+
+template <>
+SaslAuthenticateResponse sample(std::int16_t version) {
+  SaslAuthenticateResponse m{ErrorCode::sasl_authentication_failed, "bad password", {1, 2}, 0};
+  if (version >= 1) m.session_lifetime_ms = 3600000;
+  return m;
+}
+
 }  // namespace msgwatch::kafka::protocol::testing

@@ -17,13 +17,15 @@ using AllRequests =
     std::tuple<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest,
                ListGroupsRequest, DescribeGroupsRequest, OffsetFetchRequest,
                ConsumerGroupDescribeRequest, DescribeConfigsRequest, ListTransactionsRequest,
-               DescribeTransactionsRequest, DescribeProducersRequest>;
+               DescribeTransactionsRequest, DescribeProducersRequest, SaslHandshakeRequest,
+               SaslAuthenticateRequest>;
 
 using AllResponses =
     std::tuple<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse,
                FindCoordinatorResponse, ListGroupsResponse, DescribeGroupsResponse,
                OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
-               ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse>;
+               ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse,
+               SaslHandshakeResponse, SaslAuthenticateResponse>;
 
 Uuid sample_uuid(std::uint8_t seed);
 

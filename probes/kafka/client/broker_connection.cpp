@@ -1,6 +1,7 @@
 #include "probes/kafka/client/broker_connection.hpp"
 
 #include "exporter/async_event.hpp"
+#include "probes/kafka/protocol/messages/sasl.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -74,6 +75,33 @@ asio::awaitable<void> BrokerConnection::connect() {
   open_ = true;
   asio::co_spawn(executor_, read_loop(), asio::detached);
   co_await negotiate_versions();
+  if (options_.sasl) co_await authenticate();
+}
+
+asio::awaitable<void> BrokerConnection::authenticate() {
+  const auto handshake =
+      co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>({"PLAIN"});
+  if (handshake.error_code != protocol::ErrorCode::none) {
+    close();
+    std::string offered;
+    for (const auto& mechanism : handshake.mechanisms) offered += (offered.empty() ? "" : ", ") + mechanism;
+    throw KafkaError(address() + ": SASL mechanism PLAIN refused (broker offers: " + offered + ")",
+                     handshake.error_code);
+  }
+  // RFC 4616: authorization id (empty), NUL, user name, NUL, password.
+  protocol::SaslAuthenticateRequest request;
+  const auto& sasl = *options_.sasl;
+  request.auth_bytes.push_back(0);
+  request.auth_bytes.insert(request.auth_bytes.end(), sasl.username.begin(), sasl.username.end());
+  request.auth_bytes.push_back(0);
+  request.auth_bytes.insert(request.auth_bytes.end(), sasl.password.begin(), sasl.password.end());
+  const auto result = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
+  if (result.error_code != protocol::ErrorCode::none) {
+    close();
+    throw KafkaError(address() + ": SASL/PLAIN authentication as " + sasl.username + " failed: " +
+                         result.error_message.value_or(std::string(protocol::name(result.error_code))),
+                     result.error_code);
+  }
 }
 
 asio::awaitable<void> BrokerConnection::negotiate_versions() {

@@ -2,7 +2,8 @@
 // One TCP connection to one Kafka broker, speaking the protocol codec of
 // probes/kafka/protocol. Requests may be issued concurrently by several coroutines: they
 // are pipelined and matched to responses by correlation id (Kafka answers in order).
-// Versions are negotiated once with ApiVersions at connect.
+// Versions are negotiated once with ApiVersions at connect, followed by SASL/PLAIN
+// authentication when configured.
 //
 // Not thread-safe: use it from the io_context thread that owns its executor. A request
 // that gets no answer within the request timeout closes the connection, which fails every
@@ -20,14 +21,21 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace msgwatch::kafka {
 
+struct SaslPlain {
+  std::string username;
+  std::string password;
+};
+
 struct ConnectionOptions {
   std::string client_id = "msgwatch";
+  std::optional<SaslPlain> sasl;  // SASL/PLAIN over a plaintext connection
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   // Frames above this size are refused as garbage rather than allocated.
@@ -80,6 +88,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   boost::asio::awaitable<std::vector<std::uint8_t>> round_trip(std::vector<std::uint8_t> frame,
                                                                 std::int32_t correlation_id, std::string what);
   boost::asio::awaitable<void> negotiate_versions();
+  boost::asio::awaitable<void> authenticate();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   void fail_all(const std::string& reason);

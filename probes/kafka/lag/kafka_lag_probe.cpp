@@ -36,6 +36,9 @@ class KafkaLagProbe final : public Probe {
     if (!client_) {
       ConnectionOptions options;
       options.client_id = cluster_.client_id;
+      // Read at (re)connection, so a rotated secret file is picked up by a restart of
+      // the client; the config check made sure it is readable.
+      if (cluster_.sasl) options.sasl = SaslPlain{cluster_.sasl->username, cluster_.sasl->password.resolve()};
       client_ = std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers,
                                                 options);
     }

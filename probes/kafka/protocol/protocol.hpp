@@ -18,6 +18,7 @@
 #include "probes/kafka/protocol/messages/list_transactions.hpp"
 #include "probes/kafka/protocol/messages/metadata.hpp"
 #include "probes/kafka/protocol/messages/offset_fetch.hpp"
+#include "probes/kafka/protocol/messages/sasl.hpp"
 #include "probes/kafka/protocol/reader.hpp"
 #include "probes/kafka/protocol/uuid.hpp"
 #include "probes/kafka/protocol/version_negotiation.hpp"

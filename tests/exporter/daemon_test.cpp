@@ -1,0 +1,161 @@
+// The daemon binary as users run it: flags, --config.check, HTTP endpoints, secrets in
+// logs, SIGTERM, and a Kafka cluster that is down at start, goes away and comes back.
+
+#include "support/daemon_process.hpp"
+#include "support/http_client.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/kafka_group.hpp"
+#include "support/kafka_producer.hpp"
+#include "support/process.hpp"
+#include "support/test_environment.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace msgwatch::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(Daemon, ConfigCheckAcceptsAGoodFileAndNamesTheLineOfABadOne) {
+  const auto good = write_temp_file("good.yml", "kafka:\n  - name: a\n    bootstrap_servers: [127.0.0.1:1]\n");
+  const auto ok = run_daemon({"--config.file=" + good.string(), "--config.check"});
+  EXPECT_TRUE(ok.status.success()) << ok.status.describe() << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("configuration OK: 1 Kafka cluster(s), 0 Redis target(s)"));
+
+  const auto bad = write_temp_file("bad.yml", "kafka:\n  - name: a\n    bootstrap_servers: [127.0.0.1:1]\n"
+                                              "    lag:\n      timeout: 2 seconds\n");
+  const auto rejected = run_daemon({"--config.file=" + bad.string(), "--config.check"});
+  EXPECT_EQ(rejected.status.code, 1);
+  EXPECT_THAT(rejected.err, HasSubstr(bad.string() + ":5:16: kafka[0].lag.timeout: \"2 seconds\" is not a duration"));
+
+  const auto missing = run_daemon({"--config.file=/nonexistent/msgwatch.yml"});
+  EXPECT_EQ(missing.status.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("cannot open config file"));
+}
+
+TEST(Daemon, BadFlagsExitWithUsageError) {
+  const auto unknown = run_daemon({"--web.listen=:1"});
+  EXPECT_EQ(unknown.status.code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown flag --web.listen"));
+  const auto bad_level = run_daemon({"--log.level=loud", "--config.check"});
+  EXPECT_EQ(bad_level.status.code, 1);
+  EXPECT_THAT(bad_level.err, HasSubstr("log.level: \"loud\" is not one of"));
+  const auto help = run_daemon({"--help"});
+  EXPECT_EQ(help.status.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--web.telemetry-path"));
+}
+
+TEST(Daemon, MissingSecretFileIsAConfigErrorAndSecretsNeverReachTheLog) {
+  const auto missing = write_temp_file("missing-secret.yml", "redis:\n  - name: r\n    address: 127.0.0.1:1\n"
+                                                             "    password_file: /nonexistent/secret\n");
+  const auto result = run_daemon({"--config.file=" + missing.string()});
+  EXPECT_EQ(result.status.code, 1);
+  EXPECT_THAT(result.err, HasSubstr("cannot read secret file /nonexistent/secret"));
+
+  const std::string secret = "pw-" + unique_name("s3cret");
+  DaemonOptions options;
+  options.config_yaml = "kafka:\n  - name: k\n    bootstrap_servers: [127.0.0.1:1]\n"
+                        "    sasl: {username: monitor, password_env: MSGWATCH_TEST_SASL}\n"
+                        "redis:\n  - name: r\n    address: " + redis_address() + "\n    password_env: MSGWATCH_TEST_REDIS_PW\n";
+  options.env = {{"MSGWATCH_TEST_SASL", secret}, {"MSGWATCH_TEST_REDIS_PW", secret}};
+  options.log_level = "trace";
+  DaemonProcess daemon(options);
+  daemon.wait_ready();
+  daemon.stop();
+  EXPECT_THAT(daemon.log(), HasSubstr("env:MSGWATCH_TEST_SASL"));
+  EXPECT_THAT(daemon.log(), Not(HasSubstr(secret)));
+}
+
+TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
+  // Nothing listens on the port: the daemon must start, serve, and mark the probe failed.
+  DaemonProcess daemon("kafka:\n  - name: nowhere\n    bootstrap_servers: [127.0.0.1:" +
+                       std::to_string(free_loopback_port()) + "]\n    lag: {interval: 1s, timeout: 1s}\n");
+  daemon.wait_ready();
+  EXPECT_EQ(daemon.get("/-/healthy").status, 200);
+  EXPECT_EQ(daemon.get("/").status, 200);
+  EXPECT_EQ(daemon.get("/nope").status, 404);
+  const auto plain = daemon.get("/metrics");
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_THAT(plain.header("Content-Type").value_or(""), HasSubstr("text/plain; version=0.0.4"));
+  const auto metrics = Exposition::parse(plain.body);
+  EXPECT_EQ(metrics.value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "nowhere"}}), 0.0);
+  EXPECT_EQ(metrics.value("msgwatch_probe_last_success_timestamp_seconds", {{"probe", "kafka_lag"}, {"cluster", "nowhere"}}),
+            0.0);
+  EXPECT_TRUE(metrics.has_family("msgwatch_build_info"));
+  EXPECT_FALSE(metrics.has_family("kafka_brokers"));
+
+  const auto zipped = daemon.get("/metrics", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(zipped.header("Content-Encoding"), "gzip");
+  // Same rendering, unless a cycle ended between the two requests: compare the families.
+  EXPECT_EQ(Exposition::parse(gunzip(zipped.body)).family_names(), metrics.family_names());
+  daemon.stop();
+}
+
+// A cluster of its own, so that stopping it does not disturb the other tests.
+class OwnKafka {
+ public:
+  OwnKafka() : name_(unique_name("outage")), port_(free_port_pair()) {
+    bootstrap_ = kafka("start", {"--version", kafka_version(), "--port", std::to_string(port_)});
+  }
+  ~OwnKafka() { run_process({"bash", script(), "stop", "--name", name_, "--kill"}, 60s); }
+  [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
+  void stop() { kafka("stop-node", {"--node", "0"}); }
+  void start() { kafka("start-node", {"--node", "0"}); }
+
+ private:
+  static std::string script() { return (repo_root() / "scripts" / "kafka.sh").string(); }
+  // kafka.sh uses port P for clients and P+100 for the controller.
+  static std::uint16_t free_port_pair() {
+    for (;;) {
+      const auto port = free_loopback_port();
+      if (port < 60000) return port;
+    }
+  }
+  std::string kafka(const std::string& command, std::vector<std::string> args) {
+    std::vector<std::string> argv{"bash", script(), command, "--name", name_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto result = run_process(argv, 180s);
+    if (!result.status.success()) throw std::runtime_error("kafka.sh " + command + " failed: " + result.err);
+    auto out = result.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  }
+  std::string name_;
+  std::uint16_t port_;
+  std::string bootstrap_;
+};
+
+TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
+  OwnKafka kafka;
+  const auto topic = unique_name("survivor");
+  {
+    KafkaAdmin admin(kafka.bootstrap());
+    admin.create_topic(topic, 2);
+  }
+  produce_messages(kafka.bootstrap(), topic, 0, 42);
+  commit_offsets(kafka.bootstrap(), "survivor-group", {{topic, 0, 40}});
+  DaemonProcess daemon("kafka:\n  - name: own\n    bootstrap_servers: [" + kafka.bootstrap() +
+                       "]\n    lag: {interval: 1s, timeout: 1s}\n");
+  daemon.wait_ready();
+  const Labels lag{{"cluster", "own"}, {"consumergroup", "survivor-group"}, {"topic", topic}, {"partition", "0"}};
+  daemon.wait_for_value("kafka_consumergroup_lag", lag, 2);
+  daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 1);
+
+  kafka.stop();
+  const auto down =
+      daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 0, 60s);
+  EXPECT_EQ(down.value("kafka_consumergroup_lag", lag), 2.0) << "the last good data stays on /metrics";
+  EXPECT_EQ(daemon.get("/-/ready").status, 200);
+
+  kafka.start();
+  daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 1, 120s);
+  produce_messages(kafka.bootstrap(), topic, 0, 8);
+  daemon.wait_for_value("kafka_consumergroup_lag", lag, 10, 60s);
+  EXPECT_TRUE(daemon.running());
+  daemon.stop();
+}
+
+}  // namespace
+}  // namespace msgwatch::test

@@ -1,0 +1,174 @@
+#include "support/kafka_cli.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <tuple>
+
+#include "support/test_environment.hpp"
+
+namespace msgwatch::test {
+namespace {
+
+std::vector<std::string> split_ws(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string token; in >> token;) out.push_back(token);
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+template <typename Int>
+Int parse_int(const std::string& token, const std::string& column, const std::string& line) {
+  Int value = 0;
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
+  if (ec != std::errc() || end != token.data() + token.size()) {
+    throw std::runtime_error("column " + column + ": '" + token +
+                             "' is not a number in line: " + line);
+  }
+  return value;
+}
+
+// Maps each column name of a header line to its index, so a column added by a newer tool
+// version does not shift the ones we read.
+std::map<std::string, std::size_t> columns_of(const std::vector<std::string>& header,
+                                              const std::vector<std::string>& required,
+                                              const std::string& line) {
+  std::map<std::string, std::size_t> index;
+  for (std::size_t i = 0; i < header.size(); ++i) index[header[i]] = i;
+  for (const auto& name : required) {
+    if (index.count(name) == 0) {
+      throw std::runtime_error("no column " + name + " in header: " + line);
+    }
+  }
+  return index;
+}
+
+}  // namespace
+
+ProcessResult run_kafka_tool(const std::vector<std::string>& args,
+                             std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{"bash", (repo_root() / "scripts" / "kafka.sh").string(), "tool",
+                                "--version", kafka_version()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, timeout);
+}
+
+std::string kafka_tool_output(const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout) {
+  ProcessResult r = run_kafka_tool(args, timeout);
+  // Some tools (kafka-consumer-groups) print "Error: ..." and still exit 0.
+  const bool error_text =
+      r.out.find("Error:") != std::string::npos || r.err.find("Error:") != std::string::npos;
+  if (!r.status.success() || error_text)
+    throw std::runtime_error("Kafka tool failed: " + r.describe());
+  return r.out;
+}
+
+std::vector<GroupLagRow> describe_group_lag(const std::string& bootstrap,
+                                            const std::string& group) {
+  const std::string out = kafka_tool_output(
+      {"consumer-groups", "--bootstrap-server", bootstrap, "--describe", "--group", group});
+  try {
+    return parse_group_lag_table(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("kafka-consumer-groups --describe --group " + group + ": " + e.what() +
+                             "\n--- output ---\n" + out);
+  }
+}
+
+std::vector<GroupLagRow> parse_group_lag_table(const std::string& output) {
+  static const std::vector<std::string> kRequired{"TOPIC",          "PARTITION", "CURRENT-OFFSET",
+                                                  "LOG-END-OFFSET", "LAG",       "CONSUMER-ID"};
+  std::vector<GroupLagRow> rows;
+  std::vector<std::string> header;
+  std::map<std::string, std::size_t> col;
+  bool seen_header = false;
+  for (const std::string& line : lines_of(output)) {
+    const std::vector<std::string> tokens = split_ws(line);
+    if (tokens.empty()) {
+      header.clear();  // a blank line ends a table
+      continue;
+    }
+    if (tokens[0] == "GROUP" && std::find(tokens.begin(), tokens.end(), "TOPIC") != tokens.end()) {
+      header = tokens;
+      col = columns_of(header, kRequired, line);
+      seen_header = true;
+      continue;
+    }
+    if (header.empty()) continue;  // prose such as "Consumer group 'g' has no active members."
+    if (tokens.size() != header.size()) {
+      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
+                               std::to_string(header.size()) + ": " + line);
+    }
+    auto field = [&](const char* name) -> const std::string& { return tokens[col.at(name)]; };
+    auto optional = [&](const char* name) -> std::optional<std::int64_t> {
+      if (field(name) == "-") return std::nullopt;
+      return parse_int<std::int64_t>(field(name), name, line);
+    };
+    GroupLagRow row;
+    row.topic = field("TOPIC");
+    row.partition = parse_int<std::int32_t>(field("PARTITION"), "PARTITION", line);
+    row.current_offset = optional("CURRENT-OFFSET");
+    row.log_end_offset = parse_int<std::int64_t>(field("LOG-END-OFFSET"), "LOG-END-OFFSET", line);
+    row.lag = optional("LAG");
+    row.consumer_id = field("CONSUMER-ID");
+    rows.push_back(std::move(row));
+  }
+  if (!seen_header) throw std::runtime_error("no table header (GROUP TOPIC PARTITION ...) found");
+  std::sort(rows.begin(), rows.end(), [](const GroupLagRow& a, const GroupLagRow& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return rows;
+}
+
+std::vector<TransactionRow> list_transactions(const std::string& bootstrap) {
+  const std::string out =
+      kafka_tool_output({"transactions", "--bootstrap-server", bootstrap, "list"});
+  try {
+    return parse_transactions_table(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("kafka-transactions list: ") + e.what() +
+                             "\n--- output ---\n" + out);
+  }
+}
+
+std::vector<TransactionRow> parse_transactions_table(const std::string& output) {
+  static const std::vector<std::string> kRequired{"TransactionalId", "Coordinator", "ProducerId",
+                                                  "TransactionState"};
+  std::vector<TransactionRow> rows;
+  std::vector<std::string> header;
+  std::map<std::string, std::size_t> col;
+  for (const std::string& line : lines_of(output)) {
+    const std::vector<std::string> tokens = split_ws(line);
+    if (tokens.empty()) continue;
+    if (header.empty()) {
+      if (tokens[0] != "TransactionalId") continue;
+      header = tokens;
+      col = columns_of(header, kRequired, line);
+      continue;
+    }
+    if (tokens.size() != header.size()) {
+      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
+                               std::to_string(header.size()) + ": " + line);
+    }
+    TransactionRow row;
+    row.transactional_id = tokens[col.at("TransactionalId")];
+    row.coordinator = parse_int<std::int32_t>(tokens[col.at("Coordinator")], "Coordinator", line);
+    row.producer_id = parse_int<std::int64_t>(tokens[col.at("ProducerId")], "ProducerId", line);
+    row.state = tokens[col.at("TransactionState")];
+    rows.push_back(std::move(row));
+  }
+  if (header.empty()) throw std::runtime_error("no table header (TransactionalId ...) found");
+  return rows;
+}
+
+}  // namespace msgwatch::test

@@ -1,0 +1,56 @@
+#pragma once
+// Kafka's own command-line tools, run through scripts/kafka.sh from the jars of the broker
+// version under test. They are the independent oracle: when the daemon and
+// kafka-consumer-groups disagree about lag, the daemon is wrong.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+
+namespace msgwatch::test {
+
+using namespace std::chrono_literals;
+
+// scripts/kafka.sh tool --version $MSGWATCH_TEST_KAFKA_VERSION <args...>, run from
+// $MSGWATCH_REPO_ROOT. Returns whatever the tool did; see kafka_tool_output for a checked run.
+ProcessResult run_kafka_tool(const std::vector<std::string>& args,
+                             std::chrono::milliseconds timeout = 120s);
+// Same, but throws (with both output streams) unless the tool exits 0; returns stdout.
+std::string kafka_tool_output(const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout = 120s);
+
+struct GroupLagRow {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::optional<std::int64_t> current_offset;  // nullopt for "-": nothing committed
+  std::int64_t log_end_offset = 0;
+  std::optional<std::int64_t> lag;  // nullopt for "-"
+  std::string consumer_id;          // "-" when the partition has no owner
+};
+
+// kafka-consumer-groups --describe --group G, parsed. Rows are sorted by topic and
+// partition. Throws if the tool fails (e.g. the group does not exist) or its table has
+// an unexpected shape.
+std::vector<GroupLagRow> describe_group_lag(const std::string& bootstrap, const std::string& group);
+
+// Parses the tool's stdout; exposed for the self-tests.
+std::vector<GroupLagRow> parse_group_lag_table(const std::string& output);
+
+struct TransactionRow {
+  std::string transactional_id;
+  std::int32_t coordinator = 0;
+  std::int64_t producer_id = 0;
+  std::string state;  // Ongoing, CompleteCommit, CompleteAbort, Empty, ...
+};
+
+// kafka-transactions --list, parsed.
+std::vector<TransactionRow> list_transactions(const std::string& bootstrap);
+
+// Parses the tool's stdout; exposed for the self-tests.
+std::vector<TransactionRow> parse_transactions_table(const std::string& output);
+
+}  // namespace msgwatch::test

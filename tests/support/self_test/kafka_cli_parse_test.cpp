@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include "support/kafka_cli.hpp"
+#include "support/process.hpp"
+
+namespace msgwatch::test {
+namespace {
+
+// Captured from the 4.3.1 tools against Kafka 4.4.0. The no-members fixture adds the
+// "has no active members" line some tool versions print on stdout; the parser skips prose.
+std::string fixture(const std::string& name) {
+  const std::string text = read_file(std::string(FIXTURE_DIR) + "/" + name);
+  if (text.empty()) throw std::runtime_error("missing fixture " + name);
+  return text;
+}
+
+TEST(KafkaCliParse, GroupWithMember) {
+  // A member owns both partitions and has committed only partition 0.
+  const auto rows = parse_group_lag_table(fixture("consumer_groups_member.txt"));
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].topic, "fixture-topic");
+  EXPECT_EQ(rows[0].partition, 0);  // sorted
+  EXPECT_EQ(rows[0].current_offset, 5);
+  EXPECT_EQ(rows[0].log_end_offset, 7);
+  EXPECT_EQ(rows[0].lag, 2);
+  EXPECT_EQ(rows[0].consumer_id, "msgwatch-test-support-5e5339a8-56dd-4ed2-9d88-21fcadd3b0de");
+  EXPECT_EQ(rows[1].partition, 1);
+  EXPECT_EQ(rows[1].current_offset, std::nullopt);
+  EXPECT_EQ(rows[1].log_end_offset, 2);
+  EXPECT_EQ(rows[1].lag, std::nullopt);
+}
+
+TEST(KafkaCliParse, GroupWithoutMembers) {
+  const auto rows = parse_group_lag_table(fixture("consumer_groups_no_members.txt"));
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].current_offset, 3);
+  EXPECT_EQ(rows[0].lag, 4);
+  EXPECT_EQ(rows[0].consumer_id, "-");
+}
+
+TEST(KafkaCliParse, RejectsUnexpectedShapes) {
+  const std::string header =
+      "GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID\n";
+  EXPECT_THROW(parse_group_lag_table("Error: Consumer group 'x' does not exist.\n"),
+               std::runtime_error);
+  EXPECT_THROW(parse_group_lag_table("GROUP TOPIC PARTITION LAG\n"), std::runtime_error);
+  EXPECT_THROW(parse_group_lag_table(header + "g t 0 x 7 4 - - -\n"), std::runtime_error);
+  EXPECT_THROW(parse_group_lag_table(header + "g t 0 3 7 4 - -\n"), std::runtime_error);
+  EXPECT_TRUE(parse_group_lag_table(header).empty());
+}
+
+TEST(KafkaCliParse, TransactionsList) {
+  // kafka-transactions list pads with blanks and separates with tabs.
+  const auto rows = parse_transactions_table(fixture("transactions_list.txt"));
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].transactional_id, "support-txn-commit-5331-6-3e09eb");
+  EXPECT_EQ(rows[0].state, "CompleteAbort");
+  EXPECT_EQ(rows[1].producer_id, 2);
+  EXPECT_EQ(rows[1].coordinator, 0);
+  EXPECT_EQ(rows[1].state, "Ongoing");
+  EXPECT_TRUE(
+      parse_transactions_table("TransactionalId\tCoordinator\tProducerId\tTransactionState\t\n")
+          .empty());
+  EXPECT_THROW(parse_transactions_table(""), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace msgwatch::test
