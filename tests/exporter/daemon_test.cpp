@@ -96,8 +96,14 @@ TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
 // A cluster of its own, so that stopping it does not disturb the other tests.
 class OwnKafka {
  public:
-  OwnKafka() : name_(unique_name("outage")), port_(free_port_pair()) {
-    bootstrap_ = kafka("start", {"--version", kafka_version(), "--port", std::to_string(port_)});
+  explicit OwnKafka(std::vector<std::string> broker_settings = {})
+      : name_(unique_name("own")), port_(free_port_pair()) {
+    std::vector<std::string> args{"--version", kafka_version(), "--port", std::to_string(port_)};
+    for (auto& setting : broker_settings) {
+      args.push_back("--set");
+      args.push_back(std::move(setting));
+    }
+    bootstrap_ = kafka("start", args);
   }
   ~OwnKafka() { run_process({"bash", script(), "stop", "--name", name_, "--kill"}, 60s); }
   [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
@@ -155,6 +161,35 @@ TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
   daemon.wait_for_value("kafka_consumergroup_lag", lag, 10, 60s);
   EXPECT_TRUE(daemon.running());
   daemon.stop();
+}
+
+TEST(Daemon, SaslPlainAuthenticatesAndAWrongPasswordFailsTheProbeWithoutLeakingIt) {
+  // The client listener speaks SASL_PLAINTEXT with two users; the broker talks to itself as admin.
+  OwnKafka kafka({"listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                  "sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
+                  "listener.name.plaintext.plain.sasl.jaas.config="
+                  "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                  "username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_monitor=\"monitor-pw\";"});
+  const auto config = "kafka:\n  - name: sasl\n    bootstrap_servers: [" + kafka.bootstrap() +
+                      "]\n    sasl: {username: monitor, password_file: " +
+                      write_temp_file("kafka-password", "monitor-pw\n").string() +
+                      "}\n    lag: {interval: 1s, timeout: 1s}\n";
+  DaemonProcess good(config);
+  good.wait_ready();
+  good.wait_for_value("kafka_brokers", {{"cluster", "sasl"}}, 1);
+  good.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "sasl"}}, 1);
+  good.stop();
+
+  const std::string wrong = "wrong-" + unique_name("pw");
+  const auto bad_config = "kafka:\n  - name: sasl\n    bootstrap_servers: [" + kafka.bootstrap() +
+                          "]\n    sasl: {username: monitor, password_env: MSGWATCH_TEST_KAFKA_PW}\n"
+                          "    lag: {interval: 1s, timeout: 1s}\n";
+  DaemonProcess bad(DaemonOptions{bad_config, {}, {{"MSGWATCH_TEST_KAFKA_PW", wrong}}, "debug"});
+  bad.wait_ready();
+  bad.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "sasl"}}, 0);
+  bad.stop();
+  EXPECT_THAT(bad.log(), HasSubstr("SASL/PLAIN authentication as monitor failed"));
+  EXPECT_THAT(bad.log(), Not(HasSubstr(wrong)));
 }
 
 }  // namespace

@@ -79,8 +79,9 @@ asio::awaitable<void> BrokerConnection::connect() {
 }
 
 asio::awaitable<void> BrokerConnection::authenticate() {
-  const auto handshake =
-      co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>({"PLAIN"});
+  // Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.
+  const protocol::SaslHandshakeRequest plain{"PLAIN"};
+  const auto handshake = co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>(plain);
   if (handshake.error_code != protocol::ErrorCode::none) {
     close();
     std::string offered;

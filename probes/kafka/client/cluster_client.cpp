@@ -1,6 +1,5 @@
 #include "probes/kafka/client/cluster_client.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -19,15 +18,17 @@ ClusterClient::ClusterClient(asio::any_io_executor executor, std::vector<std::st
 ClusterClient::~ClusterClient() { close_all(); }
 
 void ClusterClient::close_all() {
-  for (auto& [id, connection] : brokers_) {
-    if (connection) connection->close();
+  for (const auto& weak : made_) {
+    if (auto connection = weak.lock()) connection->close();
   }
-  if (bootstrap_connection_) bootstrap_connection_->close();
+  made_.clear();
 }
 
 asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const std::string& host,
                                                                          std::uint16_t port) {
   auto connection = std::make_shared<BrokerConnection>(executor_, host, port, options_);
+  std::erase_if(made_, [](const auto& weak) { return weak.expired(); });
+  made_.push_back(connection);
   co_await connection->connect();
   co_return connection;
 }

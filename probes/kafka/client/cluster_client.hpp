@@ -40,6 +40,8 @@ class ClusterClient {
   std::map<std::int32_t, std::pair<std::string, std::uint16_t>> addresses_;
   std::map<std::int32_t, std::shared_ptr<BrokerConnection>> brokers_;
   std::shared_ptr<BrokerConnection> bootstrap_connection_;
+  // Every connection made, including those still connecting, so close_all() reaches all.
+  std::vector<std::weak_ptr<BrokerConnection>> made_;
 };
 
 }  // namespace msgwatch::kafka

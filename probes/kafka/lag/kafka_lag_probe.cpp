@@ -58,7 +58,8 @@ class KafkaLagProbe final : public Probe {
   using GroupsByBroker = std::map<std::int32_t, std::vector<std::string>>;
 
   asio::awaitable<void> read_metadata(ClusterSnapshot& snapshot) {
-    const auto metadata = co_await client_->metadata(proto::MetadataRequest{});
+    const proto::MetadataRequest every_topic;  // named: see BrokerConnection::authenticate
+    const auto metadata = co_await client_->metadata(every_topic);
     snapshot.controller = metadata.controller_id;
     for (const auto& broker : metadata.brokers) snapshot.brokers.push_back({broker.node_id, broker.host, broker.port});
     for (const auto& topic : metadata.topics) {
