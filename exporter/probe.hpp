@@ -33,6 +33,10 @@ class Probe {
   // exception marks the cycle failed and keeps the previous families on /metrics.
   virtual boost::asio::awaitable<MetricFamilies> collect() = 0;
 
+  // While the probe fails, these families replace the same-named ones of its last good
+  // result, for "up" gauges that must say 0 (e.g. redis_up). The default has none.
+  [[nodiscard]] virtual MetricFamilies failure_families() const { return {}; }
+
   // Called on the io_context thread when collect() overran its timeout or the daemon stops:
   // close sockets so that pending operations complete with an error and collect() returns.
   virtual void abort() = 0;

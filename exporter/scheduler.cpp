@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace msgwatch {
@@ -47,6 +48,21 @@ double unix_now() {
 }
 
 }  // namespace
+
+void Scheduler::append_families(MetricFamilies& out, const Slot& slot) {
+  if (slot.success) {
+    out.insert(out.end(), slot.last_good.begin(), slot.last_good.end());
+    return;
+  }
+  auto replacements = slot.probe->failure_families();
+  add_cluster_label(replacements, slot.probe->target());
+  for (const auto& family : slot.last_good) {
+    const bool replaced = std::any_of(replacements.begin(), replacements.end(),
+                                      [&family](const auto& r) { return r.name == family.name; });
+    if (!replaced) out.push_back(family);
+  }
+  out.insert(out.end(), std::make_move_iterator(replacements.begin()), std::make_move_iterator(replacements.end()));
+}
 
 Scheduler::Scheduler(asio::io_context& io, std::vector<std::unique_ptr<Probe>> probes, std::function<void()> on_result)
     : io_(io), on_result_(std::move(on_result)) {
@@ -127,7 +143,7 @@ MetricFamilies Scheduler::families() const {
     duration.add(labels, slot->duration_seconds);
     last_success.add(labels, slot->last_success_unix_seconds);
     failures.add(labels, slot->failures);
-    out.insert(out.end(), slot->last_good.begin(), slot->last_good.end());
+    append_families(out, *slot);
   }
   for (auto* builder : {&success, &duration, &last_success, &failures}) out.push_back(builder->take());
   return out;

@@ -44,6 +44,8 @@ class Scheduler {
     double failures = 0;
   };
 
+  // The slot's last good families, with its failure families in place while it fails.
+  static void append_families(MetricFamilies& out, const Slot& slot);
   boost::asio::awaitable<void> run(Slot& slot);
   boost::asio::awaitable<void> attempt(Slot& slot);
 

@@ -170,7 +170,7 @@ TEST_F(KafkaLag, IncludeAndExcludeFiltersBoundWhatIsExported) {
   daemon.stop();
 }
 
-TEST_F(KafkaLag, PromtoolAcceptsTheRealScrape) {
+TEST_F(KafkaLag, PromtoolAcceptsTheRealScrapeAndTheReadmeDocumentsEveryFamily) {
   commit_offsets(kafka_bootstrap(), unique_name("promtool"), {{topic_, 0, 3}});
   DaemonProcess daemon(daemon_config(".*", ".*"));
   daemon.wait_ready();
@@ -189,6 +189,11 @@ TEST_F(KafkaLag, PromtoolAcceptsTheRealScrape) {
   EXPECT_EQ(findings, "") << "promtool found problems";
   // Exit code 3 means lint findings only; 1 would be a parse error.
   EXPECT_TRUE(result.status.code == 0 || result.status.code == 3) << result.status.describe();
+
+  const auto readme = read_file(repo_root() / "README.md");
+  for (const auto& family : Exposition::parse(text).family_names()) {
+    EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
+  }
   daemon.stop();
 }
 

@@ -1,0 +1,326 @@
+#include "probes/redis/info_metrics.hpp"
+
+#include "exporter/metric_family_builder.hpp"
+
+#include <array>
+#include <optional>
+
+namespace msgwatch::redis {
+
+namespace {
+
+using K = MetricKind;
+using V = ValueStyle;
+
+// clang-format off
+constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
+    // # Server
+    {"uptime_in_seconds", "redis_uptime_in_seconds", K::gauge, 1, V::number, "Seconds since the Redis server started.", ""},
+    {"process_id", "redis_process_id", K::gauge, 1, V::number, "Process id of the Redis server.", ""},
+    {"io_threads_active", "redis_io_threads_active", K::gauge, 1, V::number, "1 when I/O threads are active.", ">= 6.0"},
+    {"cluster_enabled", "redis_cluster_enabled", K::gauge, 1, V::number, "1 when Redis Cluster mode is enabled.", ""},
+
+    // # Clients
+    {"connected_clients", "redis_connected_clients", K::gauge, 1, V::number, "Client connections, replicas excluded.", ""},
+    {"blocked_clients", "redis_blocked_clients", K::gauge, 1, V::number, "Clients blocked in BLPOP, BRPOP, WAIT and the like.", ""},
+    {"maxclients", "redis_max_clients", K::gauge, 1, V::number, "The maxclients setting as INFO reports it.", ">= 7.0"},
+    {"tracking_clients", "redis_tracking_clients", K::gauge, 1, V::number, "Clients using client-side caching tracking.", ">= 6.0"},
+    {"clients_in_timeout_table", "redis_clients_in_timeout_table", K::gauge, 1, V::number, "Blocked clients with a timeout.", ">= 6.0"},
+    {"client_recent_max_input_buffer", "redis_client_recent_max_input_buffer_bytes", K::gauge, 1, V::number, "Largest recent client input buffer.", ">= 5.0"},
+    {"client_recent_max_output_buffer", "redis_client_recent_max_output_buffer_bytes", K::gauge, 1, V::number, "Largest recent client output buffer.", ">= 5.0"},
+    {"client_longest_output_list", "redis_client_longest_output_list", K::gauge, 1, V::number, "Longest client output list.", "< 5.0"},
+    {"client_biggest_input_buf", "redis_client_biggest_input_buf", K::gauge, 1, V::number, "Biggest client input buffer.", "< 5.0"},
+
+    // # Memory
+    {"used_memory", "redis_memory_used_bytes", K::gauge, 1, V::number, "Bytes allocated by Redis (used_memory); maxmemory is compared with this.", ""},
+    {"used_memory_rss", "redis_memory_used_rss_bytes", K::gauge, 1, V::number, "Resident set size of the Redis process.", ""},
+    {"used_memory_peak", "redis_memory_used_peak_bytes", K::gauge, 1, V::number, "Peak of used_memory.", ""},
+    {"used_memory_overhead", "redis_memory_used_overhead_bytes", K::gauge, 1, V::number, "Memory for internal structures rather than data.", ">= 4.0"},
+    {"used_memory_startup", "redis_memory_used_startup_bytes", K::gauge, 1, V::number, "Memory used at startup.", ">= 4.0"},
+    {"used_memory_dataset", "redis_memory_used_dataset_bytes", K::gauge, 1, V::number, "Memory used by the data set.", ">= 4.0"},
+    {"used_memory_lua", "redis_memory_used_lua_bytes", K::gauge, 1, V::number, "Memory used by the Lua engine.", ""},
+    {"used_memory_scripts", "redis_memory_used_scripts_bytes", K::gauge, 1, V::number, "Memory used by cached scripts.", ">= 4.0"},
+    {"maxmemory", "redis_memory_max_bytes", K::gauge, 1, V::number, "The maxmemory limit in bytes; 0 means no limit.", ""},
+    {"allocator_allocated", "redis_allocator_allocated_bytes", K::gauge, 1, V::number, "Bytes allocated by the allocator.", ">= 4.0"},
+    {"allocator_active", "redis_allocator_active_bytes", K::gauge, 1, V::number, "Bytes in the allocator's active pages.", ">= 4.0"},
+    {"allocator_resident", "redis_allocator_resident_bytes", K::gauge, 1, V::number, "Bytes resident in the allocator.", ">= 4.0"},
+    {"allocator_frag_ratio", "redis_allocator_frag_ratio", K::gauge, 1, V::number, "Allocator fragmentation ratio.", ">= 4.0"},
+    {"allocator_frag_bytes", "redis_allocator_frag_bytes", K::gauge, 1, V::number, "Allocator fragmentation in bytes.", ">= 4.0"},
+    {"allocator_rss_ratio", "redis_allocator_rss_ratio", K::gauge, 1, V::number, "Allocator resident to active ratio.", ">= 4.0"},
+    {"allocator_rss_bytes", "redis_allocator_rss_bytes", K::gauge, 1, V::number, "Allocator resident minus active bytes.", ">= 4.0"},
+    {"mem_fragmentation_ratio", "redis_mem_fragmentation_ratio", K::gauge, 1, V::number, "Ratio of used_memory_rss to used_memory.", ""},
+    {"mem_fragmentation_bytes", "redis_mem_fragmentation_bytes", K::gauge, 1, V::number, "used_memory_rss minus used_memory.", ">= 5.0"},
+    {"mem_not_counted_for_evict", "redis_mem_not_counted_for_eviction_bytes", K::gauge, 1, V::number, "Replica and AOF buffers, not counted against maxmemory.", ">= 4.0"},
+    {"mem_total_replication_buffers", "redis_mem_total_replication_buffers_bytes", K::gauge, 1, V::number, "Memory of the replication buffers.", ">= 7.0"},
+    {"mem_clients_slaves", "redis_mem_clients_slaves", K::gauge, 1, V::number, "Memory used by replica client buffers.", ">= 4.0"},
+    {"mem_clients_normal", "redis_mem_clients_normal", K::gauge, 1, V::number, "Memory used by normal client buffers.", ">= 4.0"},
+    {"lazyfree_pending_objects", "redis_lazyfree_pending_objects", K::gauge, 1, V::number, "Objects waiting to be freed in the background.", ">= 4.0"},
+    {"active_defrag_running", "redis_active_defrag_running", K::gauge, 1, V::number, "1 while active defragmentation runs.", ">= 4.0"},
+
+    // # Persistence
+    {"loading", "redis_loading_dump_file", K::gauge, 1, V::number, "1 while a dump file is loading.", ""},
+    {"async_loading", "redis_async_loading", K::gauge, 1, V::number, "1 while loading asynchronously during a replica sync.", ">= 7.0"},
+    {"rdb_changes_since_last_save", "redis_rdb_changes_since_last_save", K::gauge, 1, V::number, "Changes since the last RDB save.", ""},
+    {"rdb_bgsave_in_progress", "redis_rdb_bgsave_in_progress", K::gauge, 1, V::number, "1 while an RDB save runs in the background.", ""},
+    {"rdb_last_save_time", "redis_rdb_last_save_timestamp_seconds", K::gauge, 1, V::number, "Unix time of the last successful RDB save.", ""},
+    {"rdb_last_bgsave_status", "redis_rdb_last_bgsave_status", K::gauge, 1, V::status, "1 when the last background RDB save succeeded.", ""},
+    {"rdb_saves", "redis_rdb_saves_total", K::counter, 1, V::number, "RDB saves since startup.", ">= 7.0"},
+    {"rdb_last_cow_size", "redis_rdb_last_cow_size_bytes", K::gauge, 1, V::number, "Copy-on-write memory of the last RDB save.", ">= 4.0"},
+    {"aof_enabled", "redis_aof_enabled", K::gauge, 1, V::number, "1 when AOF persistence is on.", ""},
+    {"aof_rewrite_in_progress", "redis_aof_rewrite_in_progress", K::gauge, 1, V::number, "1 while an AOF rewrite runs.", ""},
+    {"aof_rewrite_scheduled", "redis_aof_rewrite_scheduled", K::gauge, 1, V::number, "1 when an AOF rewrite waits for an RDB save to end.", ""},
+    {"aof_last_bgrewrite_status", "redis_aof_last_bgrewrite_status", K::gauge, 1, V::status, "1 when the last AOF rewrite succeeded.", ""},
+    {"aof_last_write_status", "redis_aof_last_write_status", K::gauge, 1, V::status, "1 when the last AOF write succeeded.", ">= 3.0"},
+    {"aof_current_size", "redis_aof_current_size_bytes", K::gauge, 1, V::number, "Current AOF size (AOF on only).", ""},
+    {"aof_base_size", "redis_aof_base_size_bytes", K::gauge, 1, V::number, "AOF size at the last rewrite (AOF on only).", ""},
+    {"aof_delayed_fsync", "redis_aof_delayed_fsync", K::gauge, 1, V::number, "Delayed fsync counter (AOF on only).", ""},
+
+    // # Stats
+    {"total_connections_received", "redis_connections_received_total", K::counter, 1, V::number, "Connections accepted.", ""},
+    {"total_commands_processed", "redis_commands_processed_total", K::counter, 1, V::number, "Commands processed.", ""},
+    {"rejected_connections", "redis_rejected_connections_total", K::counter, 1, V::number, "Connections rejected because of maxclients.", ""},
+    {"total_net_input_bytes", "redis_net_input_bytes_total", K::counter, 1, V::number, "Bytes read from the network.", ""},
+    {"total_net_output_bytes", "redis_net_output_bytes_total", K::counter, 1, V::number, "Bytes written to the network.", ""},
+    {"total_net_repl_input_bytes", "redis_net_repl_input_bytes_total", K::counter, 1, V::number, "Bytes read from the network for replication.", ">= 7.0"},
+    {"total_net_repl_output_bytes", "redis_net_repl_output_bytes_total", K::counter, 1, V::number, "Bytes written to the network for replication.", ">= 7.0"},
+    {"expired_keys", "redis_expired_keys_total", K::counter, 1, V::number, "Keys removed because their TTL passed.", ""},
+    {"expired_stale_perc", "redis_expired_stale_percentage", K::gauge, 1, V::number, "Estimated percentage of keys already expired but not yet removed.", ">= 5.0"},
+    {"expired_time_cap_reached_count", "redis_expired_time_cap_reached_total", K::counter, 1, V::number, "Active expiry cycles stopped by their time limit.", ">= 5.0"},
+    {"evicted_keys", "redis_evicted_keys_total", K::counter, 1, V::number, "Keys evicted because of the maxmemory limit.", ""},
+    {"evicted_clients", "redis_evicted_clients_total", K::counter, 1, V::number, "Clients evicted because of maxmemory-clients.", ">= 7.0"},
+    {"keyspace_hits", "redis_keyspace_hits_total", K::counter, 1, V::number, "Successful key lookups.", ""},
+    {"keyspace_misses", "redis_keyspace_misses_total", K::counter, 1, V::number, "Failed key lookups.", ""},
+    {"pubsub_channels", "redis_pubsub_channels", K::gauge, 1, V::number, "Pub/Sub channels with subscribers.", ""},
+    {"pubsub_patterns", "redis_pubsub_patterns", K::gauge, 1, V::number, "Pub/Sub patterns with subscribers.", ""},
+    {"latest_fork_usec", "redis_latest_fork_seconds", K::gauge, 1e-6, V::number, "Duration of the latest fork.", ""},
+    {"client_query_buffer_limit_disconnections", "redis_client_query_buffer_limit_disconnections_total", K::counter, 1, V::number, "Clients disconnected for exceeding the query buffer limit.", "> 7.0"},
+    {"client_output_buffer_limit_disconnections", "redis_client_output_buffer_limit_disconnections_total", K::counter, 1, V::number, "Clients disconnected for exceeding the output buffer limit.", "> 7.0"},
+    {"acl_access_denied_auth", "redis_acl_access_denied_auth_total", K::counter, 1, V::number, "Failed authentications.", "> 7.0"},
+    {"acl_access_denied_cmd", "redis_acl_access_denied_cmd_total", K::counter, 1, V::number, "Commands denied by ACL.", "> 7.0"},
+    {"acl_access_denied_key", "redis_acl_access_denied_key_total", K::counter, 1, V::number, "Key accesses denied by ACL.", "> 7.0"},
+    {"acl_access_denied_channel", "redis_acl_access_denied_channel_total", K::counter, 1, V::number, "Channel accesses denied by ACL.", "> 7.0"},
+
+    // # Replication
+    {"connected_slaves", "redis_connected_slaves", K::gauge, 1, V::number, "Connected replicas.", ""},
+    {"repl_backlog_size", "redis_replication_backlog_bytes", K::gauge, 1, V::number, "Size of the replication backlog.", ""},
+    {"repl_backlog_active", "redis_repl_backlog_is_active", K::gauge, 1, V::number, "1 when the replication backlog is active.", ""},
+    {"repl_backlog_first_byte_offset", "redis_repl_backlog_first_byte_offset", K::gauge, 1, V::number, "Replication offset of the backlog's first byte.", ""},
+    {"repl_backlog_histlen", "redis_repl_backlog_history_bytes", K::gauge, 1, V::number, "Bytes of data in the replication backlog.", ""},
+    {"master_repl_offset", "redis_master_repl_offset", K::gauge, 1, V::number, "Replication offset of this server.", ""},
+    {"second_repl_offset", "redis_second_repl_offset", K::gauge, 1, V::number, "Offset up to which the previous replication id is accepted.", ">= 4.0"},
+    {"slave_expires_tracked_keys", "redis_slave_expires_tracked_keys", K::gauge, 1, V::number, "Keys tracked for expiry on a writable replica.", ">= 4.0"},
+    {"slave_priority", "redis_slave_priority", K::gauge, 1, V::number, "Replica priority for failover (replicas only).", ""},
+    {"sync_full", "redis_replica_resyncs_full", K::gauge, 1, V::number, "Full resynchronisations with replicas.", ""},
+    {"sync_partial_ok", "redis_replica_partial_resync_accepted", K::gauge, 1, V::number, "Partial resynchronisations accepted.", ""},
+    {"sync_partial_err", "redis_replica_partial_resync_denied", K::gauge, 1, V::number, "Partial resynchronisations denied.", ""},
+
+    // # CPU
+    {"used_cpu_sys", "redis_cpu_sys_seconds_total", K::counter, 1, V::number, "System CPU time of the Redis server.", ""},
+    {"used_cpu_user", "redis_cpu_user_seconds_total", K::counter, 1, V::number, "User CPU time of the Redis server.", ""},
+    {"used_cpu_sys_children", "redis_cpu_sys_children_seconds_total", K::counter, 1, V::number, "System CPU time of background processes.", ""},
+    {"used_cpu_user_children", "redis_cpu_user_children_seconds_total", K::counter, 1, V::number, "User CPU time of background processes.", ""},
+    {"used_cpu_sys_main_thread", "redis_cpu_sys_main_thread_seconds_total", K::counter, 1, V::number, "System CPU time of the main thread.", ">= 6.2"},
+    {"used_cpu_user_main_thread", "redis_cpu_user_main_thread_seconds_total", K::counter, 1, V::number, "User CPU time of the main thread.", ">= 6.2"},
+});
+
+constexpr std::array kConfigMetrics = std::to_array<ConfigMetric>({
+    {"maxmemory", "redis_config_maxmemory", "The maxmemory setting from CONFIG GET; 0 means no limit."},
+    {"maxclients", "redis_config_maxclients", "The maxclients setting from CONFIG GET."},
+});
+// clang-format on
+
+std::optional<double> field_value(const std::string& text, ValueStyle style) {
+  if (style == ValueStyle::status) {
+    if (text == "ok" || text == "true") return 1.0;
+    if (text == "err" || text == "fail" || text == "false") return 0.0;
+    return std::nullopt;
+  }
+  return parse_number(text);
+}
+
+void keep(MetricFamilies& families, FamilyBuilder& builder) {
+  if (!builder.empty()) families.push_back(builder.take());
+}
+
+std::string field_or_empty(const Info& info, std::string_view field) {
+  const auto* value = info.find(field);
+  return value == nullptr ? std::string() : *value;
+}
+
+void add_table_metrics(const Info& info, MetricFamilies& families) {
+  for (const auto& metric : kInfoMetrics) {
+    const auto* text = info.find(metric.field);
+    if (text == nullptr) continue;
+    const auto value = field_value(*text, metric.style);
+    if (!value || (metric.kind == MetricKind::counter && *value < 0)) continue;  // counters never go below 0
+    FamilyBuilder builder(std::string(metric.name), std::string(metric.help),
+                          metric.kind == MetricKind::counter ? prometheus::MetricType::Counter
+                                                             : prometheus::MetricType::Gauge);
+    builder.add({}, *value * metric.scale);
+    families.push_back(builder.take());
+  }
+}
+
+void add_derived_metrics(const Info& info, std::chrono::system_clock::time_point now, MetricFamilies& families) {
+  if (const auto uptime = info.number("uptime_in_seconds")) {
+    const double now_seconds =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+    keep(families, gauge("redis_start_time_seconds", "Start time of the Redis server since the Unix epoch.")
+                       .add({}, now_seconds - *uptime));
+  }
+  const auto used = info.number("used_memory");
+  const auto max = info.number("maxmemory");
+  if (used && max && *max > 0) {
+    keep(families, gauge("redis_memory_used_ratio",
+                         "used_memory / maxmemory; only while maxmemory is set. Eviction or OOM errors start at 1.")
+                       .add({}, *used / *max));
+  }
+}
+
+void add_instance_info(const Info& info, MetricFamilies& families) {
+  std::string mode = field_or_empty(info, "redis_mode");
+  if (mode.empty()) mode = field_or_empty(info, "server_mode");
+  keep(families, gauge("redis_instance_info", "Information about the Redis instance.")
+                     .add({{"role", field_or_empty(info, "role")},
+                           {"redis_version", field_or_empty(info, "redis_version")},
+                           {"redis_build_id", field_or_empty(info, "redis_build_id")},
+                           {"redis_mode", mode},
+                           {"os", field_or_empty(info, "os")},
+                           {"maxmemory_policy", field_or_empty(info, "maxmemory_policy")},
+                           {"tcp_port", field_or_empty(info, "tcp_port")},
+                           {"run_id", field_or_empty(info, "run_id")},
+                           {"process_id", field_or_empty(info, "process_id")},
+                           {"master_replid", field_or_empty(info, "master_replid")}},
+                          1));
+}
+
+void add_keyspace_metrics(const Info& info, MetricFamilies& families) {
+  auto keys = gauge("redis_db_keys", "Keys in the database.");
+  auto expiring = gauge("redis_db_keys_expiring", "Keys with a TTL in the database.");
+  auto avg_ttl = gauge("redis_db_avg_ttl_seconds", "Average TTL of the keys with a TTL (an estimate by Redis).");
+  for (const auto& db : info.keyspace) {
+    keys.add({{"db", db.db}}, db.keys);
+    expiring.add({{"db", db.db}}, db.expires);
+    if (db.avg_ttl_ms) avg_ttl.add({{"db", db.db}}, *db.avg_ttl_ms / 1000.0);
+  }
+  keep(families, keys);
+  keep(families, expiring);
+  keep(families, avg_ttl);
+}
+
+// The link of a replica to its master (fields only replicas have), its connected replicas
+// (`slaveN:ip=...,port=...,state=...,offset=...,lag=...` on a master).
+void add_replication_metrics(const Info& info, MetricFamilies& families) {
+  const Labels master{{"master_host", field_or_empty(info, "master_host")},
+                      {"master_port", field_or_empty(info, "master_port")}};
+  if (const auto* status = info.find("master_link_status")) {
+    keep(families, gauge("redis_master_link_up", "1 when the replica's link to its master is up.")
+                       .add(master, *status == "up" ? 1 : 0));
+  }
+  const std::array<std::pair<std::string_view, std::string_view>, 3> replica_fields{{
+      {"master_last_io_seconds_ago", "Seconds since the replica last heard from its master; -1 when the link is down."},
+      {"master_sync_in_progress", "1 while the replica synchronises with its master."},
+      {"slave_repl_offset", "Replication offset of the replica."},
+  }};
+  for (const auto& [field, help] : replica_fields) {
+    if (const auto value = info.number(field)) {
+      keep(families, gauge("redis_" + std::string(field), std::string(help)).add(master, *value));
+    }
+  }
+  if (field_or_empty(info, "role") == "slave") {
+    keep(families, gauge("redis_slave_info", "Information about the replica's master.")
+                       .add({master[0], master[1], {"read_only", field_or_empty(info, "slave_read_only")}}, 1));
+  }
+
+  auto offset = gauge("redis_connected_slave_offset_bytes", "Replication offset acknowledged by a connected replica.");
+  auto lag = gauge("redis_connected_slave_lag_seconds", "Seconds since a connected replica last acknowledged.");
+  if (const auto* replication = info.section("Replication")) {
+    for (const auto& [key, value] : replication->fields) {
+      if (key.size() < 6 || key.compare(0, 5, "slave") != 0 ||
+          key.find_first_not_of("0123456789", 5) != std::string::npos) {
+        continue;
+      }
+      const auto parts = parse_key_value_list(value);
+      if (!parts) continue;
+      std::map<std::string, std::string> fields(parts->begin(), parts->end());
+      const auto acked = parse_number(fields["offset"]);
+      if (!acked) continue;
+      const Labels labels{{"slave_ip", fields["ip"]}, {"slave_port", fields["port"]}, {"slave_state", fields["state"]}};
+      offset.add(labels, *acked);
+      if (const auto seconds = parse_number(fields["lag"])) lag.add(labels, *seconds);
+    }
+  }
+  keep(families, offset);
+  keep(families, lag);
+}
+
+// `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`
+// and `errorstat_ERR:count=1`.
+void add_command_metrics(const Info& info, MetricFamilies& families) {
+  auto calls = counter("redis_commands_total", "Calls per command.");
+  auto seconds = counter("redis_commands_duration_seconds_total", "Time spent per command.");
+  auto rejected = counter("redis_commands_rejected_calls_total", "Calls rejected before execution per command.");
+  auto failed = counter("redis_commands_failed_calls_total", "Calls failed during execution per command.");
+  if (const auto* section = info.section("Commandstats")) {
+    for (const auto& [key, value] : section->fields) {
+      if (key.rfind("cmdstat_", 0) != 0 || key.size() == 8) continue;
+      const auto parts = parse_key_value_list(value);
+      if (!parts) continue;
+      std::map<std::string, std::string> fields(parts->begin(), parts->end());
+      const auto n = parse_number(fields["calls"]);
+      const auto usec = parse_number(fields["usec"]);
+      if (!n || !usec) continue;
+      const Labels labels{{"cmd", key.substr(8)}};
+      calls.add(labels, *n);
+      seconds.add(labels, *usec / 1e6);
+      if (const auto r = parse_number(fields["rejected_calls"])) rejected.add(labels, *r);
+      if (const auto f = parse_number(fields["failed_calls"])) failed.add(labels, *f);
+    }
+  }
+  keep(families, calls);
+  keep(families, seconds);
+  keep(families, rejected);
+  keep(families, failed);
+
+  auto errors = counter("redis_errors_total", "Error replies per error prefix.");
+  if (const auto* section = info.section("Errorstats")) {
+    for (const auto& [key, value] : section->fields) {
+      if (key.rfind("errorstat_", 0) != 0 || key.size() == 10) continue;
+      const auto parts = parse_key_value_list(value);
+      if (!parts || parts->empty() || (*parts)[0].first != "count") continue;
+      if (const auto n = parse_number((*parts)[0].second)) errors.add({{"err", key.substr(10)}}, *n);
+    }
+  }
+  keep(families, errors);
+}
+
+void add_config_metrics(const std::map<std::string, std::string>& config, MetricFamilies& families) {
+  for (const auto& metric : kConfigMetrics) {
+    const auto it = config.find(std::string(metric.parameter));
+    if (it == config.end()) continue;
+    if (const auto value = parse_number(it->second)) {
+      keep(families, gauge(std::string(metric.name), std::string(metric.help)).add({}, *value));
+    }
+  }
+}
+
+}  // namespace
+
+std::span<const InfoMetric> info_metric_table() { return kInfoMetrics; }
+
+std::span<const ConfigMetric> config_metric_table() { return kConfigMetrics; }
+
+MetricFamilies build_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
+                                  std::chrono::system_clock::time_point now) {
+  MetricFamilies families;
+  add_table_metrics(info, families);
+  add_derived_metrics(info, now, families);
+  add_instance_info(info, families);
+  add_keyspace_metrics(info, families);
+  add_replication_metrics(info, families);
+  add_command_metrics(info, families);
+  add_config_metrics(config, families);
+  return families;
+}
+
+}  // namespace msgwatch::redis

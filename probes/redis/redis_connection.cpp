@@ -1,0 +1,157 @@
+#include "probes/redis/redis_connection.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace msgwatch::redis {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+RedisIoError io_error(const std::string& what, const boost::system::error_code& ec) {
+  if (ec == asio::error::eof) return RedisIoError(what + ": connection closed by the server");
+  return RedisIoError(what + ": " + ec.message());
+}
+
+bool valid_port(std::string_view port) {
+  if (port.empty() || port.size() > 5) return false;
+  unsigned value = 0;
+  for (const char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value > 0 && value <= 65535;
+}
+
+}  // namespace
+
+std::optional<HostPort> split_address(std::string_view address) {
+  std::string_view host;
+  std::string_view port;
+  if (!address.empty() && address.front() == '[') {
+    const auto close = address.find(']');
+    if (close == std::string_view::npos || close + 1 >= address.size() || address[close + 1] != ':') {
+      return std::nullopt;
+    }
+    host = address.substr(1, close - 1);
+    port = address.substr(close + 2);
+  } else {
+    const auto colon = address.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = address.substr(0, colon);
+    port = address.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return std::nullopt;  // IPv6 needs brackets
+  }
+  if (host.empty() || !valid_port(port)) return std::nullopt;
+  return HostPort{std::string(host), std::string(port)};
+}
+
+std::string command_name(const std::vector<std::string>& args) {
+  if (args.empty()) return "(empty command)";
+  std::string name = upper(args[0]);
+  static const std::array<std::string_view, 11> with_subcommand{"ACL",     "CLIENT",  "CLUSTER", "COMMAND",
+                                                                "CONFIG",  "INFO",    "LATENCY", "MEMORY",
+                                                                "OBJECT",  "SLOWLOG", "XINFO"};
+  if (args.size() > 1 && std::find(with_subcommand.begin(), with_subcommand.end(), name) != with_subcommand.end()) {
+    name += " " + upper(args[1]);
+  }
+  return name;
+}
+
+RedisConnection::RedisConnection(asio::any_io_executor executor, RespLimits limits)
+    : resolver_(executor), socket_(executor), limits_(limits) {}
+
+RedisConnection::~RedisConnection() { close(); }
+
+void RedisConnection::close() noexcept {
+  resolver_.cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+asio::awaitable<void> RedisConnection::connect(const HostPort& address) {
+  close();
+  boost::system::error_code ec;
+  const auto endpoints =
+      co_await resolver_.async_resolve(address.host, address.port, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) throw io_error("resolve " + address.host, ec);
+  co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    close();
+    throw io_error("connect", ec);
+  }
+  socket_.set_option(tcp::no_delay(true), ec);
+  decoder_ = std::make_unique<RespDecoder>(limits_);
+}
+
+asio::awaitable<void> RedisConnection::authenticate(const std::string& username, const std::string& password) {
+  std::vector<std::string> args{"AUTH"};
+  if (!username.empty()) args.push_back(username);
+  args.push_back(password);
+  std::optional<RedisCommandError> failure;
+  try {
+    co_await command(std::move(args));
+  } catch (const RedisCommandError& e) {
+    // Redis never echoes AUTH's arguments, but a proxy in front of it might.
+    std::string message = e.server_message();
+    for (auto at = message.find(password); !password.empty() && at != std::string::npos; at = message.find(password)) {
+      message.replace(at, password.size(), "<redacted>");
+    }
+    failure.emplace("AUTH", message);
+  }
+  if (failure) throw *failure;
+}
+
+asio::awaitable<RedisReply> RedisConnection::command(std::vector<std::string> args) {
+  const std::string name = command_name(args);
+  if (!socket_.is_open() || decoder_ == nullptr) throw RedisIoError(name + ": not connected");
+  const std::string request = encode_command(args);
+  RedisReply reply;
+  try {
+    reply = co_await exchange(name, request);
+  } catch (...) {
+    close();  // the stream is out of step with the commands sent: unusable
+    throw;
+  }
+  if (reply.is_error()) throw RedisCommandError(name, reply.str);
+  co_return reply;
+}
+
+asio::awaitable<RedisReply> RedisConnection::exchange(const std::string& name, const std::string& request) {
+  boost::system::error_code ec;
+  co_await asio::async_write(socket_, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) throw io_error(name + ": write", ec);
+  while (true) {
+    try {
+      if (auto reply = decoder_->next()) co_return std::move(*reply);
+    } catch (const RespProtocolError& e) {
+      throw RespProtocolError(name + ": " + e.what());
+    }
+    const std::size_t n =
+        co_await socket_.async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) throw io_error(name + ": read", ec);
+    try {
+      decoder_->feed(std::string_view(buffer_.data(), n));
+    } catch (const RespProtocolError& e) {
+      throw RespProtocolError(name + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace msgwatch::redis

@@ -1,0 +1,189 @@
+#include "probes/redis/redis_probe.hpp"
+
+#include "exporter/metric_family_builder.hpp"
+#include "probes/redis/info_metrics.hpp"
+#include "probes/redis/info_parser.hpp"
+#include "probes/redis/redis_connection.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <utility>
+
+namespace msgwatch::redis {
+
+namespace asio = boost::asio;
+
+namespace {
+
+prometheus::MetricFamily up_family(double up) {
+  return gauge("redis_up", "1 when the last collection from Redis succeeded.").add({}, up).take();
+}
+
+// Owned by the scheduler and run on its io_context thread only: collect() and abort() never
+// run concurrently. The connection outlives cycles; any failure closes it and the next cycle
+// opens a new one, re-reading the password so that a rotated secret is picked up.
+class RedisProbe final : public Probe {
+ public:
+  explicit RedisProbe(config::RedisTarget target)
+      : target_(std::move(target)), address_(split_address(target_.address)) {}
+
+  [[nodiscard]] std::string kind() const override { return "redis"; }
+  [[nodiscard]] std::string target() const override { return target_.name; }
+  [[nodiscard]] ProbeSchedule schedule() const override { return target_.schedule; }
+
+  asio::awaitable<MetricFamilies> collect() override;
+  [[nodiscard]] MetricFamilies failure_families() const override {
+    MetricFamilies families;
+    families.push_back(up_family(0));
+    return families;
+  }
+
+  void abort() override {
+    aborted_ = true;
+    if (connection_) connection_->close();
+  }
+
+ private:
+  [[nodiscard]] std::runtime_error failure(const std::string& what) const {
+    return std::runtime_error("redis " + target_.name + " " + target_.address + ": " + what);
+  }
+
+  asio::awaitable<void> open_connection();
+  asio::awaitable<MetricFamilies> cycle();
+  asio::awaitable<std::string> read_info();
+  asio::awaitable<std::map<std::string, std::string>> read_config();
+
+  config::RedisTarget target_;
+  std::optional<HostPort> address_;
+  std::unique_ptr<RedisConnection> connection_;
+  bool aborted_ = false;
+  bool info_all_refused_ = false;  // per connection
+  bool config_refused_ = false;  // per connection
+  bool config_refusal_logged_ = false;
+};
+
+asio::awaitable<MetricFamilies> RedisProbe::collect() {
+  aborted_ = false;
+  if (!address_) throw failure("address is not host:port");
+
+  // A connection kept open since the last cycle may have died meanwhile (server restart, idle
+  // timeout, failover): an I/O error on it earns one retry on a fresh connection.
+  if (connection_ && connection_->is_open()) {
+    std::string stale;
+    try {
+      co_return co_await cycle();
+    } catch (const RedisIoError& e) {
+      stale = e.what();
+    } catch (const std::exception& e) {
+      if (connection_) connection_->close();
+      throw failure(e.what());
+    }
+    if (aborted_) throw failure(stale);
+    spdlog::debug("redis {}: reconnecting after: {}", target_.name, stale);
+  }
+
+  try {
+    co_await open_connection();
+    co_return co_await cycle();
+  } catch (const std::exception& e) {
+    if (connection_) connection_->close();
+    throw failure(e.what());
+  }
+}
+
+asio::awaitable<void> RedisProbe::open_connection() {
+  std::string password;
+  try {
+    password = target_.password.resolve();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("password: ") + e.what());
+  }
+  connection_ = std::make_unique<RedisConnection>(co_await asio::this_coro::executor);
+  info_all_refused_ = false;
+  config_refused_ = false;
+  co_await connection_->connect(*address_);
+  if (!password.empty()) co_await connection_->authenticate(target_.username, password);
+
+  // Names the connection in CLIENT LIST; proxies that lack CLIENT refuse it, which is harmless.
+  bool named = true;
+  std::vector<std::string> setname{"CLIENT", "SETNAME", "msgwatch"};
+  try {
+    co_await connection_->command(std::move(setname));
+  } catch (const RedisCommandError&) {
+    named = false;
+  }
+  if (!named) spdlog::debug("redis {}: CLIENT SETNAME refused", target_.name);
+}
+
+asio::awaitable<std::string> RedisProbe::read_info() {
+  if (!info_all_refused_) {
+    // INFO ALL adds Commandstats, Errorstats and Latencystats to the default sections.
+    std::optional<RedisReply> reply;
+    std::vector<std::string> info_all{"INFO", "ALL"};
+    try {
+      reply = co_await connection_->command(std::move(info_all));
+    } catch (const RedisCommandError&) {
+      info_all_refused_ = true;
+    }
+    if (reply && reply->type == RedisReply::Type::string && !reply->str.empty()) co_return std::move(reply->str);
+    info_all_refused_ = true;
+  }
+  std::vector<std::string> info{"INFO"};
+  auto reply = co_await connection_->command(std::move(info));
+  if (reply.type != RedisReply::Type::string) throw RespProtocolError("INFO: reply is not a bulk string");
+  co_return std::move(reply.str);
+}
+
+asio::awaitable<std::map<std::string, std::string>> RedisProbe::read_config() {
+  std::map<std::string, std::string> config;
+  if (config_refused_) co_return config;
+  std::optional<RedisReply> reply;
+  std::string refusal;
+  std::vector<std::string> config_get{"CONFIG", "GET", "max*"};
+  try {
+    reply = co_await connection_->command(std::move(config_get));
+  } catch (const RedisCommandError& e) {
+    refusal = e.what();
+  }
+  if (!reply) {
+    // Managed services rename or forbid CONFIG; asking every cycle would only add error replies
+    // to the server's own error counters.
+    config_refused_ = true;
+    if (!config_refusal_logged_) {
+      spdlog::info("redis {}: {}; redis_config_* are not exported", target_.name, refusal);
+      config_refusal_logged_ = true;
+    }
+    co_return config;
+  }
+  if (reply->type != RedisReply::Type::array) co_return config;
+  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    config.emplace(reply->elements[i].str, reply->elements[i + 1].str);
+  }
+  co_return config;
+}
+
+asio::awaitable<MetricFamilies> RedisProbe::cycle() {
+  const std::string text = co_await read_info();
+  auto config = co_await read_config();
+  const Info info = parse_info(text);
+  if (info.index.empty()) throw RespProtocolError("INFO: reply has no fields");
+
+  MetricFamilies families;
+  families.push_back(up_family(1));
+  for (auto& family : build_info_metrics(info, config, std::chrono::system_clock::now())) {
+    families.push_back(std::move(family));
+  }
+  co_return families;
+}
+
+}  // namespace
+
+std::unique_ptr<Probe> make_redis_probe(const config::RedisTarget& target) {
+  return std::make_unique<RedisProbe>(target);
+}
+
+}  // namespace msgwatch::redis

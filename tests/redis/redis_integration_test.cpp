@@ -1,0 +1,336 @@
+// The probe against real redis-server processes. The shared server named by
+// MSGWATCH_TEST_REDIS_ADDRESS (started by the test script) is compared with an independent
+// oracle: INFO and DBSIZE read over a separate hiredis connection. Password and restart cases
+// start their own redis-server on a free loopback port and stop it by pid.
+
+#include "probes/redis/redis_probe.hpp"
+#include "tests/redis/test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace msgwatch::redis {
+namespace {
+
+using test::collect;
+using test::value_of;
+
+struct ContextDeleter {
+  void operator()(redisContext* context) const noexcept { redisFree(context); }
+};
+struct ReplyDeleter {
+  void operator()(redisReply* reply) const noexcept { freeReplyObject(reply); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+// The oracle: a plain synchronous hiredis connection, nothing shared with the probe's client.
+class Oracle {
+ public:
+  explicit Oracle(const std::string& address, const std::string& password = "") {
+    const auto colon = address.rfind(':');
+    context_.reset(redisConnect(address.substr(0, colon).c_str(), std::stoi(address.substr(colon + 1))));
+    if (context_ == nullptr || context_->err != 0) throw std::runtime_error("oracle cannot connect to " + address);
+    if (!password.empty()) run({"AUTH", password});
+  }
+
+  ReplyPtr run(const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lengths;
+    for (const auto& arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    ReplyPtr reply(static_cast<redisReply*>(
+        redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (reply == nullptr) throw std::runtime_error("oracle: connection failed: " + std::string(context_->errstr));
+    if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("oracle: " + args[0] + ": " + reply->str);
+    return reply;
+  }
+
+  std::string info_field(const std::string& field) {
+    const auto reply = run({"INFO", "ALL"});
+    const std::string text(reply->str, reply->len);
+    const auto at = text.find("\r\n" + field + ":");
+    if (at == std::string::npos) throw std::runtime_error("oracle: INFO has no " + field);
+    const auto start = at + field.size() + 3;
+    return text.substr(start, text.find("\r\n", start) - start);
+  }
+  double info_number(const std::string& field) { return std::stod(info_field(field)); }
+  // "db0:keys=1000,expires=300,avg_ttl=..." -> keys
+  double keyspace_keys(const std::string& db) {
+    const auto line = info_field(db);
+    return std::stod(line.substr(5, line.find(',') - 5));
+  }
+  long long integer(const std::vector<std::string>& args) { return run(args)->integer; }
+
+ private:
+  std::unique_ptr<redisContext, ContextDeleter> context_;
+};
+
+config::RedisTarget target_for(const std::string& address) {
+  config::RedisTarget target;
+  target.name = "cache";
+  target.address = address;
+  return target;
+}
+
+// Tests against the shared Redis. Nothing is skipped: without the address the tests fail.
+class SharedRedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* address = std::getenv("MSGWATCH_TEST_REDIS_ADDRESS");
+    if (address == nullptr || *address == '\0') {
+      FAIL() << "MSGWATCH_TEST_REDIS_ADDRESS is not set: it must name a redis-server (host:port) that these tests "
+                "may flush and reconfigure; the test script starts one";
+    }
+    address_ = address;
+    oracle_ = std::make_unique<Oracle>(address_);
+    saved_maxmemory_ = oracle_->run({"CONFIG", "GET", "maxmemory"})->element[1]->str;
+    saved_policy_ = oracle_->run({"CONFIG", "GET", "maxmemory-policy"})->element[1]->str;
+    oracle_->run({"FLUSHALL"});
+    probe_ = make_redis_probe(target_for(address_));
+  }
+
+  void TearDown() override {
+    if (oracle_ == nullptr) return;
+    oracle_->run({"CONFIG", "SET", "maxmemory", saved_maxmemory_});
+    oracle_->run({"CONFIG", "SET", "maxmemory-policy", saved_policy_});
+    oracle_->run({"FLUSHALL"});
+  }
+
+  MetricFamilies collect_ok() {
+    auto result = collect(io_, *probe_);
+    EXPECT_EQ(result.error, "");
+    return std::move(result.families);
+  }
+
+  boost::asio::io_context io_;
+  std::string address_;
+  std::unique_ptr<Oracle> oracle_;
+  std::unique_ptr<Probe> probe_;
+  std::string saved_maxmemory_;
+  std::string saved_policy_;
+};
+
+TEST_F(SharedRedisTest, InstanceInfoMatchesTheOracle) {
+  const auto families = collect_ok();
+  EXPECT_EQ(value_of(families, "redis_up"), 1);
+  const auto labels = test::labels_of(families, "redis_instance_info");
+  ASSERT_FALSE(labels.empty());
+  EXPECT_EQ(labels.at("redis_version"), oracle_->info_field("redis_version"));
+  EXPECT_EQ(labels.at("run_id"), oracle_->info_field("run_id"));
+  EXPECT_EQ(labels.at("role"), "master");
+  EXPECT_EQ(labels.at("maxmemory_policy"), saved_policy_);
+  EXPECT_EQ(value_of(families, "redis_uptime_in_seconds").has_value(), true);
+  EXPECT_TRUE(test::find_family(families, "redis_commands_total") != nullptr) << "INFO ALL has Commandstats";
+}
+
+TEST_F(SharedRedisTest, KeyCountsAreExact) {
+  for (int i = 0; i < 1000; ++i) {
+    if (i < 300) {
+      oracle_->run({"SET", "dedup:" + std::to_string(i), "1", "EX", "3600"});
+    } else {
+      oracle_->run({"SET", "dedup:" + std::to_string(i), "1"});
+    }
+  }
+  oracle_->run({"SELECT", "5"});
+  for (int i = 0; i < 25; ++i) oracle_->run({"SET", "queue:" + std::to_string(i), "x", "EX", "600"});
+  oracle_->run({"SELECT", "0"});
+
+  const auto families = collect_ok();
+  EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db0"}}), 1000);
+  EXPECT_EQ(value_of(families, "redis_db_keys_expiring", {{"db", "db0"}}), 300);
+  EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db5"}}), 25);
+  EXPECT_EQ(value_of(families, "redis_db_keys_expiring", {{"db", "db5"}}), 25);
+  EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db0"}}), oracle_->keyspace_keys("db0"));
+  EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db1"}}), std::nullopt);
+  const auto ttl = value_of(families, "redis_db_avg_ttl_seconds", {{"db", "db0"}});
+  ASSERT_TRUE(ttl.has_value());
+  EXPECT_GE(*ttl, 0);
+  EXPECT_LE(*ttl, 3600);
+
+  // A database that empties disappears from the output at the next cycle.
+  oracle_->run({"SELECT", "5"});
+  oracle_->run({"FLUSHDB"});
+  oracle_->run({"SELECT", "0"});
+  const auto after = collect_ok();
+  EXPECT_EQ(value_of(after, "redis_db_keys", {{"db", "db5"}}), std::nullopt);
+  EXPECT_EQ(value_of(after, "redis_db_keys", {{"db", "db0"}}), 1000);
+}
+
+TEST_F(SharedRedisTest, MaxmemoryAndUsedRatio) {
+  oracle_->run({"CONFIG", "SET", "maxmemory", "104857600"});
+  const auto families = collect_ok();
+  EXPECT_EQ(value_of(families, "redis_memory_max_bytes"), 104857600);
+  EXPECT_EQ(value_of(families, "redis_memory_max_bytes"), oracle_->info_number("maxmemory"));
+  EXPECT_EQ(value_of(families, "redis_config_maxmemory"), 104857600);
+  const auto used = value_of(families, "redis_memory_used_bytes");
+  ASSERT_TRUE(used.has_value());
+  EXPECT_GT(*used, 0);
+  EXPECT_EQ(value_of(families, "redis_memory_used_ratio"), *used / 104857600.0);
+
+  oracle_->run({"CONFIG", "SET", "maxmemory", "0"});
+  const auto unlimited = collect_ok();
+  EXPECT_EQ(value_of(unlimited, "redis_memory_max_bytes"), 0);
+  EXPECT_EQ(value_of(unlimited, "redis_config_maxmemory"), 0);
+  EXPECT_EQ(test::find_family(unlimited, "redis_memory_used_ratio"), nullptr);
+}
+
+// The cache of the first incident: allkeys-lru at its maxmemory evicts, and the probe reports
+// exactly the evictions that happened: keys written minus keys left.
+TEST_F(SharedRedisTest, EvictionsAreCountedExactly) {
+  oracle_->run({"CONFIG", "RESETSTAT"});
+  oracle_->run({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
+  const auto limit = static_cast<long long>(oracle_->info_number("used_memory")) + 2 * 1024 * 1024;
+  oracle_->run({"CONFIG", "SET", "maxmemory", std::to_string(limit)});
+  const std::string value(16 * 1024, 'v');
+  const int written = 400;  // 6.4 MiB into a 2 MiB budget
+  for (int i = 0; i < written; ++i) oracle_->run({"SET", "request:" + std::to_string(i), value});
+
+  const auto during = collect_ok();
+  EXPECT_EQ(value_of(during, "redis_memory_max_bytes"), static_cast<double>(limit));
+  EXPECT_EQ(test::labels_of(during, "redis_instance_info").at("maxmemory_policy"), "allkeys-lru");
+
+  // Lift the limit so that no command, INFO included, evicts anything more.
+  oracle_->run({"CONFIG", "SET", "maxmemory", "0"});
+  const auto left = oracle_->integer({"DBSIZE"});
+  const auto families = collect_ok();
+  const auto evicted = value_of(families, "redis_evicted_keys_total");
+  ASSERT_TRUE(evicted.has_value());
+  EXPECT_GT(*evicted, 0);
+  EXPECT_EQ(*evicted, static_cast<double>(written - left));
+  EXPECT_EQ(*evicted, oracle_->info_number("evicted_keys"));
+  EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db0"}}), static_cast<double>(left));
+}
+
+TEST_F(SharedRedisTest, ConnectionIsKeptBetweenCycles) {
+  const auto first = collect_ok();
+  const auto second = collect_ok();
+  // No new connection for the second cycle, and exactly one INFO and one CONFIG GET between
+  // the two INFO replies (a command is counted after it ran, so INFO never counts itself).
+  EXPECT_EQ(value_of(second, "redis_connections_received_total"), value_of(first, "redis_connections_received_total"));
+  const auto info_calls = [](const MetricFamilies& families) {
+    return value_of(families, "redis_commands_total", {{"cmd", "info"}}).value_or(-1);
+  };
+  EXPECT_EQ(info_calls(second) - info_calls(first), 1);
+  EXPECT_EQ(value_of(second, "redis_commands_total", {{"cmd", "config|get"}}).value_or(-1) -
+                value_of(first, "redis_commands_total", {{"cmd", "config|get"}}).value_or(-1),
+            1);
+  const auto clients = oracle_->run({"CLIENT", "LIST"});
+  EXPECT_NE(std::string(clients->str, clients->len).find("name=msgwatch"), std::string::npos);
+}
+
+TEST(RedisIntegration, UnreachableServerFailsWithAClearError) {
+  boost::asio::io_context io;
+  const auto address = "127.0.0.1:" + std::to_string(test::free_loopback_port());
+  auto probe = make_redis_probe(target_for(address));
+  EXPECT_EQ(collect(io, *probe).error, "redis cache " + address + ": connect: Connection refused");
+}
+
+// ---- password-protected servers of their own ----
+
+constexpr const char* kPassword = "correct horse battery staple";
+
+config::RedisTarget protected_target(const test::RedisServerProcess& server) {
+  auto target = target_for(server.address());
+  target.password.source = config::Secret::Source::env;
+  target.password.reference = "MSGWATCH_TEST_REDIS_PASSWORD";
+  return target;
+}
+
+TEST(RedisIntegration, AuthWithPasswordFromFile) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\""});
+  const auto path = ::testing::TempDir() + "redis_password";
+  std::ofstream(path) << kPassword << "\n";  // a trailing newline, as editors leave it
+  auto target = target_for(server.address());
+  target.password.source = config::Secret::Source::file;
+  target.password.reference = path;
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(target);
+  const auto result = collect(io, *probe);
+  EXPECT_EQ(result.error, "");
+  EXPECT_EQ(value_of(result.families, "redis_up"), 1);
+}
+
+TEST(RedisIntegration, AuthWithPasswordFromEnvironment) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\""});
+  ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", kPassword, 1);
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(protected_target(server));
+  const auto result = collect(io, *probe);
+  ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
+  EXPECT_EQ(result.error, "");
+  EXPECT_EQ(value_of(result.families, "redis_up"), 1);
+}
+
+TEST(RedisIntegration, AuthAsAclUser) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\"",
+                                   "user monitor on >monitor-pass ~* &* +@all"});
+  ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", "monitor-pass", 1);
+  auto target = protected_target(server);
+  target.username = "monitor";
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(target);
+  const auto result = collect(io, *probe);
+  ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
+  EXPECT_EQ(result.error, "");
+  Oracle oracle(server.address(), kPassword);
+  const auto clients = oracle.run({"CLIENT", "LIST"});
+  EXPECT_NE(std::string(clients->str, clients->len).find("name=msgwatch"), std::string::npos);
+  EXPECT_NE(std::string(clients->str, clients->len).find("user=monitor"), std::string::npos);
+}
+
+TEST(RedisIntegration, WrongPasswordFailsWithoutRevealingIt) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\""});
+  const std::string wrong = "wrong-password-4711";
+  ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", wrong.c_str(), 1);
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(protected_target(server));
+  const auto result = collect(io, *probe);
+  ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
+  EXPECT_EQ(result.error, "redis cache " + server.address() +
+                              ": AUTH: WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_EQ(result.error.find(wrong), std::string::npos);
+  EXPECT_EQ(result.error.find(kPassword), std::string::npos);
+}
+
+TEST(RedisIntegration, MissingPasswordFailsOnNoauth) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\""});
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(target_for(server.address()));
+  EXPECT_EQ(collect(io, *probe).error, "redis cache " + server.address() + ": INFO: NOAUTH Authentication required.");
+}
+
+TEST(RedisIntegration, UnsetPasswordVariableFailsBeforeConnecting) {
+  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\""});
+  ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(protected_target(server));
+  EXPECT_EQ(collect(io, *probe).error, "redis cache " + server.address() +
+                                           ": password: environment variable MSGWATCH_TEST_REDIS_PASSWORD is not set");
+}
+
+// Redis stops between cycles: the cycle fails; once it is back, the next cycle reconnects.
+TEST(RedisIntegration, ReconnectsAfterRestart) {
+  test::RedisServerProcess server;
+  boost::asio::io_context io;
+  auto probe = make_redis_probe(target_for(server.address()));
+  const auto before = collect(io, *probe);
+  ASSERT_EQ(before.error, "");
+  const auto run_id_before = test::labels_of(before.families, "redis_instance_info").at("run_id");
+
+  server.stop();
+  EXPECT_EQ(collect(io, *probe).error, "redis cache " + server.address() + ": connect: Connection refused");
+
+  server.start();
+  const auto after = collect(io, *probe);
+  ASSERT_EQ(after.error, "");
+  EXPECT_EQ(value_of(after.families, "redis_up"), 1);
+  EXPECT_NE(test::labels_of(after.families, "redis_instance_info").at("run_id"), run_id_before);
+}
+
+}  // namespace
+}  // namespace msgwatch::redis

@@ -1,0 +1,224 @@
+#include "tests/redis/test_support.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <hiredis/hiredis.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace msgwatch::redis::test {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+std::string read_fixture(const std::string& name) {
+  const auto path = std::filesystem::path(MSGWATCH_REDIS_FIXTURES) / name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read fixture " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Collected collect(asio::io_context& io, Probe& probe) {
+  Collected out;
+  try {
+    out.families = run(io, probe.collect());
+  } catch (const std::exception& e) {
+    out.error = e.what();
+    if (out.error.empty()) out.error = "(empty error message)";
+  }
+  return out;
+}
+
+const prometheus::MetricFamily* find_family(const MetricFamilies& families, const std::string& name) {
+  for (const auto& family : families) {
+    if (family.name == name) return &family;
+  }
+  return nullptr;
+}
+
+namespace {
+
+LabelMap to_map(const prometheus::ClientMetric& metric) {
+  LabelMap labels;
+  for (const auto& label : metric.label) labels[label.name] = label.value;
+  return labels;
+}
+
+double sample(const prometheus::MetricFamily& family, const prometheus::ClientMetric& metric) {
+  return family.type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
+}
+
+}  // namespace
+
+std::optional<double> value_of(const MetricFamilies& families, const std::string& name, const LabelMap& labels) {
+  const auto* family = find_family(families, name);
+  if (family == nullptr) return std::nullopt;
+  for (const auto& metric : family->metric) {
+    if (to_map(metric) == labels) return sample(*family, metric);
+  }
+  return std::nullopt;
+}
+
+LabelMap labels_of(const MetricFamilies& families, const std::string& name) {
+  const auto* family = find_family(families, name);
+  if (family == nullptr || family->metric.empty()) return {};
+  return to_map(family->metric.front());
+}
+
+std::string bulk(const std::string& text) { return "$" + std::to_string(text.size()) + "\r\n" + text + "\r\n"; }
+
+// ---- FakeRedis ----
+
+FakeRedis::FakeRedis(asio::io_context& io, Handler handler)
+    : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), handler_(std::move(handler)) {
+  asio::co_spawn(io, accept_loop(), asio::detached);
+}
+
+FakeRedis::~FakeRedis() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  drop_connections();
+}
+
+std::string FakeRedis::address() const { return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+
+void FakeRedis::drop_connections() {
+  for (auto& weak : sockets_) {
+    if (auto socket = weak.lock()) {
+      boost::system::error_code ignored;
+      socket->shutdown(tcp::socket::shutdown_both, ignored);
+      socket->close(ignored);
+    }
+  }
+  sockets_.clear();
+}
+
+asio::awaitable<void> FakeRedis::accept_loop() {
+  while (acceptor_.is_open()) {
+    boost::system::error_code ec;
+    auto socket = std::make_shared<tcp::socket>(acceptor_.get_executor());
+    co_await acceptor_.async_accept(*socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    ++connections;
+    sockets_.push_back(socket);
+    asio::co_spawn(acceptor_.get_executor(), serve(socket), asio::detached);
+  }
+}
+
+asio::awaitable<void> FakeRedis::serve(std::shared_ptr<tcp::socket> socket) {
+  RespDecoder decoder;
+  std::vector<char> buffer(4096);
+  while (true) {
+    boost::system::error_code ec;
+    const std::size_t n =
+        co_await socket->async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    decoder.feed(std::string_view(buffer.data(), n));
+    while (auto request = decoder.next()) {
+      std::vector<std::string> args;
+      for (const auto& element : request->elements) args.push_back(element.str);
+      commands.push_back(args);
+      const auto answer = handler_(args);
+      if (!answer) continue;
+      co_await asio::async_write(*socket, asio::buffer(*answer), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+    }
+  }
+}
+
+// ---- redis-server processes ----
+
+int free_loopback_port() {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+namespace {
+
+// PING answered with PONG or with an authentication error: the server is serving.
+bool serving(int port) {
+  timeval timeout{1, 0};
+  std::unique_ptr<redisContext, decltype(&redisFree)> context(redisConnectWithTimeout("127.0.0.1", port, timeout),
+                                                              &redisFree);
+  if (context == nullptr || context->err != 0) return false;
+  std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(
+      static_cast<redisReply*>(redisCommand(context.get(), "PING")), &freeReplyObject);
+  if (reply == nullptr) return false;
+  const std::string text(reply->str == nullptr ? "" : std::string(reply->str, reply->len));
+  return text == "PONG" || text.rfind("NOAUTH", 0) == 0;
+}
+
+}  // namespace
+
+RedisServerProcess::RedisServerProcess(std::vector<std::string> config_lines)
+    : config_lines_(std::move(config_lines)), port_(free_loopback_port()) {
+  char pattern[] = "/tmp/msgwatch-redis-test-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  start();
+}
+
+RedisServerProcess::~RedisServerProcess() {
+  stop();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+void RedisServerProcess::start() {
+  if (pid_ > 0) return;
+  const auto config = dir_ / "redis.conf";
+  {
+    std::ofstream out(config);
+    out << "port " << port_ << "\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\n"
+        << "dir " << dir_.string() << "\nlogfile " << (dir_ / "redis.log").string() << "\n";
+    for (const auto& line : config_lines_) out << line << "\n";
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    const std::string config_path = config.string();
+    ::execlp("redis-server", "redis-server", config_path.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  pid_ = pid;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!serving(port_)) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("redis-server exited at start (is it installed and on PATH?); see " +
+                               (dir_ / "redis.log").string());
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      stop();
+      throw std::runtime_error("redis-server did not serve on port " + std::to_string(port_) + " within 30 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void RedisServerProcess::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+}  // namespace msgwatch::redis::test
