@@ -27,7 +27,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target msgwatch
 
 bash scripts/kafka.sh start --name demo --port "$kafka_port" >/dev/null
-bash scripts/redis.sh start --name demo --port "$redis_port" --maxmemory 64mb -- --maxmemory-policy allkeys-lru >/dev/null
+bash scripts/redis.sh start --name demo --port "$redis_port" --maxmemory 67108864 -- --maxmemory-policy allkeys-lru >/dev/null
 kafka_tool() { bash scripts/kafka.sh tool "$@"; }
 kafka_tool topics --bootstrap-server "$bootstrap" --create --topic orders --partitions 3 >/dev/null
 kafka_tool topics --bootstrap-server "$bootstrap" --create --topic payments --partitions 2 >/dev/null
@@ -50,10 +50,10 @@ traffic_pids+=($!)
   sleep 30
 done) &
 traffic_pids+=($!)
-# A cache that fills with expiring keys.
+# A cache that fills with keys that expire after two minutes.
 (while true; do
-  redis-benchmark -p "$redis_port" -q -n 2000 -r 100000 -d 200 -t set >/dev/null 2>&1 || true
-  redis-cli -p "$redis_port" EXPIRE "key:__rand_int__" 60 >/dev/null 2>&1 || true
+  redis-benchmark -p "$redis_port" -q -n 2000 -r 100000 SET "key:__rand_int__" "$(head -c 200 /dev/zero | tr '\0' x)" EX 120 \
+    >/dev/null 2>&1 || true
   sleep 5
 done) &
 traffic_pids+=($!)
