@@ -105,7 +105,8 @@ RedisTarget read_redis(MapReader& reader, std::set<std::string>& names) {
   RedisTarget target;
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
-  reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval", "timeout"});
+  reader.reject_unknown(
+      {"name", "address", "username", "password", "password_file", "password_env", "interval", "timeout"});
   reader.read("name", target.name);
   check_name(reader, target.name, names);
   reader.read("address", target.address);
@@ -128,7 +129,8 @@ void read_checked(MapReader& reader, const std::string& key, std::string& out,
 
 std::string Secret::resolve() const {
   switch (source) {
-    case Source::none: return {};
+    case Source::none:
+      return {};
     case Source::env: {
       const char* value = std::getenv(reference.c_str());
       if (value == nullptr) throw ConfigError("environment variable " + reference + " is not set");
@@ -147,9 +149,12 @@ std::string Secret::resolve() const {
 
 std::string Secret::describe() const {
   switch (source) {
-    case Source::none: return "none";
-    case Source::env: return "env:" + reference;
-    case Source::file: return "file:" + reference;
+    case Source::none:
+      return "none";
+    case Source::env:
+      return "env:" + reference;
+    case Source::file:
+      return "file:" + reference;
   }
   return "none";
 }

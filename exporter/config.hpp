@@ -46,7 +46,7 @@ struct KafkaSasl {
 };
 
 struct KafkaCluster {
-  std::string name;  // the `cluster` label
+  std::string name;                            // the `cluster` label
   std::vector<std::string> bootstrap_servers;  // host:port
   std::string client_id = "msgwatch";
   std::optional<KafkaSasl> sasl;
@@ -56,8 +56,8 @@ struct KafkaCluster {
 };
 
 struct RedisTarget {
-  std::string name;  // the `cluster` label
-  std::string address;  // host:port
+  std::string name;      // the `cluster` label
+  std::string address;   // host:port
   std::string username;  // ACL user; empty = default user
   Secret password;
   ProbeSchedule schedule;
@@ -69,7 +69,7 @@ struct Web {
 };
 
 struct Log {
-  std::string level = "info";  // trace, debug, info, warn, error
+  std::string level = "info";     // trace, debug, info, warn, error
   std::string format = "logfmt";  // logfmt, json
 };
 

@@ -5,8 +5,7 @@
 
 namespace msgwatch::config {
 
-void fail_at(const std::string& source, const YAML::Node& node, const std::string& path,
-             const std::string& message) {
+void fail_at(const std::string& source, const YAML::Node& node, const std::string& path, const std::string& message) {
   std::string where = source;
   if (node.IsDefined() && node.Mark().line >= 0) {
     where += ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
@@ -62,9 +61,7 @@ YAML::Node MapReader::node(const std::string& key) const {
   return node_[key];
 }
 
-std::string MapReader::path_of(const std::string& key) const {
-  return path_.empty() ? key : path_ + "." + key;
-}
+std::string MapReader::path_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
 
 void MapReader::fail(const std::string& key, const std::string& message) const {
   fail_at(source_, has(key) ? node(key) : node_, path_of(key), message);

@@ -10,10 +10,10 @@
 #include "exporter/scheduler.hpp"
 #include "version.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <iostream>
@@ -83,8 +83,7 @@ int serve(const config::Config& config) {
   scheduler = std::make_unique<Scheduler>(io, make_probes(config), render);
   render();
 
-  HttpServer http(config.web.listen_address,
-                  {config.web.telemetry_path, &store, [&ready] { return ready.load(); }});
+  HttpServer http(config.web.listen_address, {config.web.telemetry_path, &store, [&ready] { return ready.load(); }});
   spdlog::info("serving metrics on http://{}{} (port {})", config.web.listen_address, config.web.telemetry_path,
                http.port());
 

@@ -7,8 +7,10 @@ namespace {
 
 std::optional<std::string> Flags::*value_flag(const std::string& name) {
   static const std::map<std::string, std::optional<std::string> Flags::*> flags{
-      {"--config.file", &Flags::config_file},     {"--web.listen-address", &Flags::listen_address},
-      {"--web.telemetry-path", &Flags::telemetry_path}, {"--log.level", &Flags::log_level},
+      {"--config.file", &Flags::config_file},
+      {"--web.listen-address", &Flags::listen_address},
+      {"--web.telemetry-path", &Flags::telemetry_path},
+      {"--log.level", &Flags::log_level},
       {"--log.format", &Flags::log_format},
   };
   const auto it = flags.find(name);
@@ -17,8 +19,10 @@ std::optional<std::string> Flags::*value_flag(const std::string& name) {
 
 bool Flags::*switch_flag(const std::string& name) {
   static const std::map<std::string, bool Flags::*> flags{
-      {"--config.check", &Flags::config_check}, {"--help", &Flags::help},
-      {"-h", &Flags::help},                     {"--version", &Flags::version},
+      {"--config.check", &Flags::config_check},
+      {"--help", &Flags::help},
+      {"-h", &Flags::help},
+      {"--version", &Flags::version},
   };
   const auto it = flags.find(name);
   return it == flags.end() ? nullptr : it->second;

@@ -2,6 +2,7 @@
 
 #include "exporter/http_request.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <array>
 
@@ -29,7 +29,7 @@ struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::shared_ptr<const RenderedMetrics> metrics;  // the body, when it is the metrics page
-  std::string text;  // the body otherwise
+  std::string text;                                // the body otherwise
   bool gzip = false;
 
   [[nodiscard]] std::string_view body() const {
@@ -40,12 +40,18 @@ struct Response {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
@@ -72,14 +78,14 @@ tcp::endpoint parse_listen_address(const std::string& address) {
 std::string landing_page(const std::string& telemetry_path) {
   return "<!DOCTYPE html><html><head><title>msgwatch</title></head><body><h1>msgwatch</h1>"
          "<p>Kafka and Redis exporter.</p><ul><li><a href=\"" +
-         telemetry_path + "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
+         telemetry_path +
+         "\">Metrics</a></li><li><a href=\"/-/healthy\">Health</a></li>"
          "<li><a href=\"/-/ready\">Readiness</a></li></ul></body></html>\n";
 }
 
 }  // namespace
 
-HttpServer::HttpServer(const std::string& listen_address, Routes routes)
-    : acceptor_(io_), routes_(std::move(routes)) {
+HttpServer::HttpServer(const std::string& listen_address, Routes routes) : acceptor_(io_), routes_(std::move(routes)) {
   const auto endpoint = parse_listen_address(listen_address);
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
@@ -185,8 +191,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
                          "\r\nContent-Length: " + std::to_string(response.body().size()) +
                          (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
                          (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(header),
-                                              asio::buffer(response.body().data(), head_only ? 0 : response.body().size())};
+    std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(header), asio::buffer(response.body().data(), head_only ? 0 : response.body().size())};
     arm_idle();
     co_await asio::async_write(*connection, buffers, asio::redirect_error(asio::use_awaitable, ec));
     idle.cancel();

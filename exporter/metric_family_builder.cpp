@@ -13,9 +13,15 @@ FamilyBuilder& FamilyBuilder::add(const Labels& labels, double value) {
   metric.label.reserve(labels.size());
   for (const auto& [name, label_value] : labels) metric.label.push_back({name, label_value});
   switch (family_.type) {
-    case prometheus::MetricType::Counter: metric.counter.value = value; break;
-    case prometheus::MetricType::Gauge: metric.gauge.value = value; break;
-    default: metric.untyped.value = value; break;
+    case prometheus::MetricType::Counter:
+      metric.counter.value = value;
+      break;
+    case prometheus::MetricType::Gauge:
+      metric.gauge.value = value;
+      break;
+    default:
+      metric.untyped.value = value;
+      break;
   }
   family_.metric.push_back(std::move(metric));
   return *this;

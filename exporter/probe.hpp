@@ -3,8 +3,8 @@
 // own interval on the daemon's single io_context thread, times it, and turns a thrown
 // exception or an overrun into `msgwatch_probe_success 0`: a probe never fails a scrape.
 
-#include <boost/asio/awaitable.hpp>
 #include <prometheus/metric_family.h>
+#include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <string>

@@ -13,8 +13,8 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config librdkafka-dev prometheus-cpp-dev libhiredis-dev
   libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev
   libssl-dev zlib1g-dev
-  # fuzzing
-  clang libclang-rt-14-dev
+  # fuzzing and formatting
+  clang libclang-rt-14-dev clang-format
   # servers and tools used by the tests and the demo
   redis-server redis-tools prometheus prometheus-alertmanager openjdk-17-jre-headless
   maven curl python3

@@ -153,9 +153,9 @@ void add_table_metrics(const Info& info, MetricFamilies& families) {
     if (text == nullptr) continue;
     const auto value = field_value(*text, metric.style);
     if (!value || (metric.kind == MetricKind::counter && *value < 0)) continue;  // counters never go below 0
-    FamilyBuilder builder(std::string(metric.name), std::string(metric.help),
-                          metric.kind == MetricKind::counter ? prometheus::MetricType::Counter
-                                                             : prometheus::MetricType::Gauge);
+    FamilyBuilder builder(
+        std::string(metric.name), std::string(metric.help),
+        metric.kind == MetricKind::counter ? prometheus::MetricType::Counter : prometheus::MetricType::Gauge);
     builder.add({}, *value * metric.scale);
     families.push_back(builder.take());
   }

@@ -27,7 +27,7 @@ enum class ValueStyle { number, status };
 // One INFO field exported as one unlabelled series.
 struct InfoMetric {
   std::string_view field;  // INFO field name
-  std::string_view name;  // metric name
+  std::string_view name;   // metric name
   MetricKind kind;
   double scale;  // multiplies the field's value into the metric's unit
   ValueStyle style;

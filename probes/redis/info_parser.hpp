@@ -17,7 +17,7 @@
 namespace msgwatch::redis {
 
 struct InfoSection {
-  std::string name;  // "Server", "Memory", ...
+  std::string name;                                         // "Server", "Memory", ...
   std::vector<std::pair<std::string, std::string>> fields;  // in text order
 };
 

@@ -64,9 +64,8 @@ std::optional<HostPort> split_address(std::string_view address) {
 std::string command_name(const std::vector<std::string>& args) {
   if (args.empty()) return "(empty command)";
   std::string name = upper(args[0]);
-  static const std::array<std::string_view, 11> with_subcommand{"ACL",     "CLIENT",  "CLUSTER", "COMMAND",
-                                                                "CONFIG",  "INFO",    "LATENCY", "MEMORY",
-                                                                "OBJECT",  "SLOWLOG", "XINFO"};
+  static const std::array<std::string_view, 11> with_subcommand{
+      "ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "INFO", "LATENCY", "MEMORY", "OBJECT", "SLOWLOG", "XINFO"};
   if (args.size() > 1 && std::find(with_subcommand.begin(), with_subcommand.end(), name) != with_subcommand.end()) {
     name += " " + upper(args[1]);
   }

@@ -5,8 +5,8 @@
 #include "probes/redis/info_parser.hpp"
 #include "probes/redis/redis_connection.hpp"
 
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/this_coro.hpp>
 
 #include <chrono>
 #include <map>
@@ -62,7 +62,7 @@ class RedisProbe final : public Probe {
   std::unique_ptr<RedisConnection> connection_;
   bool aborted_ = false;
   bool info_all_refused_ = false;  // per connection
-  bool config_refused_ = false;  // per connection
+  bool config_refused_ = false;    // per connection
   bool config_refusal_logged_ = false;
 };
 

@@ -48,12 +48,24 @@ std::string printable(std::string_view text) {
 RedisReply convert(const redisReply& reply) {
   RedisReply out;
   switch (reply.type) {
-    case REDIS_REPLY_STRING: out.type = RedisReply::Type::string; break;
-    case REDIS_REPLY_STATUS: out.type = RedisReply::Type::status; break;
-    case REDIS_REPLY_ERROR: out.type = RedisReply::Type::error; break;
-    case REDIS_REPLY_INTEGER: out.type = RedisReply::Type::integer; break;
-    case REDIS_REPLY_ARRAY: out.type = RedisReply::Type::array; break;
-    default: out.type = RedisReply::Type::nil; break;
+    case REDIS_REPLY_STRING:
+      out.type = RedisReply::Type::string;
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = RedisReply::Type::status;
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = RedisReply::Type::error;
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = RedisReply::Type::integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = RedisReply::Type::array;
+      break;
+    default:
+      out.type = RedisReply::Type::nil;
+      break;
   }
   if (out.type == RedisReply::Type::string || out.type == RedisReply::Type::status ||
       out.type == RedisReply::Type::error) {
@@ -106,8 +118,14 @@ void RespFrameChecker::count_bytes(std::size_t n) {
 
 void RespFrameChecker::start_value(char type) {
   switch (type) {
-    case '+': case '-': case ':': case '$': case '*': break;
-    default: fail("unexpected byte " + printable(type) + " where a reply type was expected");
+    case '+':
+    case '-':
+    case ':':
+    case '$':
+    case '*':
+      break;
+    default:
+      fail("unexpected byte " + printable(type) + " where a reply type was expected");
   }
   if (++reply_elements_ > limits_.max_reply_elements) {
     fail("reply has more than " + std::to_string(limits_.max_reply_elements) + " elements");

@@ -23,8 +23,8 @@ namespace msgwatch::redis {
 
 struct RespLimits {
   std::size_t max_reply_bytes = 64 * 1024 * 1024;  // one top-level reply, framing included
-  std::size_t max_reply_elements = 1'000'000;  // values in one reply, nested ones included
-  std::size_t max_nesting = 7;  // arrays inside arrays; hiredis 0.14 supports no more
+  std::size_t max_reply_elements = 1'000'000;      // values in one reply, nested ones included
+  std::size_t max_nesting = 7;                     // arrays inside arrays; hiredis 0.14 supports no more
 };
 
 // The command as RESP bytes (an array of bulk strings). Throws RedisError when out of memory.

@@ -71,8 +71,9 @@ TEST(Config, RejectsBadValues) {
   EXPECT_THAT(error_of("kafka:\n  - bootstrap_servers: [h:1]\n"), HasSubstr("kafka[0].name: is required"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h]\n"), HasSubstr("is not host:port"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:99999]\n"), HasSubstr("is not host:port"));
-  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n  - name: a\n    bootstrap_servers: [h:2]\n"),
-              HasSubstr("kafka[1].name: \"a\" is used twice"));
+  EXPECT_THAT(
+      error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n  - name: a\n    bootstrap_servers: [h:2]\n"),
+      HasSubstr("kafka[1].name: \"a\" is used twice"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 5s, timeout: 10s}\n"),
               HasSubstr("kafka[0].lag.timeout: must not be longer than interval"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 0s}\n"),

@@ -24,8 +24,9 @@ TEST(Daemon, ConfigCheckAcceptsAGoodFileAndNamesTheLineOfABadOne) {
   EXPECT_TRUE(ok.status.success()) << ok.status.describe() << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("configuration OK: 1 Kafka cluster(s), 0 Redis target(s)"));
 
-  const auto bad = write_temp_file("bad.yml", "kafka:\n  - name: a\n    bootstrap_servers: [127.0.0.1:1]\n"
-                                              "    lag:\n      timeout: 2 seconds\n");
+  const auto bad = write_temp_file("bad.yml",
+                                   "kafka:\n  - name: a\n    bootstrap_servers: [127.0.0.1:1]\n"
+                                   "    lag:\n      timeout: 2 seconds\n");
   const auto rejected = run_daemon({"--config.file=" + bad.string(), "--config.check"});
   EXPECT_EQ(rejected.status.code, 1);
   EXPECT_THAT(rejected.err, HasSubstr(bad.string() + ":5:16: kafka[0].lag.timeout: \"2 seconds\" is not a duration"));
@@ -48,17 +49,20 @@ TEST(Daemon, BadFlagsExitWithUsageError) {
 }
 
 TEST(Daemon, MissingSecretFileIsAConfigErrorAndSecretsNeverReachTheLog) {
-  const auto missing = write_temp_file("missing-secret.yml", "redis:\n  - name: r\n    address: 127.0.0.1:1\n"
-                                                             "    password_file: /nonexistent/secret\n");
+  const auto missing = write_temp_file("missing-secret.yml",
+                                       "redis:\n  - name: r\n    address: 127.0.0.1:1\n"
+                                       "    password_file: /nonexistent/secret\n");
   const auto result = run_daemon({"--config.file=" + missing.string()});
   EXPECT_EQ(result.status.code, 1);
   EXPECT_THAT(result.err, HasSubstr("cannot read secret file /nonexistent/secret"));
 
   const std::string secret = "pw-" + unique_name("s3cret");
   DaemonOptions options;
-  options.config_yaml = "kafka:\n  - name: k\n    bootstrap_servers: [127.0.0.1:1]\n"
-                        "    sasl: {username: monitor, password_env: MSGWATCH_TEST_SASL}\n"
-                        "redis:\n  - name: r\n    address: " + redis_address() + "\n    password_env: MSGWATCH_TEST_REDIS_PW\n";
+  options.config_yaml =
+      "kafka:\n  - name: k\n    bootstrap_servers: [127.0.0.1:1]\n"
+      "    sasl: {username: monitor, password_env: MSGWATCH_TEST_SASL}\n"
+      "redis:\n  - name: r\n    address: " +
+      redis_address() + "\n    password_env: MSGWATCH_TEST_REDIS_PW\n";
   options.env = {{"MSGWATCH_TEST_SASL", secret}, {"MSGWATCH_TEST_REDIS_PW", secret}};
   options.log_level = "trace";
   DaemonProcess daemon(options);
@@ -81,8 +85,9 @@ TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
   EXPECT_THAT(plain.header("Content-Type").value_or(""), HasSubstr("text/plain; version=0.0.4"));
   const auto metrics = Exposition::parse(plain.body);
   EXPECT_EQ(metrics.value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "nowhere"}}), 0.0);
-  EXPECT_EQ(metrics.value("msgwatch_probe_last_success_timestamp_seconds", {{"probe", "kafka_lag"}, {"cluster", "nowhere"}}),
-            0.0);
+  EXPECT_EQ(
+      metrics.value("msgwatch_probe_last_success_timestamp_seconds", {{"probe", "kafka_lag"}, {"cluster", "nowhere"}}),
+      0.0);
   EXPECT_TRUE(metrics.has_family("msgwatch_build_info"));
   EXPECT_FALSE(metrics.has_family("kafka_brokers"));
 
@@ -170,10 +175,10 @@ TEST(Daemon, SaslPlainAuthenticatesAndAWrongPasswordFailsTheProbeWithoutLeakingI
                   "listener.name.plaintext.plain.sasl.jaas.config="
                   "org.apache.kafka.common.security.plain.PlainLoginModule required "
                   "username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_monitor=\"monitor-pw\";"});
-  const auto config = "kafka:\n  - name: sasl\n    bootstrap_servers: [" + kafka.bootstrap() +
-                      "]\n    sasl: {username: monitor, password_file: " +
-                      write_temp_file("kafka-password", "monitor-pw\n").string() +
-                      "}\n    lag: {interval: 1s, timeout: 1s}\n";
+  const auto config =
+      "kafka:\n  - name: sasl\n    bootstrap_servers: [" + kafka.bootstrap() +
+      "]\n    sasl: {username: monitor, password_file: " + write_temp_file("kafka-password", "monitor-pw\n").string() +
+      "}\n    lag: {interval: 1s, timeout: 1s}\n";
   DaemonProcess good(config);
   good.wait_ready();
   good.wait_for_value("kafka_brokers", {{"cluster", "sasl"}}, 1);

@@ -1,5 +1,5 @@
-#include "exporter/config_reader.hpp"
 #include "exporter/flags.hpp"
+#include "exporter/config_reader.hpp"
 #include "exporter/name_filter.hpp"
 
 #include <gtest/gtest.h>
@@ -10,8 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(Flags, BothSpellingsAndSwitches) {
-  const auto flags = parse_flags({"--config.file=a.yml", "--web.listen-address", ":9000", "--config.check",
-                                  "--log.format=json"});
+  const auto flags =
+      parse_flags({"--config.file=a.yml", "--web.listen-address", ":9000", "--config.check", "--log.format=json"});
   EXPECT_EQ(flags.config_file, "a.yml");
   EXPECT_EQ(flags.listen_address, ":9000");
   EXPECT_EQ(flags.log_format, "json");

@@ -27,10 +27,10 @@ TEST(HttpRequest, HeadersAreCaseInsensitiveAndQValuesCount) {
 }
 
 TEST(HttpRequest, MalformedHeadsAreRejected) {
-  for (const char* bad : {"", "GET\r\n\r\n", "GET /metrics\r\n\r\n", "GET /metrics HTTP/2\r\n\r\n",
-                          "GET metrics HTTP/1.1\r\n\r\n", "GET / HTTP/1.1 extra\r\n\r\n",
-                          "GET / HTTP/1.1\r\nno-colon\r\n\r\n", "GET / HTTP/1.1\r\n: empty\r\n\r\n",
-                          "GET / HTTP/1.1\r\nHost: a"}) {
+  for (const char* bad :
+       {"", "GET\r\n\r\n", "GET /metrics\r\n\r\n", "GET /metrics HTTP/2\r\n\r\n", "GET metrics HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1 extra\r\n\r\n", "GET / HTTP/1.1\r\nno-colon\r\n\r\n", "GET / HTTP/1.1\r\n: empty\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a"}) {
     EXPECT_FALSE(parse_http_request(bad).has_value()) << bad;
   }
 }

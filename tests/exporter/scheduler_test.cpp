@@ -1,14 +1,14 @@
 // The scheduler with scripted probes: success, failure, overrun, and what stays on the page.
 
+#include "exporter/scheduler.hpp"
 #include "exporter/async_event.hpp"
 #include "exporter/exposition.hpp"
 #include "exporter/metric_family_builder.hpp"
-#include "exporter/scheduler.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <gtest/gtest.h>
 
 #include <deque>
 #include <stdexcept>

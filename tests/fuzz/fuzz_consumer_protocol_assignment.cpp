@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (version > ConsumerProtocolAssignment::max_version) {
       return 0;  // read with the v3 layout, cannot be written back as the same version
     }
-    const auto again = decode_consumer_protocol_assignment(
-        encode_consumer_protocol_assignment(decoded, version));
+    const auto again = decode_consumer_protocol_assignment(encode_consumer_protocol_assignment(decoded, version));
     if (!(again == decoded)) {
       __builtin_trap();
     }

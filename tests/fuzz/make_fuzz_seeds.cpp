@@ -53,8 +53,7 @@ void write_assignment_seeds(const fs::path& root) {
   ConsumerProtocolAssignment assignment;
   assignment.assigned_partitions = {{"orders", {0, 1, 2}}, {"payments", {7}}};
   assignment.user_data = std::vector<std::uint8_t>{0x01, 0x02, 0x03};
-  for (std::int16_t v = ConsumerProtocolAssignment::min_version;
-       v <= ConsumerProtocolAssignment::max_version; ++v) {
+  for (std::int16_t v = ConsumerProtocolAssignment::min_version; v <= ConsumerProtocolAssignment::max_version; ++v) {
     write_file(dir / ("seed_v" + std::to_string(v)), encode_consumer_protocol_assignment(assignment, v));
   }
 }
@@ -67,8 +66,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  std::apply([&](auto... responses) { (write_seeds<decltype(responses)>(root), ...); },
-             testing::AllResponses{});
+  std::apply([&](auto... responses) { (write_seeds<decltype(responses)>(root), ...); }, testing::AllResponses{});
   write_assignment_seeds(root);
   return 0;
 }

@@ -17,12 +17,17 @@ namespace {
 std::string daemon_config(const std::string& topic_include, const std::string& group_include) {
   return "kafka:\n"
          "  - name: it\n"
-         "    bootstrap_servers: [" + kafka_bootstrap() + "]\n"
+         "    bootstrap_servers: [" +
+         kafka_bootstrap() +
+         "]\n"
          "    lag:\n"
          "      interval: 1s\n"
          "      timeout: 1s\n"
-         "      topics: {include: ['" + topic_include + "']}\n"
-         "      groups: {include: ['" + group_include + "']}\n";
+         "      topics: {include: ['" +
+         topic_include +
+         "']}\n"
+         "      groups: {include: ['" +
+         group_include + "']}\n";
 }
 
 class KafkaLag : public ::testing::Test {
@@ -35,10 +40,9 @@ class KafkaLag : public ::testing::Test {
   }
 
   std::optional<double> lag(const Exposition& metrics, const std::string& group, int partition) const {
-    return metrics.value("kafka_consumergroup_lag", {{"cluster", "it"},
-                                                     {"consumergroup", group},
-                                                     {"topic", topic_},
-                                                     {"partition", std::to_string(partition)}});
+    return metrics.value(
+        "kafka_consumergroup_lag",
+        {{"cluster", "it"}, {"consumergroup", group}, {"topic", topic_}, {"partition", std::to_string(partition)}});
   }
 
   KafkaAdmin admin_{kafka_bootstrap()};
@@ -79,8 +83,9 @@ TEST_F(KafkaLag, ExactValuesForGroupsWithAndWithoutMembersMatchKafkaTools) {
   EXPECT_EQ(lag(metrics, idle, 0), 600.0);
   EXPECT_EQ(lag(metrics, idle, 1), 400.0);
   EXPECT_EQ(lag(metrics, idle, 2), 0.0);
-  EXPECT_EQ(metrics.value("kafka_consumergroup_lag_sum", {{"cluster", "it"}, {"consumergroup", idle}, {"topic", topic_}}),
-            1000.0);
+  EXPECT_EQ(
+      metrics.value("kafka_consumergroup_lag_sum", {{"cluster", "it"}, {"consumergroup", idle}, {"topic", topic_}}),
+      1000.0);
   EXPECT_EQ(metrics.value("kafka_consumergroup_current_offset",
                           {{"cluster", "it"}, {"consumergroup", idle}, {"topic", topic_}, {"partition", "0"}}),
             400.0);
@@ -147,14 +152,20 @@ TEST_F(KafkaLag, IncludeAndExcludeFiltersBoundWhatIsExported) {
   const auto prefix = unique_name("filter");
   commit_offsets(kafka_bootstrap(), prefix + "-keep", {{topic_, 0, 1}});
   commit_offsets(kafka_bootstrap(), prefix + "-drop", {{topic_, 0, 1}});
-  DaemonProcess daemon("kafka:\n"
-                       "  - name: it\n"
-                       "    bootstrap_servers: [" + kafka_bootstrap() + "]\n"
-                       "    lag:\n"
-                       "      interval: 1s\n"
-                       "      timeout: 1s\n"
-                       "      topics: {include: ['" + topic_ + "']}\n"
-                       "      groups: {include: ['" + prefix + ".*'], exclude: ['.*-drop']}\n");
+  DaemonProcess daemon(
+      "kafka:\n"
+      "  - name: it\n"
+      "    bootstrap_servers: [" +
+      kafka_bootstrap() +
+      "]\n"
+      "    lag:\n"
+      "      interval: 1s\n"
+      "      timeout: 1s\n"
+      "      topics: {include: ['" +
+      topic_ +
+      "']}\n"
+      "      groups: {include: ['" +
+      prefix + ".*'], exclude: ['.*-drop']}\n");
   daemon.wait_ready();
   const auto metrics = daemon.wait_for_value(
       "kafka_consumergroup_lag",
@@ -182,8 +193,8 @@ TEST_F(KafkaLag, PromtoolAcceptsTheRealScrapeAndTheReadmeDocumentsEveryFamily) {
   // "Metric reference"). Any other finding, and any parse error, fails the test.
   std::string findings = result.out + result.err;
   for (const char* inherited : {"kafka_consumergroup_current_offset_sum", "kafka_consumergroup_lag_sum"}) {
-    const auto line = std::string(inherited) +
-                      " non-histogram and non-summary metrics should not have \"_sum\" suffix\n";
+    const auto line =
+        std::string(inherited) + " non-histogram and non-summary metrics should not have \"_sum\" suffix\n";
     if (const auto at = findings.find(line); at != std::string::npos) findings.erase(at, line.size());
   }
   EXPECT_EQ(findings, "") << "promtool found problems";

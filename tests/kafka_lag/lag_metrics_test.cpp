@@ -13,7 +13,7 @@ ClusterSnapshot sample() {
   snapshot.controller = 1;
   auto& orders = snapshot.topics["orders"];
   orders.partitions[0] = {1, {1, 2}, {1, 2}, 10, 1000};
-  orders.partitions[1] = {2, {1, 2}, {2}, 0, 500};   // leader not preferred, under-replicated
+  orders.partitions[1] = {2, {1, 2}, {2}, 0, 500};                      // leader not preferred, under-replicated
   orders.partitions[2] = {-1, {2, 1}, {}, std::nullopt, std::nullopt};  // offline, offsets unknown
   auto& billing = snapshot.groups["billing"];
   billing.state = "Stable";
@@ -106,7 +106,8 @@ TEST(LagMetrics, LagIsNeverNegativeAndUncommittedPartitionsHaveNoSeries) {
   snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100};
   snapshot.groups["g"].committed = {{{"t", 0}, 150}};  // above the watermark: a truncated log
   const auto text = render_text(lag_metrics(snapshot));
-  EXPECT_NE(text.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 0\n"),
+            std::string::npos);
   EXPECT_EQ(text.find("partition=\"1\"} -"), std::string::npos);
   EXPECT_EQ(text.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"1\"}"), std::string::npos);
   EXPECT_EQ(text.find("kafka_consumergroup_members"), std::string::npos);  // unknown, not 0

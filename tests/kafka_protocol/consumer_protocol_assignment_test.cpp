@@ -24,8 +24,7 @@ TEST(ConsumerProtocolAssignment, RoundTripsEveryVersion) {
     EXPECT_EQ(bytes[1], v);
     EXPECT_EQ(decode_consumer_protocol_assignment(bytes), sample_assignment());
     for (std::size_t length = 1; length < bytes.size(); ++length) {
-      EXPECT_THROW(decode_consumer_protocol_assignment(std::span(bytes).first(length)), DecodeError)
-          << length;
+      EXPECT_THROW(decode_consumer_protocol_assignment(std::span(bytes).first(length)), DecodeError) << length;
     }
   }
   EXPECT_THROW(encode_consumer_protocol_assignment(sample_assignment(), 4), std::invalid_argument);
@@ -41,14 +40,12 @@ TEST(ConsumerProtocolAssignment, NewerVersionsReadWithTheKnownLayoutIgnoringAppe
                    Bytes{0x00, 0x00, 0x00, 0x00}  // user_data: empty, not null
                    + Bytes{0xaa, 0xbb};           // a field a future version appended
   const auto decoded = decode_consumer_protocol_assignment(v7);
-  EXPECT_EQ(decoded.assigned_partitions,
-            (std::vector<ConsumerProtocolAssignment::TopicPartition>{{"t", {5}}}));
+  EXPECT_EQ(decoded.assigned_partitions, (std::vector<ConsumerProtocolAssignment::TopicPartition>{{"t", {5}}}));
   EXPECT_EQ(decoded.user_data, Bytes{});
 }
 
 TEST(ConsumerProtocolAssignment, RejectsNegativeVersionAndTrailingBytesInKnownVersions) {
-  EXPECT_THROW(decode_consumer_protocol_assignment(Bytes{0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}),
-               DecodeError);
+  EXPECT_THROW(decode_consumer_protocol_assignment(Bytes{0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff}), DecodeError);
   auto bytes = encode_consumer_protocol_assignment(sample_assignment(), 1);
   bytes.push_back(0);
   EXPECT_THROW(decode_consumer_protocol_assignment(bytes), DecodeError);

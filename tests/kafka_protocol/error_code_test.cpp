@@ -51,20 +51,18 @@ TEST(ErrorCode, UnknownValuesStayRepresentableAndPrintable) {
 }
 
 TEST(ErrorCode, RetriableFollowsKafkasExceptionHierarchy) {
-  for (const auto code : {ErrorCode::not_leader_or_follower, ErrorCode::leader_not_available,
-                          ErrorCode::unknown_topic_or_partition, ErrorCode::request_timed_out,
-                          ErrorCode::coordinator_load_in_progress, ErrorCode::coordinator_not_available,
-                          ErrorCode::not_coordinator, ErrorCode::not_controller,
-                          ErrorCode::concurrent_transactions, ErrorCode::unstable_offset_commit,
-                          ErrorCode::fenced_leader_epoch, ErrorCode::offset_not_available,
-                          ErrorCode::kafka_storage_error, ErrorCode::unknown_topic_id}) {
+  for (const auto code :
+       {ErrorCode::not_leader_or_follower, ErrorCode::leader_not_available, ErrorCode::unknown_topic_or_partition,
+        ErrorCode::request_timed_out, ErrorCode::coordinator_load_in_progress, ErrorCode::coordinator_not_available,
+        ErrorCode::not_coordinator, ErrorCode::not_controller, ErrorCode::concurrent_transactions,
+        ErrorCode::unstable_offset_commit, ErrorCode::fenced_leader_epoch, ErrorCode::offset_not_available,
+        ErrorCode::kafka_storage_error, ErrorCode::unknown_topic_id}) {
     EXPECT_TRUE(is_retriable(code)) << code;
   }
-  for (const auto code :
-       {ErrorCode::none, ErrorCode::unknown_server_error, ErrorCode::topic_authorization_failed,
-        ErrorCode::group_authorization_failed, ErrorCode::unsupported_version,
-        ErrorCode::group_id_not_found, ErrorCode::invalid_request, ErrorCode::rebalance_in_progress,
-        ErrorCode::transactional_id_not_found, ErrorCode::producer_fenced}) {
+  for (const auto code : {ErrorCode::none, ErrorCode::unknown_server_error, ErrorCode::topic_authorization_failed,
+                          ErrorCode::group_authorization_failed, ErrorCode::unsupported_version,
+                          ErrorCode::group_id_not_found, ErrorCode::invalid_request, ErrorCode::rebalance_in_progress,
+                          ErrorCode::transactional_id_not_found, ErrorCode::producer_fenced}) {
     EXPECT_FALSE(is_retriable(code)) << code;
   }
 }

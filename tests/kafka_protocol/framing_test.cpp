@@ -30,8 +30,8 @@ TEST(ResponseHeader, FlexibleResponsesCarryTaggedFieldsExceptApiVersions) {
   EXPECT_FALSE(uses_flexible_response_header(ApiKey::api_versions, true));
   const auto frame = encode_response_frame(ApiVersionsResponse{}, 3, 9);
   // size, correlation id, then directly the body's error code: no header tagged fields.
-  EXPECT_EQ(frame, (Bytes{0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x01,
-                          0x00, 0x00, 0x00, 0x00, 0x00}));
+  EXPECT_EQ(frame,
+            (Bytes{0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x00, 0x09, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00}));
   const auto metadata = encode_response_frame(MetadataResponse{}, 9, 9);
   EXPECT_EQ(metadata[8], 0x00);  // header v1 tagged-field section
 }
@@ -60,12 +60,11 @@ TEST(DecodeResponse, RejectsMismatchedCorrelationIdAndTrailingBytes) {
 }
 
 TEST(DecodeRequest, HeaderAndBodyWithNullClientId) {
-  const Bytes frame = Bytes{0x00, 0x10, 0x00, 0x04}  // ListGroups v4
+  const Bytes frame = Bytes{0x00, 0x10, 0x00, 0x04}                        // ListGroups v4
                       + Bytes{0x00, 0x00, 0x00, 0x03} + Bytes{0xff, 0xff}  // client id null
                       + Bytes{0x00}                                        // header tags
                       + Bytes{0x02, 0x07} + ascii("Stable") + Bytes{0x00};
-  EXPECT_EQ(peek_request_header(frame),
-            (RequestHeader{ApiKey::list_groups, 4, 3, std::nullopt}));
+  EXPECT_EQ(peek_request_header(frame), (RequestHeader{ApiKey::list_groups, 4, 3, std::nullopt}));
   const auto decoded = decode_request<ListGroupsRequest>(frame);
   EXPECT_EQ(decoded.header, (RequestHeader{ApiKey::list_groups, 4, 3, std::nullopt}));
   EXPECT_EQ(decoded.body.states_filter, std::vector<std::string>{"Stable"});

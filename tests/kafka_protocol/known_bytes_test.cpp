@@ -36,23 +36,21 @@ Response decode_exactly(const Bytes& body, std::int16_t version) {
 }
 
 TEST(KnownBytes, ApiVersionsV3ResponseWithHeaderV0AndTaggedFields) {
-  const Bytes frame =
-      Bytes{0x00, 0x00, 0x00, 0x2a}  // correlation id 42; header v0: no tagged fields
-      + Bytes{0x00, 0x00}            // error_code NONE
-      + Bytes{0x03}                  // api_keys: compact array of 2
-      + Bytes{0x00, 0x12, 0x00, 0x00, 0x00, 0x04} + no_tags  // ApiVersions 0-4
-      + Bytes{0x00, 0x03, 0x00, 0x00, 0x00, 0x0c} + no_tags  // Metadata 0-12
-      + Bytes{0x00, 0x00, 0x00, 0x00}                       // throttle_time_ms 0
-      + Bytes{0x04}                                         // four tagged fields
-      // tag 0 SupportedFeatures, 23 bytes: [{"metadata.version", 1, 21}]
-      + Bytes{0x00, 0x17, 0x02, 0x11} + ascii("metadata.version") +
-      Bytes{0x00, 0x01, 0x00, 0x15} + no_tags
-      // tag 1 FinalizedFeaturesEpoch, int64 5
-      + Bytes{0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05}
-      // tag 3 ZkMigrationReady true
-      + Bytes{0x03, 0x01, 0x01}
-      // tag 9: unknown to this version, skipped by its size
-      + Bytes{0x09, 0x02, 0xab, 0xcd};
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x2a}  // correlation id 42; header v0: no tagged fields
+                      + Bytes{0x00, 0x00}            // error_code NONE
+                      + Bytes{0x03}                  // api_keys: compact array of 2
+                      + Bytes{0x00, 0x12, 0x00, 0x00, 0x00, 0x04} + no_tags  // ApiVersions 0-4
+                      + Bytes{0x00, 0x03, 0x00, 0x00, 0x00, 0x0c} + no_tags  // Metadata 0-12
+                      + Bytes{0x00, 0x00, 0x00, 0x00}                        // throttle_time_ms 0
+                      + Bytes{0x04}                                          // four tagged fields
+                      // tag 0 SupportedFeatures, 23 bytes: [{"metadata.version", 1, 21}]
+                      + Bytes{0x00, 0x17, 0x02, 0x11} + ascii("metadata.version") + Bytes{0x00, 0x01, 0x00, 0x15} +
+                      no_tags
+                      // tag 1 FinalizedFeaturesEpoch, int64 5
+                      + Bytes{0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05}
+                      // tag 3 ZkMigrationReady true
+                      + Bytes{0x03, 0x01, 0x01}  // tag 9: unknown to this version, skipped by its size
+                      + Bytes{0x09, 0x02, 0xab, 0xcd};
 
   const auto response = decode_response<ApiVersionsResponse>(frame, 3, 42);
   EXPECT_EQ(response.error_code, ErrorCode::none);
@@ -61,8 +59,7 @@ TEST(KnownBytes, ApiVersionsV3ResponseWithHeaderV0AndTaggedFields) {
   EXPECT_EQ(response.api_keys[1], (ApiVersionsResponse::ApiVersion{ApiKey::metadata, 0, 12}));
   EXPECT_EQ(response.throttle_time_ms, 0);
   ASSERT_EQ(response.supported_features.size(), 1u);
-  EXPECT_EQ(response.supported_features[0],
-            (ApiVersionsResponse::SupportedFeatureKey{"metadata.version", 1, 21}));
+  EXPECT_EQ(response.supported_features[0], (ApiVersionsResponse::SupportedFeatureKey{"metadata.version", 1, 21}));
   EXPECT_EQ(response.finalized_features_epoch, 5);
   EXPECT_TRUE(response.finalized_features.empty());
   EXPECT_TRUE(response.zk_migration_ready);
@@ -70,8 +67,8 @@ TEST(KnownBytes, ApiVersionsV3ResponseWithHeaderV0AndTaggedFields) {
 
 TEST(KnownBytes, ApiVersionsUnsupportedVersionAnswerFallsBackToV0Body) {
   // What a broker sends when asked for an ApiVersions version it does not know: a v0 body.
-  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x01}  // correlation id 1
-                      + Bytes{0x00, 0x23}            // UNSUPPORTED_VERSION
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x01}    // correlation id 1
+                      + Bytes{0x00, 0x23}              // UNSUPPORTED_VERSION
                       + Bytes{0x00, 0x00, 0x00, 0x01}  // classic array of 1
                       + Bytes{0x00, 0x12, 0x00, 0x00, 0x00, 0x02};
   const auto response = decode_response<ApiVersionsResponse>(frame, 3, 1);
@@ -82,45 +79,44 @@ TEST(KnownBytes, ApiVersionsUnsupportedVersionAnswerFallsBackToV0Body) {
 }
 
 TEST(KnownBytes, ApiVersionsV3RequestFrameUsesRequestHeaderV2) {
-  const Bytes expected = Bytes{0x00, 0x00, 0x00, 0x23}          // size 35
-                         + Bytes{0x00, 0x12, 0x00, 0x03}        // ApiVersions v3
-                         + Bytes{0x00, 0x00, 0x00, 0x01}        // correlation id
+  const Bytes expected = Bytes{0x00, 0x00, 0x00, 0x23}            // size 35
+                         + Bytes{0x00, 0x12, 0x00, 0x03}          // ApiVersions v3
+                         + Bytes{0x00, 0x00, 0x00, 0x01}          // correlation id
                          + Bytes{0x00, 0x08} + ascii("msgwatch")  // client id: classic string
-                         + no_tags                              // header v2 tagged fields
+                         + no_tags                                // header v2 tagged fields
                          + Bytes{0x09} + ascii("msgwatch") + Bytes{0x06} + ascii("0.1.0") + no_tags;
   ApiVersionsRequest request;
   request.client_software_name = "msgwatch";
   request.client_software_version = "0.1.0";
   EXPECT_EQ(encode_request_frame(request, 3, 1, "msgwatch"), expected);
 
-  const Bytes v0 = Bytes{0x00, 0x00, 0x00, 0x0a, 0x00, 0x12, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
-                         0x00, 0x00};  // header v1, client id "", empty body
+  const Bytes v0 = Bytes{0x00, 0x00, 0x00, 0x0a, 0x00, 0x12, 0x00,
+                         0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00};  // header v1, client id "", empty body
   EXPECT_EQ(encode_request_frame(ApiVersionsRequest{}, 0, 2, ""), v0);
 }
 
 TEST(KnownBytes, MetadataV12Response) {
-  const Bytes frame =
-      Bytes{0x00, 0x00, 0x00, 0x07} + no_tags  // correlation id 7, header v1
-      + int32_zero                             // throttle_time_ms
-      + Bytes{0x02}                            // brokers: 1
-      + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x0a} + ascii("localhost") +
-      Bytes{0x00, 0x00, 0x23, 0x84}  // port 9092
-      + Bytes{0x00}                  // rack null
-      + no_tags + Bytes{0x04} + ascii("abc")  // cluster_id
-      + Bytes{0x00, 0x00, 0x00, 0x01}         // controller_id
-      + Bytes{0x02}                           // topics: 1
-      + Bytes{0x00, 0x00}                     // error_code
-      + Bytes{0x03} + ascii("t1")             // name
-      + topic_id_bytes + Bytes{0x00}          // is_internal false
-      + Bytes{0x02}                           // partitions: 1
-      + Bytes{0x00, 0x00} + int32_zero        // error_code, partition_index 0
-      + Bytes{0x00, 0x00, 0x00, 0x01}         // leader_id
-      + Bytes{0x00, 0x00, 0x00, 0x05}         // leader_epoch
-      + Bytes{0x02, 0x00, 0x00, 0x00, 0x01}   // replica_nodes [1]
-      + Bytes{0x02, 0x00, 0x00, 0x00, 0x01}   // isr_nodes [1]
-      + Bytes{0x01}                           // offline_replicas []
-      + no_tags + Bytes{0x80, 0x00, 0x00, 0x00}  // topic_authorized_operations unknown
-      + no_tags + no_tags;
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x07} + no_tags  // correlation id 7, header v1
+                      + int32_zero                             // throttle_time_ms
+                      + Bytes{0x02}                            // brokers: 1
+                      + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x0a} + ascii("localhost") +
+                      Bytes{0x00, 0x00, 0x23, 0x84}              // port 9092
+                      + Bytes{0x00}                              // rack null
+                      + no_tags + Bytes{0x04} + ascii("abc")     // cluster_id
+                      + Bytes{0x00, 0x00, 0x00, 0x01}            // controller_id
+                      + Bytes{0x02}                              // topics: 1
+                      + Bytes{0x00, 0x00}                        // error_code
+                      + Bytes{0x03} + ascii("t1")                // name
+                      + topic_id_bytes + Bytes{0x00}             // is_internal false
+                      + Bytes{0x02}                              // partitions: 1
+                      + Bytes{0x00, 0x00} + int32_zero           // error_code, partition_index 0
+                      + Bytes{0x00, 0x00, 0x00, 0x01}            // leader_id
+                      + Bytes{0x00, 0x00, 0x00, 0x05}            // leader_epoch
+                      + Bytes{0x02, 0x00, 0x00, 0x00, 0x01}      // replica_nodes [1]
+                      + Bytes{0x02, 0x00, 0x00, 0x00, 0x01}      // isr_nodes [1]
+                      + Bytes{0x01}                              // offline_replicas []
+                      + no_tags + Bytes{0x80, 0x00, 0x00, 0x00}  // topic_authorized_operations unknown
+                      + no_tags + no_tags;
 
   const auto response = decode_response<MetadataResponse>(frame, 12, 7);
   ASSERT_EQ(response.brokers.size(), 1u);
@@ -134,18 +130,16 @@ TEST(KnownBytes, MetadataV12Response) {
   EXPECT_FALSE(topic.is_internal);
   EXPECT_EQ(topic.topic_authorized_operations, authorized_operations_unknown);
   ASSERT_EQ(topic.partitions.size(), 1u);
-  EXPECT_EQ(topic.partitions[0],
-            (MetadataResponse::Partition{ErrorCode::none, 0, 1, 5, {1}, {1}, {}}));
+  EXPECT_EQ(topic.partitions[0], (MetadataResponse::Partition{ErrorCode::none, 0, 1, 5, {1}, {1}, {}}));
   // v12 has no cluster-level authorized operations: the same bytes read as v10 run short.
   EXPECT_THROW(decode_response<MetadataResponse>(frame, 10, 7), DecodeError);
 }
 
 TEST(KnownBytes, MetadataV12RequestForAllTopics) {
-  const Bytes expected = Bytes{0x00, 0x00, 0x00, 0x11} + Bytes{0x00, 0x03, 0x00, 0x0c} +
-                         Bytes{0x00, 0x00, 0x00, 0x09} + Bytes{0x00, 0x02} + ascii("mw") + no_tags +
-                         Bytes{0x00}            // topics null: all topics
-                         + Bytes{0x00}          // allow_auto_topic_creation false
-                         + Bytes{0x00} + no_tags;  // include_topic_authorized_operations
+  const Bytes expected = Bytes{0x00, 0x00, 0x00, 0x11} + Bytes{0x00, 0x03, 0x00, 0x0c} + Bytes{0x00, 0x00, 0x00, 0x09} +
+                         Bytes{0x00, 0x02} + ascii("mw") + no_tags + Bytes{0x00}  // topics null: all topics
+                         + Bytes{0x00}                                            // allow_auto_topic_creation false
+                         + Bytes{0x00} + no_tags;                                 // include_topic_authorized_operations
   EXPECT_EQ(encode_request_frame(MetadataRequest{}, 12, 9, "mw"), expected);
 }
 
@@ -153,7 +147,7 @@ TEST(KnownBytes, ListOffsetsV7) {
   const Bytes request = Bytes{0xff, 0xff, 0xff, 0xff}  // replica_id -1
                         + Bytes{0x01}                  // READ_COMMITTED
                         + Bytes{0x02, 0x07} + ascii("orders") + Bytes{0x02} + int32_zero +
-                        Bytes{0xff, 0xff, 0xff, 0xff}  // current_leader_epoch -1
+                        Bytes{0xff, 0xff, 0xff, 0xff}                            // current_leader_epoch -1
                         + Bytes{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe}  // earliest
                         + no_tags + no_tags + no_tags;
   const auto decoded_request = decode_exactly<ListOffsetsRequest>(request, 7);
@@ -175,22 +169,22 @@ TEST(KnownBytes, ListOffsetsV7) {
 }
 
 TEST(KnownBytes, FindCoordinatorV4Response) {
-  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x03} + ascii("g1") +
-                     Bytes{0x00, 0x00, 0x00, 0x02} + Bytes{0x0a} + ascii("localhost") +
-                     Bytes{0x00, 0x00, 0x23, 0x84} + Bytes{0x00, 0x0f}  // COORDINATOR_NOT_AVAILABLE
-                     + Bytes{0x00}                                     // error_message null
+  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x03} + ascii("g1") + Bytes{0x00, 0x00, 0x00, 0x02} +
+                     Bytes{0x0a} + ascii("localhost") + Bytes{0x00, 0x00, 0x23, 0x84} +
+                     Bytes{0x00, 0x0f}  // COORDINATOR_NOT_AVAILABLE
+                     + Bytes{0x00}      // error_message null
                      + no_tags + no_tags;
   const auto decoded = decode_exactly<FindCoordinatorResponse>(body, 4);
   ASSERT_EQ(decoded.coordinators.size(), 1u);
   EXPECT_EQ(decoded.coordinators[0],
-            (FindCoordinatorResponse::Coordinator{"g1", 2, "localhost", 9092,
-                                                  ErrorCode::coordinator_not_available, std::nullopt}));
+            (FindCoordinatorResponse::Coordinator{"g1", 2, "localhost", 9092, ErrorCode::coordinator_not_available,
+                                                  std::nullopt}));
 }
 
 TEST(KnownBytes, ListGroupsV5Response) {
-  const Bytes body = int32_zero + Bytes{0x00, 0x00} + Bytes{0x02} + Bytes{0x03} + ascii("g1") +
-                     Bytes{0x09} + ascii("consumer") + Bytes{0x07} + ascii("Stable") + Bytes{0x08} +
-                     ascii("classic") + no_tags + no_tags;
+  const Bytes body = int32_zero + Bytes{0x00, 0x00} + Bytes{0x02} + Bytes{0x03} + ascii("g1") + Bytes{0x09} +
+                     ascii("consumer") + Bytes{0x07} + ascii("Stable") + Bytes{0x08} + ascii("classic") + no_tags +
+                     no_tags;
   const auto decoded = decode_exactly<ListGroupsResponse>(body, 5);
   ASSERT_EQ(decoded.groups.size(), 1u);
   EXPECT_EQ(decoded.groups[0], (ListGroupsResponse::Group{"g1", "consumer", "Stable", "classic"}));
@@ -200,18 +194,17 @@ TEST(KnownBytes, ListGroupsV5Response) {
 
 TEST(KnownBytes, DescribeGroupsV5ResponseWithConsumerAssignment) {
   // ConsumerProtocolAssignment v0: version, [("t", [2])], user_data null. Classic encoding.
-  const Bytes assignment = Bytes{0x00, 0x00} + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x01} +
-                           ascii("t") + Bytes{0x00, 0x00, 0x00, 0x01} +
-                           Bytes{0x00, 0x00, 0x00, 0x02} + Bytes{0xff, 0xff, 0xff, 0xff};
+  const Bytes assignment = Bytes{0x00, 0x00} + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x01} + ascii("t") +
+                           Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x00, 0x00, 0x02} +
+                           Bytes{0xff, 0xff, 0xff, 0xff};
   ASSERT_EQ(assignment.size(), 21u);
-  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x03} + ascii("g1") +
-                     Bytes{0x07} + ascii("Stable") + Bytes{0x09} + ascii("consumer") + Bytes{0x06} +
-                     ascii("range") + Bytes{0x02}  // members: 1
-                     + Bytes{0x03} + ascii("m1") + Bytes{0x00}  // group_instance_id null
-                     + Bytes{0x03} + ascii("c1") + Bytes{0x0b} + ascii("/127.0.0.1") +
-                     Bytes{0x01}                   // member_metadata: empty
-                     + Bytes{0x16} + assignment    // member_assignment: 21 bytes
-                     + no_tags + Bytes{0x80, 0x00, 0x00, 0x00} + no_tags + no_tags;
+  const Bytes body =
+      int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x03} + ascii("g1") + Bytes{0x07} + ascii("Stable") +
+      Bytes{0x09} + ascii("consumer") + Bytes{0x06} + ascii("range") + Bytes{0x02}   // members: 1
+      + Bytes{0x03} + ascii("m1") + Bytes{0x00}                                      // group_instance_id null
+      + Bytes{0x03} + ascii("c1") + Bytes{0x0b} + ascii("/127.0.0.1") + Bytes{0x01}  // member_metadata: empty
+      + Bytes{0x16} + assignment                                                     // member_assignment: 21 bytes
+      + no_tags + Bytes{0x80, 0x00, 0x00, 0x00} + no_tags + no_tags;
   const auto decoded = decode_exactly<DescribeGroupsResponse>(body, 5);
   ASSERT_EQ(decoded.groups.size(), 1u);
   const auto& group = decoded.groups[0];
@@ -233,11 +226,10 @@ TEST(KnownBytes, DescribeGroupsV5ResponseWithConsumerAssignment) {
 }
 
 TEST(KnownBytes, OffsetFetchV8Response) {
-  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x03} + ascii("g1") + Bytes{0x02} +
-                     Bytes{0x02} + ascii("t") + Bytes{0x02} + int32_zero +
-                     Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x90}  // committed 400
-                     + Bytes{0xff, 0xff, 0xff, 0xff}                        // leader epoch -1
-                     + Bytes{0x01}                                          // metadata ""
+  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x03} + ascii("g1") + Bytes{0x02} + Bytes{0x02} + ascii("t") +
+                     Bytes{0x02} + int32_zero + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x90}  // committed 400
+                     + Bytes{0xff, 0xff, 0xff, 0xff}                              // leader epoch -1
+                     + Bytes{0x01}                                                // metadata ""
                      + Bytes{0x00, 0x00} + no_tags + no_tags + Bytes{0x00, 0x10}  // NOT_COORDINATOR
                      + no_tags + no_tags;
   const auto decoded = decode_exactly<OffsetFetchResponse>(body, 8);
@@ -251,8 +243,8 @@ TEST(KnownBytes, OffsetFetchV8Response) {
 
 TEST(KnownBytes, OffsetFetchV9RequestWithMemberFields) {
   const Bytes body = Bytes{0x02} + Bytes{0x03} + ascii("g1") + Bytes{0x00}  // member_id null
-                     + Bytes{0xff, 0xff, 0xff, 0xff}                         // member_epoch -1
-                     + Bytes{0x00}                                           // topics null: all
+                     + Bytes{0xff, 0xff, 0xff, 0xff}                        // member_epoch -1
+                     + Bytes{0x00}                                          // topics null: all
                      + no_tags + Bytes{0x00} + no_tags;
   const auto decoded = decode_exactly<OffsetFetchRequest>(body, 9);
   ASSERT_EQ(decoded.groups.size(), 1u);
@@ -261,18 +253,17 @@ TEST(KnownBytes, OffsetFetchV9RequestWithMemberFields) {
 }
 
 TEST(KnownBytes, ConsumerGroupDescribeV0Response) {
-  const Bytes body =
-      int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x00} + Bytes{0x03} + ascii("g1") +
-      Bytes{0x07} + ascii("Stable") + Bytes{0x00, 0x00, 0x00, 0x03} + Bytes{0x00, 0x00, 0x00, 0x03} +
-      Bytes{0x08} + ascii("uniform") + Bytes{0x02}  // members: 1
-      + Bytes{0x03} + ascii("m1") + Bytes{0x00} + Bytes{0x00}  // instance_id, rack_id null
-      + Bytes{0x00, 0x00, 0x00, 0x03} + Bytes{0x03} + ascii("c1") + Bytes{0x0b} +
-      ascii("/127.0.0.1") + Bytes{0x02, 0x02} + ascii("t")  // subscribed_topic_names ["t"]
-      + Bytes{0x00}                                          // subscribed_topic_regex null
-      + Bytes{0x02} + topic_id_bytes + Bytes{0x02} + ascii("t") + Bytes{0x02} + int32_zero +
-      no_tags + no_tags                  // assignment: [(id, "t", [0])]
-      + Bytes{0x01} + no_tags            // target_assignment: []
-      + no_tags + Bytes{0x80, 0x00, 0x00, 0x00} + no_tags + no_tags;
+  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x00} + Bytes{0x03} + ascii("g1") +
+                     Bytes{0x07} + ascii("Stable") + Bytes{0x00, 0x00, 0x00, 0x03} + Bytes{0x00, 0x00, 0x00, 0x03} +
+                     Bytes{0x08} + ascii("uniform") + Bytes{0x02}             // members: 1
+                     + Bytes{0x03} + ascii("m1") + Bytes{0x00} + Bytes{0x00}  // instance_id, rack_id null
+                     + Bytes{0x00, 0x00, 0x00, 0x03} + Bytes{0x03} + ascii("c1") + Bytes{0x0b} + ascii("/127.0.0.1") +
+                     Bytes{0x02, 0x02} + ascii("t")  // subscribed_topic_names ["t"]
+                     + Bytes{0x00}                   // subscribed_topic_regex null
+                     + Bytes{0x02} + topic_id_bytes + Bytes{0x02} + ascii("t") + Bytes{0x02} + int32_zero + no_tags +
+                     no_tags                  // assignment: [(id, "t", [0])]
+                     + Bytes{0x01} + no_tags  // target_assignment: []
+                     + no_tags + Bytes{0x80, 0x00, 0x00, 0x00} + no_tags + no_tags;
   const auto decoded = decode_exactly<ConsumerGroupDescribeResponse>(body, 0);
   ASSERT_EQ(decoded.groups.size(), 1u);
   const auto& group = decoded.groups[0];
@@ -289,14 +280,14 @@ TEST(KnownBytes, ConsumerGroupDescribeV0Response) {
 }
 
 TEST(KnownBytes, DescribeConfigsV4Response) {
-  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x00} + Bytes{0x02} +
-                     Bytes{0x02} + ascii("t") + Bytes{0x02} + Bytes{0x0d} + ascii("retention.ms") +
-                     Bytes{0x0a} + ascii("604800000") + Bytes{0x00}  // read_only
-                     + Bytes{0x01}                                  // DYNAMIC_TOPIC_CONFIG
-                     + Bytes{0x00}                                  // is_sensitive
-                     + Bytes{0x01}                                  // synonyms []
-                     + Bytes{0x05}                                  // config_type LONG
-                     + Bytes{0x00}                                  // documentation null
+  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x00} + Bytes{0x02} + Bytes{0x02} +
+                     ascii("t") + Bytes{0x02} + Bytes{0x0d} + ascii("retention.ms") + Bytes{0x0a} + ascii("604800000") +
+                     Bytes{0x00}    // read_only
+                     + Bytes{0x01}  // DYNAMIC_TOPIC_CONFIG
+                     + Bytes{0x00}  // is_sensitive
+                     + Bytes{0x01}  // synonyms []
+                     + Bytes{0x05}  // config_type LONG
+                     + Bytes{0x00}  // documentation null
                      + no_tags + no_tags + no_tags;
   const auto decoded = decode_exactly<DescribeConfigsResponse>(body, 4);
   ASSERT_EQ(decoded.results.size(), 1u);
@@ -311,28 +302,27 @@ TEST(KnownBytes, DescribeConfigsV4Response) {
 }
 
 TEST(KnownBytes, ListTransactionsV1) {
-  const Bytes request = Bytes{0x02, 0x08} + ascii("Ongoing") + Bytes{0x01}  // producer ids []
+  const Bytes request = Bytes{0x02, 0x08} + ascii("Ongoing") + Bytes{0x01}       // producer ids []
                         + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xea, 0x60}  // 60000 ms
                         + no_tags;
   const auto decoded_request = decode_exactly<ListTransactionsRequest>(request, 1);
   EXPECT_EQ(decoded_request.state_filters, std::vector<std::string>{"Ongoing"});
   EXPECT_EQ(decoded_request.duration_filter, 60000);
 
-  const Bytes response = int32_zero + Bytes{0x00, 0x00} + Bytes{0x01} + Bytes{0x02} + Bytes{0x04} +
-                         ascii("txn") + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8} +
-                         Bytes{0x08} + ascii("Ongoing") + no_tags + no_tags;
+  const Bytes response = int32_zero + Bytes{0x00, 0x00} + Bytes{0x01} + Bytes{0x02} + Bytes{0x04} + ascii("txn") +
+                         Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8} + Bytes{0x08} + ascii("Ongoing") +
+                         no_tags + no_tags;
   const auto decoded = decode_exactly<ListTransactionsResponse>(response, 1);
   EXPECT_EQ(decoded.transaction_states,
             (std::vector<ListTransactionsResponse::TransactionState>{{"txn", 1000, "Ongoing"}}));
 }
 
 TEST(KnownBytes, DescribeTransactionsV0Response) {
-  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x04} + ascii("txn") +
-                     Bytes{0x08} + ascii("Ongoing") + Bytes{0x00, 0x00, 0xea, 0x60} +
+  const Bytes body = int32_zero + Bytes{0x02} + Bytes{0x00, 0x00} + Bytes{0x04} + ascii("txn") + Bytes{0x08} +
+                     ascii("Ongoing") + Bytes{0x00, 0x00, 0xea, 0x60} +
                      Bytes{0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00}  // 1700000000000
-                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8} + Bytes{0x00, 0x03} +
-                     Bytes{0x02} + Bytes{0x02} + ascii("t") + Bytes{0x02} + int32_zero + no_tags +
-                     no_tags + no_tags;
+                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8} + Bytes{0x00, 0x03} + Bytes{0x02} +
+                     Bytes{0x02} + ascii("t") + Bytes{0x02} + int32_zero + no_tags + no_tags + no_tags;
   const auto decoded = decode_exactly<DescribeTransactionsResponse>(body, 0);
   ASSERT_EQ(decoded.transaction_states.size(), 1u);
   EXPECT_EQ(decoded.transaction_states[0],
@@ -346,8 +336,7 @@ TEST(KnownBytes, DescribeProducersV0Response) {
                      Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8} +
                      Bytes{0x00, 0x00, 0x00, 0x03}  // producer_epoch is an int32 here
                      + Bytes{0x00, 0x00, 0x00, 0x29} + int64_minus_one + Bytes{0xff, 0xff, 0xff, 0xff} +
-                     Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x78} + no_tags + no_tags +
-                     no_tags + no_tags;
+                     Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x78} + no_tags + no_tags + no_tags + no_tags;
   const auto decoded = decode_exactly<DescribeProducersResponse>(body, 0);
   ASSERT_EQ(decoded.topics.size(), 1u);
   ASSERT_EQ(decoded.topics[0].partitions.size(), 1u);

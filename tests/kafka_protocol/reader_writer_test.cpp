@@ -76,8 +76,8 @@ TEST(Reader, TruncatedFixedWidthThrowsWithFieldAndOffset) {
 }
 
 TEST(Float64, RoundTripsSpecialValues) {
-  for (const double v : {0.0, -0.0, 1.5, -1e300, std::numeric_limits<double>::infinity(),
-                         std::numeric_limits<double>::denorm_min()}) {
+  for (const double v :
+       {0.0, -0.0, 1.5, -1e300, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::denorm_min()}) {
     Writer w;
     w.float64(v);
     Reader r(w.data());
@@ -211,7 +211,7 @@ TEST(ClassicString, EncodingAndNull) {
 }
 
 TEST(ClassicString, RejectsNullNegativeAndOversizedLengths) {
-  EXPECT_THROW(Reader(Bytes{0xff, 0xff}).string("s"), DecodeError);  // null, not nullable
+  EXPECT_THROW(Reader(Bytes{0xff, 0xff}).string("s"), DecodeError);           // null, not nullable
   EXPECT_THROW(Reader(Bytes{0xff, 0xfe}).nullable_string("s"), DecodeError);  // -2
   EXPECT_THROW(Reader(Bytes{0x80, 0x00}).nullable_string("s"), DecodeError);  // -32768
   EXPECT_THROW(Reader(Bytes{0x00, 0x04} + ascii("abc")).string("s"), DecodeError);
@@ -386,17 +386,15 @@ TEST(TaggedFields, RejectsBadSizesAndCounts) {
   // More fields announced than could fit (each needs >= 2 bytes).
   EXPECT_THROW(Reader(Bytes{0x03, 0x00, 0x00, 0x01, 0x00}, true).tagged_fields(), DecodeError);
   // Over-long varint for the size.
-  EXPECT_THROW(Reader(Bytes{0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, true).tagged_fields(),
-               DecodeError);
+  EXPECT_THROW(Reader(Bytes{0x01, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, true).tagged_fields(), DecodeError);
 }
 
 TEST(TaggedFields, WriterEncodesGivenFields) {
   Writer w(true);
-  const std::vector<TaggedField> fields{make_tagged_field(1, [](Writer& v) { v.int64(-1); }),
-                                        TaggedField{300, {0xab}}};
+  const std::vector<TaggedField> fields{make_tagged_field(1, [](Writer& v) { v.int64(-1); }), TaggedField{300, {0xab}}};
   w.tagged_fields(fields);
-  EXPECT_EQ(w.data(), (Bytes{0x02, 0x01, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                             0xac, 0x02, 0x01, 0xab}));
+  EXPECT_EQ(w.data(),
+            (Bytes{0x02, 0x01, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xac, 0x02, 0x01, 0xab}));
 }
 
 TEST(Reader, ExpectEndAndSubReaderOffsets) {

@@ -55,8 +55,8 @@ void expect_every_strict_prefix_rejected() {
 template <class M>
 void expect_unimplemented_versions_rejected() {
   const auto bytes = encode_body(sample<M>(M::max_version), M::max_version);
-  for (const std::int16_t v : {static_cast<std::int16_t>(M::min_version - 1),
-                               static_cast<std::int16_t>(M::max_version + 1)}) {
+  for (const std::int16_t v :
+       {static_cast<std::int16_t>(M::min_version - 1), static_cast<std::int16_t>(M::max_version + 1)}) {
     EXPECT_THROW(decode_body<M>(bytes, v), DecodeError) << v;
     Writer w;
     EXPECT_THROW(sample<M>(M::max_version).encode(w, v), std::invalid_argument) << v;
@@ -69,16 +69,14 @@ template <class M>
 class ResponseCodec : public ::testing::Test {};
 
 using RequestTypes =
-    ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest,
-                     ListGroupsRequest, DescribeGroupsRequest, OffsetFetchRequest,
-                     ConsumerGroupDescribeRequest, DescribeConfigsRequest, ListTransactionsRequest,
-                     DescribeTransactionsRequest, DescribeProducersRequest, SaslHandshakeRequest,
-                     SaslAuthenticateRequest>;
+    ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
+                     DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
+                     ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest,
+                     SaslHandshakeRequest, SaslAuthenticateRequest>;
 using ResponseTypes =
-    ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse,
-                     FindCoordinatorResponse, ListGroupsResponse, DescribeGroupsResponse,
-                     OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
-                     ListTransactionsResponse, DescribeTransactionsResponse,
+    ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse,
+                     ListGroupsResponse, DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse,
+                     DescribeConfigsResponse, ListTransactionsResponse, DescribeTransactionsResponse,
                      DescribeProducersResponse, SaslHandshakeResponse, SaslAuthenticateResponse>;
 
 class TypeNames {

@@ -98,10 +98,9 @@ template <>
 ListOffsetsRequest sample(std::int16_t) {
   ListOffsetsRequest m;
   m.isolation_level = ListOffsetsRequest::read_committed;
-  m.topics = {{"orders",
-               {{0, 7, ListOffsetsRequest::latest_timestamp},
-                {1, -1, ListOffsetsRequest::earliest_timestamp}}},
-              {"payments", {{3, 2, 1700000000000}}}};
+  m.topics = {
+      {"orders", {{0, 7, ListOffsetsRequest::latest_timestamp}, {1, -1, ListOffsetsRequest::earliest_timestamp}}},
+      {"payments", {{3, 2, 1700000000000}}}};
   return m;
 }
 
@@ -109,9 +108,7 @@ template <>
 ListOffsetsResponse sample(std::int16_t) {
   ListOffsetsResponse m;
   m.throttle_time_ms = 1;
-  m.topics = {{"orders",
-               {{0, ErrorCode::none, -1, 1000, 7},
-                {1, ErrorCode::not_leader_or_follower, -1, -1, -1}}},
+  m.topics = {{"orders", {{0, ErrorCode::none, -1, 1000, 7}, {1, ErrorCode::not_leader_or_follower, -1, -1, -1}}},
               {"payments", {{3, ErrorCode::none, 1700000000123, 42, 2}}}};
   return m;
 }
@@ -129,8 +126,7 @@ FindCoordinatorResponse sample(std::int16_t) {
   FindCoordinatorResponse m;
   m.throttle_time_ms = 3;
   m.coordinators = {{"txn-a", 1, "kafka-1.example", 9092, ErrorCode::none, std::nullopt},
-                    {"txn-b", -1, "", -1, ErrorCode::coordinator_not_available,
-                     "The coordinator is not available."}};
+                    {"txn-b", -1, "", -1, ErrorCode::coordinator_not_available, "The coordinator is not available."}};
   return m;
 }
 
@@ -181,7 +177,10 @@ DescribeGroupsResponse sample(std::int16_t version) {
   billing.group_state = "Stable";
   billing.protocol_type = "consumer";
   billing.protocol_data = "range";
-  billing.members = {{"consumer-1-abc", "instance-1", "consumer-1", "/10.0.0.7",
+  billing.members = {{"consumer-1-abc",
+                      "instance-1",
+                      "consumer-1",
+                      "/10.0.0.7",
                       {0x00, 0x03, 0x00, 0x00, 0x00, 0x00},
                       encode_consumer_protocol_assignment(assignment, 3)}};
   billing.authorized_operations = 0x0ff0;
@@ -217,12 +216,11 @@ template <>
 OffsetFetchResponse sample(std::int16_t) {
   OffsetFetchResponse m;
   m.throttle_time_ms = 6;
-  m.groups = {{"billing",
-               {{"orders",
-                 {{0, 400, 7, "", ErrorCode::none},
-                  {1, -1, -1, std::nullopt, ErrorCode::unstable_offset_commit}}}},
-               ErrorCode::none},
-              {"shipping", {}, ErrorCode::not_coordinator}};
+  m.groups = {
+      {"billing",
+       {{"orders", {{0, 400, 7, "", ErrorCode::none}, {1, -1, -1, std::nullopt, ErrorCode::unstable_offset_commit}}}},
+       ErrorCode::none},
+      {"shipping", {}, ErrorCode::not_coordinator}};
   return m;
 }
 
@@ -248,8 +246,7 @@ ConsumerGroupDescribeResponse sample(std::int16_t version) {
   member.subscribed_topic_names = {"orders", "payments"};
   member.subscribed_topic_regex = std::nullopt;
   member.assignment.topic_partitions = {{sample_uuid(1), "orders", {0, 1}}};
-  member.target_assignment.topic_partitions = {{sample_uuid(1), "orders", {0, 1, 2}},
-                                               {sample_uuid(2), "payments", {}}};
+  member.target_assignment.topic_partitions = {{sample_uuid(1), "orders", {0, 1, 2}}, {sample_uuid(2), "payments", {}}};
   if (version >= 1) {
     member.member_type = ConsumerGroupDescribeResponse::member_type_consumer;
   }
@@ -299,10 +296,13 @@ DescribeConfigsResponse sample(std::int16_t) {
   secret.read_only = true;
   secret.config_source = DescribeConfigsResponse::source_static_broker_config;
   secret.is_sensitive = true;
-  m.results = {{ErrorCode::none, std::nullopt, DescribeConfigsRequest::resource_type_topic, "orders",
-                {retention, secret}},
-               {ErrorCode::unknown_topic_or_partition, "Topic gone does not exist",
-                DescribeConfigsRequest::resource_type_topic, "gone", {}}};
+  m.results = {
+      {ErrorCode::none, std::nullopt, DescribeConfigsRequest::resource_type_topic, "orders", {retention, secret}},
+      {ErrorCode::unknown_topic_or_partition,
+       "Topic gone does not exist",
+       DescribeConfigsRequest::resource_type_topic,
+       "gone",
+       {}}};
   return m;
 }
 
@@ -337,9 +337,8 @@ template <>
 DescribeTransactionsResponse sample(std::int16_t) {
   DescribeTransactionsResponse m;
   m.throttle_time_ms = 11;
-  m.transaction_states = {
-      {ErrorCode::none, "txn-a", "Ongoing", 60000, 1700000000000, 1000, 3, {{"orders", {0, 1}}}},
-      {ErrorCode::transactional_id_not_found, "txn-b", "", 0, -1, -1, -1, {}}};
+  m.transaction_states = {{ErrorCode::none, "txn-a", "Ongoing", 60000, 1700000000000, 1000, 3, {{"orders", {0, 1}}}},
+                          {ErrorCode::transactional_id_not_found, "txn-b", "", 0, -1, -1, -1, {}}};
   return m;
 }
 

@@ -13,9 +13,8 @@ ApiVersionsResponse broker(std::vector<ApiVersionsResponse::ApiVersion> ranges) 
 
 TEST(VersionNegotiation, PicksHighestCommonVersion) {
   // Ranges as advertised by Kafka 3.9: Metadata 0-12, ListOffsets 0-9, DescribeGroups 0-5.
-  const auto kafka_3_9 = broker({{ApiKey::metadata, 0, 12},
-                                 {ApiKey::list_offsets, 0, 9},
-                                 {ApiKey::describe_groups, 0, 5}});
+  const auto kafka_3_9 =
+      broker({{ApiKey::metadata, 0, 12}, {ApiKey::list_offsets, 0, 9}, {ApiKey::describe_groups, 0, 5}});
   EXPECT_EQ(negotiate_version<MetadataRequest>(kafka_3_9), 12);
   EXPECT_EQ(negotiate_version<ListOffsetsRequest>(kafka_3_9), 9);
   EXPECT_EQ(negotiate_version<DescribeGroupsRequest>(kafka_3_9), 5);

@@ -201,8 +201,8 @@ TEST(InfoMetrics, JunkIsSkippedNeverExportedAsZero) {
   for (const char* absent :
        {"redis_uptime_in_seconds", "redis_start_time_seconds", "redis_connected_clients", "redis_blocked_clients",
         "redis_memory_used_bytes", "redis_memory_used_rss_bytes", "redis_memory_used_peak_bytes",
-        "redis_memory_max_bytes", "redis_memory_used_ratio", "redis_rdb_last_bgsave_status",
-        "redis_evicted_keys_total", "redis_expired_keys_total", "redis_config_maxmemory"}) {
+        "redis_memory_max_bytes", "redis_memory_used_ratio", "redis_rdb_last_bgsave_status", "redis_evicted_keys_total",
+        "redis_expired_keys_total", "redis_config_maxmemory"}) {
     EXPECT_EQ(find_family(families, absent), nullptr) << absent;
   }
   EXPECT_EQ(value_of(families, "redis_mem_fragmentation_ratio"), 1.25);
@@ -265,8 +265,8 @@ TEST(InfoMetrics, EveryFamilyIsDocumented) {
 // The real text exposition of every fixture, with the scheduler's `cluster` label added, passes
 // `promtool check metrics` (Prometheus's own naming and format rules).
 TEST(InfoMetrics, PromtoolAcceptsTheExposition) {
-  for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt",
-                              "info_junk.txt"}) {
+  for (const char* fixture :
+       {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt", "info_junk.txt"}) {
     auto families = build(fixture, {{"maxmemory", "0"}, {"maxclients", "10000"}});
     for (auto& family : families) {
       for (auto& metric : family.metric) metric.label.insert(metric.label.begin(), {"cluster", "cache"});

@@ -14,15 +14,15 @@ TEST(InfoParser, Redis7CaptureHasEverySection) {
   const auto info = parse_info(read_fixture("info_redis7_master_all.txt"));
   std::vector<std::string> names;
   for (const auto& section : info.sections) names.push_back(section.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
-                                              "CPU", "Modules", "Commandstats", "Errorstats", "Latencystats",
-                                              "Cluster", "Keyspace"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"Server", "Clients", "Memory", "Persistence", "Stats", "Replication", "CPU",
+                                      "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace"}));
   EXPECT_EQ(info.skipped_lines, 0U);
   ASSERT_NE(info.find("redis_version"), nullptr);
   EXPECT_EQ(*info.find("redis_version"), "7.0.15");
   EXPECT_EQ(*info.find("maxmemory_policy"), "allkeys-lru");
   EXPECT_EQ(*info.find("os"), "Linux 6.18.44-fc-v669 x86_64");  // values may hold spaces
-  EXPECT_EQ(*info.find("config_file"), "");  // and may be empty
+  EXPECT_EQ(*info.find("config_file"), "");                     // and may be empty
   EXPECT_EQ(info.number("used_memory"), 1229040);
   EXPECT_EQ(info.number("maxmemory"), 104857600);
   EXPECT_EQ(info.number("mem_fragmentation_ratio"), 6.36);
@@ -82,7 +82,7 @@ TEST(InfoParser, JunkLinesAreSkippedAndCounted) {
   EXPECT_EQ(*info.find("connected_clients"), "");
   EXPECT_EQ(info.number("connected_clients"), std::nullopt);
   EXPECT_EQ(info.number("blocked_clients"), std::nullopt);  // " 4": no spaces inside a value
-  EXPECT_EQ(info.number("keyspace_misses"), 12);  // trailing space of the line is trimmed
+  EXPECT_EQ(info.number("keyspace_misses"), 12);            // trailing space of the line is trimmed
   EXPECT_EQ(info.number("mem_fragmentation_ratio"), 1.25);
   ASSERT_EQ(info.keyspace.size(), 2U);
   EXPECT_EQ(info.keyspace[0].db, "db1");

@@ -267,8 +267,8 @@ TEST(RedisIntegration, AuthWithPasswordFromEnvironment) {
 }
 
 TEST(RedisIntegration, AuthAsAclUser) {
-  test::RedisServerProcess server({std::string("requirepass \"") + kPassword + "\"",
-                                   "user monitor on >monitor-pass ~* &* +@all"});
+  test::RedisServerProcess server(
+      {std::string("requirepass \"") + kPassword + "\"", "user monitor on >monitor-pass ~* &* +@all"});
   ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", "monitor-pass", 1);
   auto target = protected_target(server);
   target.username = "monitor";

@@ -84,11 +84,9 @@ TEST(RedisProbeFake, InfoAllRefusedFallsBackToInfoAndConfigRefusedIsNotRetried) 
   EXPECT_EQ(test::value_of(first.families, "redis_db_keys", {{"db", "db0"}}), 10000);
   EXPECT_EQ(test::find_family(first.families, "redis_config_maxmemory"), nullptr);
   ASSERT_EQ(test::collect(io, *probe).error, "");
-  EXPECT_EQ(fake.commands, (std::vector<Args>{{"CLIENT", "SETNAME", "msgwatch"},
-                                              {"INFO", "ALL"},
-                                              {"INFO"},
-                                              {"CONFIG", "GET", "max*"},
-                                              {"INFO"}}));
+  EXPECT_EQ(fake.commands,
+            (std::vector<Args>{
+                {"CLIENT", "SETNAME", "msgwatch"}, {"INFO", "ALL"}, {"INFO"}, {"CONFIG", "GET", "max*"}, {"INFO"}}));
 }
 
 TEST(RedisProbeFake, ErrorReplyToInfoFailsTheCycleAndTheNextReconnects) {
@@ -146,7 +144,7 @@ TEST(RedisProbeFake, AbortEndsAPendingCollect) {
   bool hang = true;
   FakeRedis fake(io, [&](const Args& args) -> std::optional<std::string> {
     if (args.at(0) == "INFO" && hang) {
-      probe_ptr->abort();  // as the scheduler does when the cycle overruns its timeout
+      probe_ptr->abort();   // as the scheduler does when the cycle overruns its timeout
       return std::nullopt;  // never answers
     }
     return healthy(args);

@@ -45,8 +45,9 @@ TEST(RespEncode, BinaryArgumentsRoundTrip) {
 }
 
 TEST(RespDecode, EveryReplyType) {
-  const auto replies = decode_all("+OK\r\n-ERR unknown command 'X'\r\n:-42\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n*-1\r\n"
-                                  "*2\r\n:1\r\n*1\r\n+x\r\n*0\r\n");
+  const auto replies = decode_all(
+      "+OK\r\n-ERR unknown command 'X'\r\n:-42\r\n$5\r\nhello\r\n$0\r\n\r\n$-1\r\n*-1\r\n"
+      "*2\r\n:1\r\n*1\r\n+x\r\n*0\r\n");
   ASSERT_EQ(replies.size(), 9U);
   EXPECT_EQ(replies[0].type, Type::status);
   EXPECT_EQ(replies[0].str, "OK");
@@ -206,9 +207,15 @@ TEST(RespDecode, RandomInputNeverCrashes) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = random() % bytes.size();
       switch (random() % 3) {
-        case 0: bytes[at] = alphabet[random() % alphabet.size()]; break;
-        case 1: bytes.insert(at, 1, static_cast<char>(random() % 256)); break;
-        default: bytes.erase(at, 1); break;
+        case 0:
+          bytes[at] = alphabet[random() % alphabet.size()];
+          break;
+        case 1:
+          bytes.insert(at, 1, static_cast<char>(random() % 256));
+          break;
+        default:
+          bytes.erase(at, 1);
+          break;
       }
     }
     RespLimits limits;

@@ -1,11 +1,11 @@
 #include "tests/redis/test_support.hpp"
 
+#include <hiredis/hiredis.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <hiredis/hiredis.h>
 
 #include <csignal>
 #include <cstdlib>

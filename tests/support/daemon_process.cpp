@@ -24,8 +24,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 ChildProcess start_daemon(const std::filesystem::path& binary, const DaemonOptions& options,
-                          const std::filesystem::path& config, const std::filesystem::path& log,
-                          std::uint16_t port) {
+                          const std::filesystem::path& config, const std::filesystem::path& log, std::uint16_t port) {
   write_file(config, options.config_yaml);
   std::vector<std::string> argv{binary.string(), "--config.file=" + config.string(),
                                 "--web.listen-address=127.0.0.1:" + std::to_string(port),
@@ -77,9 +76,8 @@ std::string DaemonProcess::log() const { return read_file(log_path_); }
 std::string DaemonProcess::log_tail(std::size_t lines) const { return tail_lines(log(), lines); }
 
 void DaemonProcess::fail(const std::string& why) const {
-  throw std::runtime_error("msgwatch daemon (pid " + std::to_string(child_.pid()) + ", port " +
-                           std::to_string(port_) + "): " + why + "\n---- daemon log " +
-                           log_path_.string() + " (tail) ----\n" + log_tail());
+  throw std::runtime_error("msgwatch daemon (pid " + std::to_string(child_.pid()) + ", port " + std::to_string(port_) +
+                           "): " + why + "\n---- daemon log " + log_path_.string() + " (tail) ----\n" + log_tail());
 }
 
 void DaemonProcess::wait_ready(std::chrono::milliseconds deadline) {
@@ -129,9 +127,8 @@ Exposition DaemonProcess::scrape_metrics() {
   }
 }
 
-Exposition DaemonProcess::wait_for_metrics(
-    const std::function<std::string(const Exposition&)>& check, std::chrono::milliseconds deadline,
-    const std::string& what) {
+Exposition DaemonProcess::wait_for_metrics(const std::function<std::string(const Exposition&)>& check,
+                                           std::chrono::milliseconds deadline, const std::string& what) {
   std::optional<Exposition> last;
   try {
     wait_until_explained(
@@ -146,8 +143,8 @@ Exposition DaemonProcess::wait_for_metrics(
   return std::move(*last);
 }
 
-Exposition DaemonProcess::wait_for_value(const std::string& name, const Labels& labels,
-                                         double expected, std::chrono::milliseconds deadline) {
+Exposition DaemonProcess::wait_for_value(const std::string& name, const Labels& labels, double expected,
+                                         std::chrono::milliseconds deadline) {
   const std::string series = name + format_labels(labels);
   return wait_for_metrics(
       [&](const Exposition& e) -> std::string {

@@ -55,8 +55,7 @@ class DaemonProcess {
   void wait_ready(std::chrono::milliseconds deadline = 60s);
 
   // GET any path on the daemon; throws (with the log tail) if the request fails.
-  HttpResponse get(const std::string& target, const HttpHeaders& headers = {},
-                   std::chrono::milliseconds timeout = 10s);
+  HttpResponse get(const std::string& target, const HttpHeaders& headers = {}, std::chrono::milliseconds timeout = 10s);
   // The /metrics body; throws unless the status is 200.
   std::string scrape();
   // scrape(), parsed strictly.
@@ -89,8 +88,8 @@ class DaemonProcess {
 
 // Runs the daemon binary to completion with exactly `args` (e.g. {"--config.check",
 // "--config.file=..."} or a bad flag); stdout and stderr are captured separately.
-ProcessResult run_daemon(const std::vector<std::string>& args,
-                         std::chrono::milliseconds timeout = 30s, const EnvOverrides& env = {});
+ProcessResult run_daemon(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 30s,
+                         const EnvOverrides& env = {});
 
 // Writes `text` to a file of that name in a fresh directory and returns its path, for
 // configs passed to run_daemon. The directories live under one per-process temp dir that

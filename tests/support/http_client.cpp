@@ -35,9 +35,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-[[noreturn]] void malformed(const std::string& why) {
-  throw std::runtime_error("malformed HTTP response: " + why);
-}
+[[noreturn]] void malformed(const std::string& why) { throw std::runtime_error("malformed HTTP response: " + why); }
 
 // Decodes a chunked body starting at `data`; nullopt until the last chunk and the trailer
 // section are complete.
@@ -51,8 +49,7 @@ std::optional<std::string> decode_chunked(std::string_view data) {
     size_line = size_line.substr(0, size_line.find(';'));  // chunk extensions
     size_line = trim(size_line);
     std::size_t size = 0;
-    auto [end, ec] =
-        std::from_chars(size_line.data(), size_line.data() + size_line.size(), size, 16);
+    auto [end, ec] = std::from_chars(size_line.data(), size_line.data() + size_line.size(), size, 16);
     if (ec != std::errc() || end != size_line.data() + size_line.size() || size_line.empty()) {
       malformed("bad chunk size line '" + std::string(size_line) + "'");
     }
@@ -109,8 +106,7 @@ std::optional<HttpResponse> parse_http_response(std::string_view data, bool eof)
     if (colon == std::string_view::npos || colon == 0) {
       malformed("bad header line '" + std::string(line) + "'");
     }
-    response.headers.emplace_back(std::string(line.substr(0, colon)),
-                                  std::string(trim(line.substr(colon + 1))));
+    response.headers.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
     pos = line_end + 2;
   }
 
@@ -134,8 +130,7 @@ std::optional<HttpResponse> parse_http_response(std::string_view data, bool eof)
     }
     if (rest.size() < n) {
       if (eof) {
-        malformed("body has " + std::to_string(rest.size()) + " bytes, Content-Length says " +
-                  std::to_string(n));
+        malformed("body has " + std::to_string(rest.size()) + " bytes, Content-Length says " + std::to_string(n));
       }
       return std::nullopt;
     }
@@ -152,8 +147,8 @@ std::optional<HttpResponse> parse_http_response(std::string_view data, bool eof)
 
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& target,
                       const HttpHeaders& headers, std::chrono::milliseconds timeout) {
-  std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host + ":" +
-                        std::to_string(port) + "\r\nConnection: close\r\n";
+  std::string request =
+      "GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) + "\r\nConnection: close\r\n";
   for (const auto& [key, value] : headers) request += key + ": " + value + "\r\n";
   request += "\r\n";
   const std::string where = "GET http://" + host + ":" + std::to_string(port) + target;
@@ -185,33 +180,30 @@ HttpResponse http_get(const std::string& host, std::uint16_t port, const std::st
       if (!response) read_more();
     });
   };
-  resolver.async_resolve(host, std::to_string(port),
-                         [&](boost::system::error_code ec, const tcp::resolver::results_type& r) {
-                           if (ec) {
-                             error = "resolve " + host + ": " + ec.message();
-                             return;
-                           }
-                           asio::async_connect(
-                               socket, r, [&](boost::system::error_code cec, const tcp::endpoint&) {
-                                 if (cec) {
-                                   error = "connect: " + cec.message();
-                                   return;
-                                 }
-                                 asio::async_write(socket, asio::buffer(request),
-                                                   [&](boost::system::error_code wec, std::size_t) {
-                                                     if (wec) {
-                                                       error = "write: " + wec.message();
-                                                       return;
-                                                     }
-                                                     read_more();
-                                                   });
-                               });
-                         });
+  resolver.async_resolve(
+      host, std::to_string(port), [&](boost::system::error_code ec, const tcp::resolver::results_type& r) {
+        if (ec) {
+          error = "resolve " + host + ": " + ec.message();
+          return;
+        }
+        asio::async_connect(socket, r, [&](boost::system::error_code cec, const tcp::endpoint&) {
+          if (cec) {
+            error = "connect: " + cec.message();
+            return;
+          }
+          asio::async_write(socket, asio::buffer(request), [&](boost::system::error_code wec, std::size_t) {
+            if (wec) {
+              error = "write: " + wec.message();
+              return;
+            }
+            read_more();
+          });
+        });
+      });
   io.run_for(timeout);
   if (!error.empty()) throw std::runtime_error(where + ": " + error);
   if (!response) {
-    throw std::runtime_error(where + ": no complete response within " +
-                             std::to_string(timeout.count()) + " ms (" +
+    throw std::runtime_error(where + ": no complete response within " + std::to_string(timeout.count()) + " ms (" +
                              std::to_string(received.size()) + " bytes received)");
   }
   return std::move(*response);
@@ -231,8 +223,7 @@ std::string gunzip(std::string_view compressed) {
     zs.avail_out = static_cast<uInt>(chunk.size());
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
-      throw std::runtime_error(std::string("gunzip: ") +
-                               (zs.msg != nullptr ? zs.msg : "corrupt or truncated data") +
+      throw std::runtime_error(std::string("gunzip: ") + (zs.msg != nullptr ? zs.msg : "corrupt or truncated data") +
                                " (zlib code " + std::to_string(rc) + ")");
     }
     out.append(chunk.data(), chunk.size() - zs.avail_out);
@@ -241,8 +232,7 @@ std::string gunzip(std::string_view compressed) {
     }
   }
   if (zs.avail_in != 0) {
-    throw std::runtime_error("gunzip: " + std::to_string(zs.avail_in) +
-                             " bytes after the gzip member");
+    throw std::runtime_error("gunzip: " + std::to_string(zs.avail_in) + " bytes after the gzip member");
   }
   return out;
 }

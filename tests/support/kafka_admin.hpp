@@ -39,21 +39,18 @@ class KafkaAdmin {
                     const TopicConfigs& configs = {}, std::chrono::milliseconds deadline = 60s);
   // Grows the topic to `total_partitions` and waits until every broker shows all of them
   // with leaders.
-  void add_partitions(const std::string& name, int total_partitions,
-                      std::chrono::milliseconds deadline = 60s);
+  void add_partitions(const std::string& name, int total_partitions, std::chrono::milliseconds deadline = 60s);
   // Deletes the topic and waits until no broker's metadata lists it. A missing topic is an
   // error.
   void delete_topic(const std::string& name, std::chrono::milliseconds deadline = 60s);
   // Deletes consumer groups (they must exist and have no members).
-  void delete_groups(const std::vector<std::string>& groups,
-                     std::chrono::milliseconds deadline = 30s);
+  void delete_groups(const std::vector<std::string>& groups, std::chrono::milliseconds deadline = 30s);
   // Every topic in the cluster's metadata, internal ones (__consumer_offsets) included.
   std::vector<std::string> list_topics(std::chrono::milliseconds timeout = 10s);
   // Partition count of the topic, or -1 if metadata does not list it.
   int partition_count(const std::string& name, std::chrono::milliseconds timeout = 10s);
   // Low and high watermark of a partition, as a read_uncommitted consumer sees them.
-  Watermarks watermarks(const std::string& topic, std::int32_t partition,
-                        std::chrono::milliseconds timeout = 10s);
+  Watermarks watermarks(const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout = 10s);
   // Last stable offset: the end as a read_committed consumer sees it, held back by the
   // partition's oldest open transaction. Note that commit/abort_transaction returns before
   // the broker has written the markers, so the LSO (and the high watermark) can move a

@@ -31,8 +31,7 @@ Int parse_int(const std::string& token, const std::string& column, const std::st
   Int value = 0;
   auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
   if (ec != std::errc() || end != token.data() + token.size()) {
-    throw std::runtime_error("column " + column + ": '" + token +
-                             "' is not a number in line: " + line);
+    throw std::runtime_error("column " + column + ": '" + token + "' is not a number in line: " + line);
   }
   return value;
 }
@@ -40,8 +39,7 @@ Int parse_int(const std::string& token, const std::string& column, const std::st
 // Maps each column name of a header line to its index, so a column added by a newer tool
 // version does not shift the ones we read.
 std::map<std::string, std::size_t> columns_of(const std::vector<std::string>& header,
-                                              const std::vector<std::string>& required,
-                                              const std::string& line) {
+                                              const std::vector<std::string>& required, const std::string& line) {
   std::map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < header.size(); ++i) index[header[i]] = i;
   for (const auto& name : required) {
@@ -54,29 +52,24 @@ std::map<std::string, std::size_t> columns_of(const std::vector<std::string>& he
 
 }  // namespace
 
-ProcessResult run_kafka_tool(const std::vector<std::string>& args,
-                             std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv{"bash", (repo_root() / "scripts" / "kafka.sh").string(), "tool",
-                                "--version", kafka_version()};
+ProcessResult run_kafka_tool(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv{"bash", (repo_root() / "scripts" / "kafka.sh").string(), "tool", "--version",
+                                kafka_version()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, timeout);
 }
 
-std::string kafka_tool_output(const std::vector<std::string>& args,
-                              std::chrono::milliseconds timeout) {
+std::string kafka_tool_output(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   ProcessResult r = run_kafka_tool(args, timeout);
   // Some tools (kafka-consumer-groups) print "Error: ..." and still exit 0.
-  const bool error_text =
-      r.out.find("Error:") != std::string::npos || r.err.find("Error:") != std::string::npos;
-  if (!r.status.success() || error_text)
-    throw std::runtime_error("Kafka tool failed: " + r.describe());
+  const bool error_text = r.out.find("Error:") != std::string::npos || r.err.find("Error:") != std::string::npos;
+  if (!r.status.success() || error_text) throw std::runtime_error("Kafka tool failed: " + r.describe());
   return r.out;
 }
 
-std::vector<GroupLagRow> describe_group_lag(const std::string& bootstrap,
-                                            const std::string& group) {
-  const std::string out = kafka_tool_output(
-      {"consumer-groups", "--bootstrap-server", bootstrap, "--describe", "--group", group});
+std::vector<GroupLagRow> describe_group_lag(const std::string& bootstrap, const std::string& group) {
+  const std::string out =
+      kafka_tool_output({"consumer-groups", "--bootstrap-server", bootstrap, "--describe", "--group", group});
   try {
     return parse_group_lag_table(out);
   } catch (const std::exception& e) {
@@ -131,19 +124,16 @@ std::vector<GroupLagRow> parse_group_lag_table(const std::string& output) {
 }
 
 std::vector<TransactionRow> list_transactions(const std::string& bootstrap) {
-  const std::string out =
-      kafka_tool_output({"transactions", "--bootstrap-server", bootstrap, "list"});
+  const std::string out = kafka_tool_output({"transactions", "--bootstrap-server", bootstrap, "list"});
   try {
     return parse_transactions_table(out);
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("kafka-transactions list: ") + e.what() +
-                             "\n--- output ---\n" + out);
+    throw std::runtime_error(std::string("kafka-transactions list: ") + e.what() + "\n--- output ---\n" + out);
   }
 }
 
 std::vector<TransactionRow> parse_transactions_table(const std::string& output) {
-  static const std::vector<std::string> kRequired{"TransactionalId", "Coordinator", "ProducerId",
-                                                  "TransactionState"};
+  static const std::vector<std::string> kRequired{"TransactionalId", "Coordinator", "ProducerId", "TransactionState"};
   std::vector<TransactionRow> rows;
   std::vector<std::string> header;
   std::map<std::string, std::size_t> col;

@@ -17,11 +17,9 @@ using namespace std::chrono_literals;
 
 // scripts/kafka.sh tool --version $MSGWATCH_TEST_KAFKA_VERSION <args...>, run from
 // $MSGWATCH_REPO_ROOT. Returns whatever the tool did; see kafka_tool_output for a checked run.
-ProcessResult run_kafka_tool(const std::vector<std::string>& args,
-                             std::chrono::milliseconds timeout = 120s);
+ProcessResult run_kafka_tool(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 120s);
 // Same, but throws (with both output streams) unless the tool exits 0; returns stdout.
-std::string kafka_tool_output(const std::vector<std::string>& args,
-                              std::chrono::milliseconds timeout = 120s);
+std::string kafka_tool_output(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 120s);
 
 struct GroupLagRow {
   std::string topic;

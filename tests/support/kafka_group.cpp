@@ -40,15 +40,13 @@ std::string commit_sync(rd_kafka_t* rk, const std::vector<PartitionOffset>& offs
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];
     if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      failure += std::string(" ") + p.topic + "/" + std::to_string(p.partition) + ": " +
-                 rd_kafka_err2name(p.err);
+      failure += std::string(" ") + p.topic + "/" + std::to_string(p.partition) + ": " + rd_kafka_err2name(p.err);
     }
   }
   return failure;
 }
 
-Ptr<rd_kafka_conf_t> group_conf(const std::string& bootstrap, const std::string& group,
-                                const KafkaSettings& extra) {
+Ptr<rd_kafka_conf_t> group_conf(const std::string& bootstrap, const std::string& group, const KafkaSettings& extra) {
   KafkaSettings settings{{"group.id", group}, {"enable.auto.commit", "false"}};
   settings.insert(settings.end(), extra.begin(), extra.end());
   return make_conf(bootstrap, settings);
@@ -56,9 +54,8 @@ Ptr<rd_kafka_conf_t> group_conf(const std::string& bootstrap, const std::string&
 
 }  // namespace
 
-std::vector<std::optional<std::int64_t>> committed_offsets(
-    const std::string& bootstrap, const std::string& group,
-    const std::vector<TopicPartition>& partitions) {
+std::vector<std::optional<std::int64_t>> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                                           const std::vector<TopicPartition>& partitions) {
   auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, {}));
   auto list = partition_list();
   for (const auto& tp : partitions) {
@@ -68,8 +65,7 @@ std::vector<std::optional<std::int64_t>> committed_offsets(
   std::vector<std::optional<std::int64_t>> out;
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];
-    check(p.err, "committed offset of group " + group + " for " + p.topic + "/" +
-                     std::to_string(p.partition));
+    check(p.err, "committed offset of group " + group + " for " + p.topic + "/" + std::to_string(p.partition));
     out.push_back(p.offset >= 0 ? std::optional<std::int64_t>(p.offset) : std::nullopt);
   }
   rd_kafka_consumer_close(rk.get());
@@ -93,9 +89,8 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
   const auto stored = committed_offsets(bootstrap, group, partitions);
   for (std::size_t i = 0; i < offsets.size(); ++i) {
     if (stored[i] != offsets[i].offset) {
-      throw std::runtime_error(what + ": broker returns " +
-                               (stored[i] ? std::to_string(*stored[i]) : "no offset") + " for " +
-                               describe(offsets[i]));
+      throw std::runtime_error(what + ": broker returns " + (stored[i] ? std::to_string(*stored[i]) : "no offset") +
+                               " for " + describe(offsets[i]));
     }
   }
 }
@@ -123,8 +118,7 @@ struct ActiveConsumer::Impl {
     auto* self = static_cast<Impl*>(opaque);
     try {
       std::lock_guard lock(self->mu);
-      self->last_error =
-          std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
+      self->last_error = std::string(rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err))) + ": " + reason;
     } catch (...) {
       // Only a diagnostic; losing it is better than unwinding into C.
     }
@@ -155,8 +149,7 @@ struct ActiveConsumer::Impl {
       if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         ++consumed;
       } else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        last_error =
-            std::string(rd_kafka_err2name(msg->err)) + ": " + rd_kafka_message_errstr(msg.get());
+        last_error = std::string(rd_kafka_err2name(msg->err)) + ": " + rd_kafka_message_errstr(msg.get());
       }
     }
     std::deque<CommitRequest> pending;
@@ -170,8 +163,7 @@ struct ActiveConsumer::Impl {
     check(rd_kafka_assignment(rk.get(), &raw), "assignment");
     Ptr<rd_kafka_topic_partition_list_t> list(raw);
     std::vector<TopicPartition> now;
-    for (int i = 0; i < list->cnt; ++i)
-      now.push_back({list->elems[i].topic, list->elems[i].partition});
+    for (int i = 0; i < list->cnt; ++i) now.push_back({list->elems[i].topic, list->elems[i].partition});
     std::sort(now.begin(), now.end());
     std::lock_guard lock(mu);
     assigned = std::move(now);
@@ -179,8 +171,7 @@ struct ActiveConsumer::Impl {
 };
 
 ActiveConsumer::ActiveConsumer(const std::string& bootstrap, const std::string& group,
-                               const std::vector<std::string>& topics,
-                               const KafkaSettings& settings)
+                               const std::vector<std::string>& topics, const KafkaSettings& settings)
     : impl_(std::make_unique<Impl>()) {
   impl_->group = group;
   auto conf = group_conf(bootstrap, group, settings);
@@ -205,19 +196,15 @@ void ActiveConsumer::stop() {
   impl_->thread.join();
 }
 
-void ActiveConsumer::wait_until_assigned(std::chrono::milliseconds deadline,
-                                         std::size_t min_partitions) {
+void ActiveConsumer::wait_until_assigned(std::chrono::milliseconds deadline, std::size_t min_partitions) {
   wait_until_explained(
       [&]() -> std::string {
         std::lock_guard lock(impl_->mu);
         if (impl_->closed) return "consumer stopped; last client error: " + impl_->last_error;
         if (impl_->assigned.size() >= min_partitions) return "";
-        return std::to_string(impl_->assigned.size()) +
-               " partitions assigned; last client error: " + impl_->last_error;
+        return std::to_string(impl_->assigned.size()) + " partitions assigned; last client error: " + impl_->last_error;
       },
-      deadline,
-      "a member of group " + impl_->group + " to get " + std::to_string(min_partitions) +
-          " partition(s)");
+      deadline, "a member of group " + impl_->group + " to get " + std::to_string(min_partitions) + " partition(s)");
 }
 
 std::vector<TopicPartition> ActiveConsumer::assignment() const {
@@ -225,8 +212,7 @@ std::vector<TopicPartition> ActiveConsumer::assignment() const {
   return impl_->assigned;
 }
 
-void ActiveConsumer::commit(const std::vector<PartitionOffset>& offsets,
-                            std::chrono::milliseconds deadline) {
+void ActiveConsumer::commit(const std::vector<PartitionOffset>& offsets, std::chrono::milliseconds deadline) {
   std::string what = "commit as a member of group " + impl_->group + ":";
   for (const auto& o : offsets) what += " " + describe(o);
   std::future<std::string> result;
@@ -237,8 +223,7 @@ void ActiveConsumer::commit(const std::vector<PartitionOffset>& offsets,
     result = impl_->commits.back().result.get_future();
   }
   if (result.wait_for(deadline) != std::future_status::ready) {
-    throw std::runtime_error(what + ": no result within " + std::to_string(deadline.count()) +
-                             " ms");
+    throw std::runtime_error(what + ": no result within " + std::to_string(deadline.count()) + " ms");
   }
   const std::string failure = result.get();
   if (!failure.empty()) throw std::runtime_error(what + ": " + failure);

@@ -37,17 +37,16 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
 
 // The group's committed offset for each partition, in the order given; nullopt where the
 // group has none.
-std::vector<std::optional<std::int64_t>> committed_offsets(
-    const std::string& bootstrap, const std::string& group,
-    const std::vector<TopicPartition>& partitions);
+std::vector<std::optional<std::int64_t>> committed_offsets(const std::string& bootstrap, const std::string& group,
+                                                           const std::vector<TopicPartition>& partitions);
 
 // A live member of `group`, subscribed to `topics`, polling continuously on its own thread
 // (auto commit off, so committed offsets change only through commit()). All public
 // methods are thread-safe; the librdkafka handle is only touched by the polling thread.
 class ActiveConsumer {
  public:
-  ActiveConsumer(const std::string& bootstrap, const std::string& group,
-                 const std::vector<std::string>& topics, const KafkaSettings& settings = {});
+  ActiveConsumer(const std::string& bootstrap, const std::string& group, const std::vector<std::string>& topics,
+                 const KafkaSettings& settings = {});
   // Same as stop().
   ~ActiveConsumer();
   ActiveConsumer(const ActiveConsumer&) = delete;
@@ -55,14 +54,12 @@ class ActiveConsumer {
 
   // Waits until at least `min_partitions` partitions are assigned to this member; on
   // timeout the message includes the last client error.
-  void wait_until_assigned(std::chrono::milliseconds deadline = 60s,
-                           std::size_t min_partitions = 1);
+  void wait_until_assigned(std::chrono::milliseconds deadline = 60s, std::size_t min_partitions = 1);
   [[nodiscard]] std::vector<TopicPartition> assignment() const;
 
   // Commits explicit offsets from the polling thread (synchronous commit as this member)
   // and waits for the result; throws on error or timeout.
-  void commit(const std::vector<PartitionOffset>& offsets,
-              std::chrono::milliseconds deadline = 30s);
+  void commit(const std::vector<PartitionOffset>& offsets, std::chrono::milliseconds deadline = 30s);
 
   // Messages received so far (fetched, not committed).
   [[nodiscard]] std::int64_t messages_consumed() const;

@@ -9,8 +9,7 @@ Ptr<rd_kafka_conf_t> make_conf(const std::string& bootstrap, const KafkaSettings
   Ptr<rd_kafka_conf_t> conf(rd_kafka_conf_new());
   char errstr[512];
   auto set = [&](const std::string& key, const std::string& value) {
-    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf.get(), key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
       throw std::runtime_error("librdkafka property " + key + "=" + value + ": " + errstr);
     }
   };
@@ -32,14 +31,12 @@ Ptr<rd_kafka_t> make_client(rd_kafka_type_t type, Ptr<rd_kafka_conf_t> conf) {
 void check(rd_kafka_error_t* error, std::string_view what) {
   if (error == nullptr) return;
   Ptr<rd_kafka_error_t> owned(error);
-  throw std::runtime_error(std::string(what) + ": " + rd_kafka_error_name(error) + ": " +
-                           rd_kafka_error_string(error));
+  throw std::runtime_error(std::string(what) + ": " + rd_kafka_error_name(error) + ": " + rd_kafka_error_string(error));
 }
 
 void check(rd_kafka_resp_err_t err, std::string_view what) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  throw std::runtime_error(std::string(what) + ": " + rd_kafka_err2name(err) + ": " +
-                           rd_kafka_err2str(err));
+  throw std::runtime_error(std::string(what) + ": " + rd_kafka_err2name(err) + ": " + rd_kafka_err2str(err));
 }
 
 Ptr<rd_kafka_topic_partition_list_t> partition_list() {

@@ -26,9 +26,8 @@ struct KafkaProducer::Impl {
     if (self->failed++ == 0) {
       try {
         // Not rd_kafka_message_errstr: on a delivery report it returns the payload.
-        self->first_failure = std::string(rd_kafka_err2name(msg->err)) + ": " +
-                              rd_kafka_err2str(msg->err) + " (message offset " +
-                              std::to_string(msg->offset) + ")";
+        self->first_failure = std::string(rd_kafka_err2name(msg->err)) + ": " + rd_kafka_err2str(msg->err) +
+                              " (message offset " + std::to_string(msg->offset) + ")";
       } catch (...) {
         // Out of memory for the message text; the failure count still records it.
       }
@@ -36,8 +35,7 @@ struct KafkaProducer::Impl {
   }
 };
 
-KafkaProducer::KafkaProducer(const std::string& bootstrap, ProducerOptions options)
-    : impl_(std::make_unique<Impl>()) {
+KafkaProducer::KafkaProducer(const std::string& bootstrap, ProducerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->bootstrap = bootstrap;
   KafkaSettings settings{{"linger.ms", "5"}, {"acks", "all"}};
   if (options.transactional_id) {
@@ -50,8 +48,7 @@ KafkaProducer::KafkaProducer(const std::string& bootstrap, ProducerOptions optio
   rd_kafka_conf_set_opaque(conf.get(), impl_.get());
   impl_->rk = make_client(RD_KAFKA_PRODUCER, std::move(conf));
   if (impl_->transactional) {
-    check(rd_kafka_init_transactions(impl_->rk.get(), 60000),
-          "init_transactions for " + *options.transactional_id);
+    check(rd_kafka_init_transactions(impl_->rk.get(), 60000), "init_transactions for " + *options.transactional_id);
   }
 }
 
@@ -65,21 +62,18 @@ void KafkaProducer::produce(const std::string& topic, std::int32_t partition, in
   impl_->delivered = 0;
   impl_->failed = 0;
   impl_->first_failure.clear();
-  const std::int64_t timestamp_ms = options.timestamp
-                                        ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              options.timestamp->time_since_epoch())
-                                              .count()
-                                        : 0;  // 0: librdkafka stamps the current time
+  const std::int64_t timestamp_ms =
+      options.timestamp
+          ? std::chrono::duration_cast<std::chrono::milliseconds>(options.timestamp->time_since_epoch()).count()
+          : 0;  // 0: librdkafka stamps the current time
   for (int i = 0; i < count; ++i) {
     const std::string key = std::to_string(i);
     const std::string value = options.value_prefix + "-" + std::to_string(i);
     for (;;) {
-      const rd_kafka_resp_err_t err =
-          rd_kafka_producev(impl_->rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                            RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_KEY(key.data(), key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                            RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          impl_->rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
       if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         check(err, "produce message " + std::to_string(i) + " to " + where);
         break;
@@ -91,20 +85,16 @@ void KafkaProducer::produce(const std::string& topic, std::int32_t partition, in
   const rd_kafka_resp_err_t flushed = rd_kafka_flush(impl_->rk.get(), 60000);
   if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
     throw std::runtime_error("flush to " + where + ": " + rd_kafka_err2name(flushed) + " with " +
-                             std::to_string(rd_kafka_outq_len(impl_->rk.get())) +
-                             " messages still queued");
+                             std::to_string(rd_kafka_outq_len(impl_->rk.get())) + " messages still queued");
   }
   if (impl_->failed != 0 || impl_->delivered != count) {
     throw std::runtime_error("produce " + std::to_string(count) + " messages to " + where + ": " +
-                             std::to_string(impl_->delivered) + " delivered, " +
-                             std::to_string(impl_->failed) +
+                             std::to_string(impl_->delivered) + " delivered, " + std::to_string(impl_->failed) +
                              " failed (first: " + impl_->first_failure + ")");
   }
 }
 
-void KafkaProducer::begin_transaction() {
-  check(rd_kafka_begin_transaction(impl_->rk.get()), "begin_transaction");
-}
+void KafkaProducer::begin_transaction() { check(rd_kafka_begin_transaction(impl_->rk.get()), "begin_transaction"); }
 
 void KafkaProducer::commit_transaction(std::chrono::milliseconds timeout) {
   check(rd_kafka_commit_transaction(impl_->rk.get(), to_ms(timeout)), "commit_transaction");
@@ -114,8 +104,8 @@ void KafkaProducer::abort_transaction(std::chrono::milliseconds timeout) {
   check(rd_kafka_abort_transaction(impl_->rk.get(), to_ms(timeout)), "abort_transaction");
 }
 
-void produce_messages(const std::string& bootstrap, const std::string& topic,
-                      std::int32_t partition, int count, const MessageOptions& options) {
+void produce_messages(const std::string& bootstrap, const std::string& topic, std::int32_t partition, int count,
+                      const MessageOptions& options) {
   KafkaProducer(bootstrap).produce(topic, partition, count, options);
 }
 

@@ -42,8 +42,7 @@ class KafkaProducer {
   // Produces `count` messages to exactly this partition, flushes, and throws unless every
   // delivery report succeeded. Inside a transaction the messages are then written to the
   // log but not yet committed.
-  void produce(const std::string& topic, std::int32_t partition, int count,
-               const MessageOptions& options = {});
+  void produce(const std::string& topic, std::int32_t partition, int count, const MessageOptions& options = {});
 
   void begin_transaction();
   void commit_transaction(std::chrono::milliseconds timeout = 60s);
@@ -55,7 +54,7 @@ class KafkaProducer {
 };
 
 // One-shot: a plain producer writes `count` messages to topic/partition.
-void produce_messages(const std::string& bootstrap, const std::string& topic,
-                      std::int32_t partition, int count, const MessageOptions& options = {});
+void produce_messages(const std::string& bootstrap, const std::string& topic, std::int32_t partition, int count,
+                      const MessageOptions& options = {});
 
 }  // namespace msgwatch::test

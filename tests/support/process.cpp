@@ -52,8 +52,7 @@ std::vector<std::string> child_environment(const EnvOverrides& overrides) {
     std::string_view entry(*e);
     bool replaced = false;
     for (const auto& [key, value] : overrides) {
-      if (entry.size() > key.size() && entry.substr(0, key.size()) == key &&
-          entry[key.size()] == '=') {
+      if (entry.size() > key.size() && entry.substr(0, key.size()) == key && entry[key.size()] == '=') {
         replaced = true;
       }
     }
@@ -129,8 +128,7 @@ std::string ProcessResult::describe() const {
          tail_lines(out, 40) + "--- stderr (tail) ---\n" + tail_lines(err, 40);
 }
 
-ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
-                                 const std::filesystem::path& out_file,
+ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
                                  const std::filesystem::path& err_file, const EnvOverrides& env) {
   auto open_log = [](const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -162,9 +160,8 @@ ChildProcess ChildProcess::spawn_fds(const std::vector<std::string>& argv, int o
   const pid_t parent = ::getpid();
   rlimit files{};
   ::getrlimit(RLIMIT_NOFILE, &files);
-  const int max_fd = files.rlim_cur == RLIM_INFINITY || files.rlim_cur > 65536
-                         ? 65536
-                         : static_cast<int>(files.rlim_cur);
+  const int max_fd =
+      files.rlim_cur == RLIM_INFINITY || files.rlim_cur > 65536 ? 65536 : static_cast<int>(files.rlim_cur);
 
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork: " + errno_text(errno));
@@ -250,8 +247,7 @@ std::optional<ExitStatus> ChildProcess::poll() {
   do {
     r = ::waitpid(pid_, &wstatus, WNOHANG);
   } while (r < 0 && errno == EINTR);
-  if (r < 0)
-    throw std::runtime_error("waitpid(" + std::to_string(pid_) + "): " + errno_text(errno));
+  if (r < 0) throw std::runtime_error("waitpid(" + std::to_string(pid_) + "): " + errno_text(errno));
   if (r == pid_) status_ = decode(wstatus);
   return status_;
 }
@@ -267,8 +263,7 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
 
 void ChildProcess::signal(int sig) {
   if (poll()) {
-    throw std::runtime_error("cannot signal `" + join_argv(argv_) + "`: already ended with " +
-                             status_->describe());
+    throw std::runtime_error("cannot signal `" + join_argv(argv_) + "`: already ended with " + status_->describe());
   }
   if (::kill(pid_, sig) != 0) {
     throw std::runtime_error("kill(" + std::to_string(pid_) + "): " + errno_text(errno));
@@ -285,8 +280,7 @@ ExitStatus ChildProcess::kill_and_reap() {
   do {
     r = ::waitpid(pid_, &wstatus, 0);
   } while (r < 0 && errno == EINTR);
-  if (r < 0)
-    throw std::runtime_error("waitpid(" + std::to_string(pid_) + "): " + errno_text(errno));
+  if (r < 0) throw std::runtime_error("waitpid(" + std::to_string(pid_) + "): " + errno_text(errno));
   status_ = decode(wstatus);
   return *status_;
 }
@@ -295,8 +289,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
                           const EnvOverrides& env) {
   Fd out(::memfd_create("stdout", MFD_CLOEXEC));
   Fd err(::memfd_create("stderr", MFD_CLOEXEC));
-  if (out.get() < 0 || err.get() < 0)
-    throw std::runtime_error("memfd_create: " + errno_text(errno));
+  if (out.get() < 0 || err.get() < 0) throw std::runtime_error("memfd_create: " + errno_text(errno));
   ChildProcess child = ChildProcess::spawn_fds(argv, out.get(), err.get(), env);
   ProcessResult result{argv, {}, {}, {}};
   auto status = child.wait_for(timeout);
@@ -304,8 +297,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
     result.status = child.kill_and_reap();
     result.out = read_all(out.get());
     result.err = read_all(err.get());
-    throw std::runtime_error("timed out after " + std::to_string(timeout.count()) + " ms, " +
-                             result.describe());
+    throw std::runtime_error("timed out after " + std::to_string(timeout.count()) + " ms, " + result.describe());
   }
   result.status = *status;
   result.out = read_all(out.get());

@@ -48,8 +48,7 @@ class ChildProcess {
   // Starts argv (argv[0] searched in PATH unless it contains '/') with stdout and stderr
   // appended to the given files, which may be the same file. Throws std::runtime_error if
   // the program cannot be executed.
-  static ChildProcess spawn(const std::vector<std::string>& argv,
-                            const std::filesystem::path& out_file,
+  static ChildProcess spawn(const std::vector<std::string>& argv, const std::filesystem::path& out_file,
                             const std::filesystem::path& err_file, const EnvOverrides& env = {});
   // Same, writing to already open descriptors (duplicated into the child, not taken over).
   static ChildProcess spawn_fds(const std::vector<std::string>& argv, int out_fd, int err_fd,
@@ -86,8 +85,8 @@ class ChildProcess {
 // non-zero exit (the caller decides what is a failure); throws std::runtime_error if the
 // program cannot be started or is still running after `timeout` (it is then killed and
 // the message holds its output so far).
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout = 120s, const EnvOverrides& env = {});
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 120s,
+                          const EnvOverrides& env = {});
 
 // Last `lines` lines of `text`, for failure messages.
 std::string tail_lines(std::string_view text, std::size_t lines);

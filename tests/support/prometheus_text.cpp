@@ -13,9 +13,7 @@ namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) {
-  return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c));
-}
+bool is_name_char(char c) { return is_name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -38,20 +36,17 @@ std::optional<double> parse_float(std::string_view token) {
   if (l == "-inf" || l == "-infinity") return -std::numeric_limits<double>::infinity();
   std::string_view digits = token;
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);  // from_chars refuses '+'
-  if (digits.empty() || !(std::isdigit(static_cast<unsigned char>(digits.front())) ||
-                          digits.front() == '.' || digits.front() == '-')) {
+  if (digits.empty() ||
+      !(std::isdigit(static_cast<unsigned char>(digits.front())) || digits.front() == '.' || digits.front() == '-')) {
     return std::nullopt;
   }
   double value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value,
-                                   std::chars_format::general);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, std::chars_format::general);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   return value;
 }
 
-std::string key_of(std::string_view name, const Labels& labels) {
-  return std::string(name) + format_labels(labels);
-}
+std::string key_of(std::string_view name, const Labels& labels) { return std::string(name) + format_labels(labels); }
 
 class LineParser {
  public:
@@ -158,8 +153,7 @@ class Parser {
         if (state.has_samples) p.fail("TYPE line for " + name + " after its samples");
         state.typed = true;
         info.type = p.token();
-        static const std::set<std::string> kTypes{"counter", "gauge", "histogram", "summary",
-                                                  "untyped"};
+        static const std::set<std::string> kTypes{"counter", "gauge", "histogram", "summary", "untyped"};
         if (kTypes.count(info.type) == 0) p.fail("unknown metric type '" + info.type + "'");
         p.skip_blanks();
         if (!p.at_end()) p.fail("text after the metric type");
@@ -225,23 +219,20 @@ class Parser {
   }
 
  private:
-  std::string family_of(const std::string& name,
-                        const std::map<std::string, FamilyInfo, std::less<>>& families) const {
+  std::string family_of(const std::string& name, const std::map<std::string, FamilyInfo, std::less<>>& families) const {
     for (const char* suffix : {"_bucket", "_sum", "_count"}) {
       if (!ends_with(name, suffix)) continue;
       const std::string base = name.substr(0, name.size() - std::string_view(suffix).size());
       auto it = families.find(base);
       if (it == families.end()) continue;
-      if (it->second.type == "histogram" ||
-          (it->second.type == "summary" && std::string_view(suffix) != "_bucket")) {
+      if (it->second.type == "histogram" || (it->second.type == "summary" && std::string_view(suffix) != "_bucket")) {
         return base;
       }
     }
     return name;
   }
 
-  void check_type_rules(const Sample& s,
-                        const std::map<std::string, FamilyInfo, std::less<>>& families,
+  void check_type_rules(const Sample& s, const std::map<std::string, FamilyInfo, std::less<>>& families,
                         const LineParser& p) const {
     auto it = families.find(s.family);
     if (it == families.end()) return;
@@ -267,8 +258,7 @@ class Parser {
   void enter(const std::string& family, const LineParser& p) {
     if (family == current_) return;
     if (states_.count(family) != 0) {
-      p.fail("lines of family " + family + " are not together (it appeared before " + current_ +
-             ")");
+      p.fail("lines of family " + family + " are not together (it appeared before " + current_ + ")");
     }
     current_ = family;
   }
@@ -294,8 +284,7 @@ Exposition Exposition::parse(std::string_view text) {
     try {
       parser.line(line, out.samples_, out.families_);
     } catch (const std::exception& e) {
-      throw std::runtime_error("line " + std::to_string(number) + ": " + e.what() + ": " +
-                               std::string(line));
+      throw std::runtime_error("line " + std::to_string(number) + ": " + e.what() + ": " + std::string(line));
     }
     pos = eol + 1;
   }
@@ -303,8 +292,7 @@ Exposition Exposition::parse(std::string_view text) {
 }
 
 std::optional<double> Exposition::value(
-    std::string_view name,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> labels) const {
+    std::string_view name, std::initializer_list<std::pair<std::string_view, std::string_view>> labels) const {
   Labels l;
   for (const auto& [k, v] : labels) l.emplace_back(k, v);
   return value(name, l);
@@ -335,9 +323,7 @@ std::vector<Sample> Exposition::samples_named(std::string_view name) const {
   return out;
 }
 
-bool Exposition::has_family(std::string_view family) const {
-  return families_.find(family) != families_.end();
-}
+bool Exposition::has_family(std::string_view family) const { return families_.find(family) != families_.end(); }
 
 const FamilyInfo* Exposition::family_info(std::string_view family) const {
   auto it = families_.find(family);

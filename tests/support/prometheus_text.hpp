@@ -39,8 +39,7 @@ class Exposition {
   // Value of the sample with exactly this name and label set (order of `labels` does not
   // matter); nullopt if there is none.
   [[nodiscard]] std::optional<double> value(
-      std::string_view name,
-      std::initializer_list<std::pair<std::string_view, std::string_view>> labels = {}) const;
+      std::string_view name, std::initializer_list<std::pair<std::string_view, std::string_view>> labels = {}) const;
   [[nodiscard]] std::optional<double> value(std::string_view name, const Labels& labels) const;
 
   // All samples of family `family` (for a histogram or summary: its _bucket, _sum and

@@ -40,8 +40,7 @@ std::filesystem::path daemon_binary() {
 std::filesystem::path repo_root() {
   std::filesystem::path root = require_env("MSGWATCH_REPO_ROOT");
   if (!std::filesystem::is_regular_file(root / "scripts" / "kafka.sh")) {
-    throw std::runtime_error("MSGWATCH_REPO_ROOT=" + root.string() +
-                             " does not contain scripts/kafka.sh");
+    throw std::runtime_error("MSGWATCH_REPO_ROOT=" + root.string() + " does not contain scripts/kafka.sh");
   }
   return root;
 }
@@ -54,8 +53,8 @@ std::string unique_name(std::string_view prefix) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string suffix(6, '0');
   for (char& c : suffix) c = kHex[std::uniform_int_distribution<int>(0, 15)(rng)];
-  return std::string(prefix) + "-" + std::to_string(::getpid()) + "-" +
-         std::to_string(counter.fetch_add(1) + 1) + "-" + suffix;
+  return std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1) + 1) + "-" +
+         suffix;
 }
 
 std::uint16_t free_loopback_port() {

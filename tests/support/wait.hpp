@@ -23,13 +23,12 @@ class WaitTimeout : public std::runtime_error {
 // Polls `predicate` every 150 ms until it returns true. Throws WaitTimeout naming
 // `what` and the elapsed time when `deadline` passes. Exceptions from the predicate
 // propagate: a predicate that can fail transiently should catch and return false.
-void wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds deadline,
-                std::string_view what);
+void wait_until(const std::function<bool()>& predicate, std::chrono::milliseconds deadline, std::string_view what);
 
 // Same, for predicates that can explain why they are not yet satisfied: `predicate` returns
 // an empty string when done, otherwise the current state, which the timeout message quotes
 // (e.g. "lag is 598, want 600").
-void wait_until_explained(const std::function<std::string()>& predicate,
-                          std::chrono::milliseconds deadline, std::string_view what);
+void wait_until_explained(const std::function<std::string()>& predicate, std::chrono::milliseconds deadline,
+                          std::string_view what);
 
 }  // namespace msgwatch::test

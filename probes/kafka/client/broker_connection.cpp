@@ -3,6 +3,7 @@
 #include "exporter/async_event.hpp"
 #include "probes/kafka/protocol/messages/sasl.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
@@ -58,8 +58,8 @@ asio::awaitable<void> BrokerConnection::connect() {
     self->socket_.close(ec);
   });
   boost::system::error_code ec;
-  const auto endpoints = co_await resolver->async_resolve(host_, std::to_string(port_),
-                                                          asio::redirect_error(asio::use_awaitable, ec));
+  const auto endpoints =
+      co_await resolver->async_resolve(host_, std::to_string(port_), asio::redirect_error(asio::use_awaitable, ec));
   if (!ec) co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
   watchdog.cancel();
   if (*timed_out) {
@@ -99,8 +99,8 @@ asio::awaitable<void> BrokerConnection::authenticate() {
   const auto result = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
   if (result.error_code != protocol::ErrorCode::none) {
     close();
-    throw KafkaError(address() + ": SASL/PLAIN authentication as " + sasl.username + " failed: " +
-                         result.error_message.value_or(std::string(protocol::name(result.error_code))),
+    throw KafkaError(address() + ": SASL/PLAIN authentication as " + sasl.username +
+                         " failed: " + result.error_message.value_or(std::string(protocol::name(result.error_code))),
                      result.error_code);
   }
 }
@@ -111,8 +111,9 @@ asio::awaitable<void> BrokerConnection::negotiate_versions() {
   request.client_software_version = "1";
   for (const std::int16_t version : {std::int16_t{3}, std::int16_t{0}}) {
     const auto correlation_id = next_correlation_id_++;
-    auto frame = co_await round_trip(protocol::encode_request_frame(request, version, correlation_id, options_.client_id),
-                                     correlation_id, "ApiVersions");
+    auto frame =
+        co_await round_trip(protocol::encode_request_frame(request, version, correlation_id, options_.client_id),
+                            correlation_id, "ApiVersions");
     try {
       api_versions_ = protocol::decode_response<protocol::ApiVersionsResponse>(frame, version, correlation_id);
     } catch (const protocol::DecodeError& e) {
@@ -128,8 +129,7 @@ asio::awaitable<void> BrokerConnection::negotiate_versions() {
 }
 
 asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vector<std::uint8_t> frame,
-                                                                         std::int32_t correlation_id,
-                                                                         std::string what) {
+                                                                        std::int32_t correlation_id, std::string what) {
   if (!open_) throw KafkaError(address() + ": not connected");
   auto self = shared_from_this();
   auto pending = std::make_shared<Pending>(executor_);
@@ -139,13 +139,12 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vec
     writing_ = true;
     asio::co_spawn(executor_, write_loop(), asio::detached);
   }
-  const bool answered =
-      co_await pending->done.wait_until(std::chrono::steady_clock::now() + options_.request_timeout);
+  const bool answered = co_await pending->done.wait_until(std::chrono::steady_clock::now() + options_.request_timeout);
   if (!answered) {
     close();
-    throw KafkaError(address() + ": no " + what + " response within " +
-                         std::to_string(options_.request_timeout.count()) + "ms",
-                     protocol::ErrorCode::request_timed_out);
+    throw KafkaError(
+        address() + ": no " + what + " response within " + std::to_string(options_.request_timeout.count()) + "ms",
+        protocol::ErrorCode::request_timed_out);
   }
   if (!pending->error.empty()) throw KafkaError(address() + ": " + what + ": " + pending->error);
   co_return std::move(pending->frame);

@@ -21,8 +21,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,9 +71,9 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
                        protocol::ErrorCode::unsupported_version);
     }
     const auto correlation_id = next_correlation_id_++;
-    auto body = co_await round_trip(
-        protocol::encode_request_frame(request, *version, correlation_id, options_.client_id), correlation_id,
-        protocol::to_string(Request::api_key));
+    auto body =
+        co_await round_trip(protocol::encode_request_frame(request, *version, correlation_id, options_.client_id),
+                            correlation_id, protocol::to_string(Request::api_key));
     try {
       co_return protocol::decode_response<Response>(body, *version, correlation_id);
     } catch (const protocol::DecodeError& e) {
@@ -86,7 +86,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   struct Pending;
 
   boost::asio::awaitable<std::vector<std::uint8_t>> round_trip(std::vector<std::uint8_t> frame,
-                                                                std::int32_t correlation_id, std::string what);
+                                                               std::int32_t correlation_id, std::string what);
   boost::asio::awaitable<void> negotiate_versions();
   boost::asio::awaitable<void> authenticate();
   boost::asio::awaitable<void> read_loop();

@@ -1,6 +1,5 @@
 #include "probes/kafka/client/cluster_client.hpp"
 
-
 #include <algorithm>
 
 namespace msgwatch::kafka {
@@ -24,8 +23,7 @@ void ClusterClient::close_all() {
   made_.clear();
 }
 
-asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const std::string& host,
-                                                                         std::uint16_t port) {
+asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const std::string& host, std::uint16_t port) {
   auto connection = std::make_shared<BrokerConnection>(executor_, host, port, options_);
   std::erase_if(made_, [](const auto& weak) { return weak.expired(); });
   made_.push_back(connection);

@@ -34,7 +34,7 @@ using TopicPartition = std::pair<std::string, std::int32_t>;
 
 struct GroupState {
   std::string state;  // "Stable", "Empty", ... ; empty when the coordinator did not say
-  std::string type;  // "classic" or "consumer" (KIP-848)
+  std::string type;   // "classic" or "consumer" (KIP-848)
   std::optional<std::int32_t> members;
   // Committed offsets; a partition without a commit is absent (it has no lag to report).
   std::map<TopicPartition, std::int64_t> committed;

@@ -10,8 +10,8 @@
 #include "probes/kafka/protocol/messages/list_offsets.hpp"
 #include "probes/kafka/protocol/messages/offset_fetch.hpp"
 
-#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/asio/this_coro.hpp>
 
 #include <optional>
 
@@ -39,8 +39,8 @@ class KafkaLagProbe final : public Probe {
       // Read at (re)connection, so a rotated secret file is picked up by a restart of
       // the client; the config check made sure it is readable.
       if (cluster_.sasl) options.sasl = SaslPlain{cluster_.sasl->username, cluster_.sasl->password.resolve()};
-      client_ = std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers,
-                                                options);
+      client_ =
+          std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers, options);
     }
     ClusterSnapshot snapshot;
     co_await read_metadata(snapshot);
@@ -78,7 +78,8 @@ class KafkaLagProbe final : public Probe {
   // the groups and their coordinators, with no FindCoordinator per group.
   asio::awaitable<GroupsByBroker> list_groups(ClusterSnapshot& snapshot) {
     std::vector<asio::awaitable<proto::ListGroupsResponse>> tasks;
-    for (const auto& broker : snapshot.brokers) tasks.push_back(ask<proto::ListGroupsRequest, proto::ListGroupsResponse>(broker.id, {}));
+    for (const auto& broker : snapshot.brokers)
+      tasks.push_back(ask<proto::ListGroupsRequest, proto::ListGroupsResponse>(broker.id, {}));
     auto outcomes = co_await gather(std::move(tasks));
     GroupsByBroker groups;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -133,7 +134,8 @@ class KafkaLagProbe final : public Probe {
     if (!classic.empty()) {
       proto::DescribeGroupsRequest describe;
       describe.groups = classic;
-      const auto described = co_await ask<proto::DescribeGroupsRequest, proto::DescribeGroupsResponse>(broker, describe);
+      const auto described =
+          co_await ask<proto::DescribeGroupsRequest, proto::DescribeGroupsResponse>(broker, describe);
       for (const auto& group : described.groups) {
         const auto state = snapshot.groups.find(group.group_id);
         if (state == snapshot.groups.end() || group.error_code != proto::ErrorCode::none) continue;

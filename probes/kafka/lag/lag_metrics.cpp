@@ -14,7 +14,8 @@ struct TopicFamilies {
   FamilyBuilder oldest_offset = gauge("kafka_topic_partition_oldest_offset", "Oldest offset still in the partition.");
   FamilyBuilder leader = gauge("kafka_topic_partition_leader", "Broker id of the partition's leader (-1: none).");
   FamilyBuilder replicas = gauge("kafka_topic_partition_replicas", "Number of replicas of the partition.");
-  FamilyBuilder in_sync = gauge("kafka_topic_partition_in_sync_replica", "Number of in-sync replicas of the partition.");
+  FamilyBuilder in_sync =
+      gauge("kafka_topic_partition_in_sync_replica", "Number of in-sync replicas of the partition.");
   FamilyBuilder preferred =
       gauge("kafka_topic_partition_leader_is_preferred", "1 if the partition's leader is its preferred replica.");
   FamilyBuilder under_replicated = gauge("kafka_topic_partition_under_replicated_partition",
@@ -39,8 +40,9 @@ void add_topic(TopicFamilies& out, const std::string& topic, const TopicState& s
 struct GroupFamilies {
   FamilyBuilder current_offset =
       gauge("kafka_consumergroup_current_offset", "Committed offset of the consumer group on the partition.");
-  FamilyBuilder current_offset_sum = gauge("kafka_consumergroup_current_offset_sum",
-                                           "Sum of the consumer group's committed offsets over the topic's partitions.");
+  FamilyBuilder current_offset_sum =
+      gauge("kafka_consumergroup_current_offset_sum",
+            "Sum of the consumer group's committed offsets over the topic's partitions.");
   FamilyBuilder lag = gauge("kafka_consumergroup_lag",
                             "Messages the consumer group has still to consume on the partition "
                             "(high watermark - committed offset).");
@@ -103,10 +105,10 @@ MetricFamilies lag_metrics(const ClusterSnapshot& snapshot) {
   for (const auto& [name, state] : snapshot.groups) add_group(groups, snapshot, name, state);
 
   MetricFamilies out;
-  for (auto* builder : {&brokers, &broker_info, &controller, &topics.partitions, &topics.current_offset,
-                        &topics.oldest_offset, &topics.leader, &topics.replicas, &topics.in_sync, &topics.preferred,
-                        &topics.under_replicated, &groups.current_offset, &groups.current_offset_sum, &groups.lag,
-                        &groups.lag_sum, &groups.members}) {
+  for (auto* builder :
+       {&brokers, &broker_info, &controller, &topics.partitions, &topics.current_offset, &topics.oldest_offset,
+        &topics.leader, &topics.replicas, &topics.in_sync, &topics.preferred, &topics.under_replicated,
+        &groups.current_offset, &groups.current_offset_sum, &groups.lag, &groups.lag_sum, &groups.members}) {
     out.push_back(builder->take());
   }
   return out;

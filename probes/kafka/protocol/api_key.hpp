@@ -9,7 +9,7 @@ namespace msgwatch::kafka::protocol {
 
 // Request types by their wire number, with Kafka's names (ApiKeys.java). Listed in full so an
 // ApiVersions answer can be logged readably even for APIs this library does not speak.
-#define MSGWATCH_KAFKA_API_KEYS(X) \
+#define MSGWATCH_KAFKA_API_KEYS(X)                                       \
   X(produce, 0, "Produce")                                               \
   X(fetch, 1, "Fetch")                                                   \
   X(list_offsets, 2, "ListOffsets")                                      \

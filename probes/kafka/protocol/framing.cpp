@@ -9,8 +9,8 @@ std::size_t decode_frame_size(std::span<const std::uint8_t, 4> prefix, std::size
     throw DecodeError("kafka protocol: negative frame size " + std::to_string(size));
   }
   if (static_cast<std::size_t>(size) > max_frame_size) {
-    throw DecodeError("kafka protocol: frame size " + std::to_string(size) +
-                      " exceeds the limit of " + std::to_string(max_frame_size) + " bytes");
+    throw DecodeError("kafka protocol: frame size " + std::to_string(size) + " exceeds the limit of " +
+                      std::to_string(max_frame_size) + " bytes");
   }
   return static_cast<std::size_t>(size);
 }

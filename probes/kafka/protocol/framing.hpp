@@ -75,8 +75,7 @@ Response decode_response_body(std::span<const std::uint8_t> frame, std::int16_t 
       reader, uses_flexible_response_header(Response::api_key, is_flexible_version<Response>(version)));
   if (correlation_id != expected_correlation_id) {
     reader.fail("response_header.correlation_id",
-                "expected " + std::to_string(expected_correlation_id) + ", got " +
-                    std::to_string(correlation_id));
+                "expected " + std::to_string(expected_correlation_id) + ", got " + std::to_string(correlation_id));
   }
   Response response = Response::decode(reader, version);
   reader.expect_end("response body");
@@ -88,8 +87,7 @@ Response decode_response_body(std::span<const std::uint8_t> frame, std::int16_t 
 // A complete request frame: size prefix, request header, body.
 template <class Request>
 std::vector<std::uint8_t> encode_request_frame(const Request& request, std::int16_t version,
-                                               std::int32_t correlation_id,
-                                               std::string_view client_id) {
+                                               std::int32_t correlation_id, std::string_view client_id) {
   return detail::build_frame([&](Writer& writer) {
     const RequestHeader header{Request::api_key, version, correlation_id, std::string(client_id)};
     encode_request_header(writer, header, is_flexible_version<Request>(version));
@@ -101,24 +99,21 @@ std::vector<std::uint8_t> encode_request_frame(const Request& request, std::int1
 // `expected_correlation_id`. Throws DecodeError on a correlation id mismatch, malformed or
 // truncated content, and trailing bytes.
 template <class Response>
-Response decode_response(std::span<const std::uint8_t> frame_without_size_prefix,
-                         std::int16_t version, std::int32_t expected_correlation_id) {
+Response decode_response(std::span<const std::uint8_t> frame_without_size_prefix, std::int16_t version,
+                         std::int32_t expected_correlation_id) {
   if constexpr (Response::api_key == ApiKey::api_versions) {
     // A broker that does not support the requested ApiVersions version answers with a v0 body
     // (UNSUPPORTED_VERSION plus its own ranges), so a failed parse is retried as v0.
     try {
-      return detail::decode_response_body<Response>(frame_without_size_prefix, version,
-                                                    expected_correlation_id);
+      return detail::decode_response_body<Response>(frame_without_size_prefix, version, expected_correlation_id);
     } catch (const DecodeError&) {
       if (version == 0) {
         throw;
       }
     }
-    return detail::decode_response_body<Response>(frame_without_size_prefix, 0,
-                                                  expected_correlation_id);
+    return detail::decode_response_body<Response>(frame_without_size_prefix, 0, expected_correlation_id);
   } else {
-    return detail::decode_response_body<Response>(frame_without_size_prefix, version,
-                                                  expected_correlation_id);
+    return detail::decode_response_body<Response>(frame_without_size_prefix, version, expected_correlation_id);
   }
 }
 
@@ -136,15 +131,13 @@ DecodedRequest<Request> decode_request(std::span<const std::uint8_t> frame_witho
   const RequestHeader peeked = peek_request_header(frame_without_size_prefix);
   Reader reader(frame_without_size_prefix);
   if (peeked.api_key != Request::api_key) {
-    reader.fail("request_header.api_key", "expected " + to_string(Request::api_key) + ", got " +
-                                              to_string(peeked.api_key));
+    reader.fail("request_header.api_key",
+                "expected " + to_string(Request::api_key) + ", got " + to_string(peeked.api_key));
   }
   if (!supports_version<Request>(peeked.api_version)) {
-    reader.fail("request_header.api_version",
-                "version " + std::to_string(peeked.api_version) + " is not implemented");
+    reader.fail("request_header.api_version", "version " + std::to_string(peeked.api_version) + " is not implemented");
   }
-  DecodedRequest<Request> decoded{
-      decode_request_header(reader, is_flexible_version<Request>(peeked.api_version)), {}};
+  DecodedRequest<Request> decoded{decode_request_header(reader, is_flexible_version<Request>(peeked.api_version)), {}};
   decoded.body = Request::decode(reader, peeked.api_version);
   reader.expect_end("request body");
   return decoded;
@@ -154,9 +147,8 @@ template <class Response>
 std::vector<std::uint8_t> encode_response_frame(const Response& response, std::int16_t version,
                                                 std::int32_t correlation_id) {
   return detail::build_frame([&](Writer& writer) {
-    encode_response_header(
-        writer, correlation_id,
-        uses_flexible_response_header(Response::api_key, is_flexible_version<Response>(version)));
+    encode_response_header(writer, correlation_id,
+                           uses_flexible_response_header(Response::api_key, is_flexible_version<Response>(version)));
     response.encode(writer, version);
   });
 }

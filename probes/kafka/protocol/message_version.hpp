@@ -42,8 +42,7 @@ constexpr bool is_flexible_version(std::int16_t version) noexcept {
 template <class Message>
 FlexibleScope<Reader> begin_decode(Reader& reader, std::int16_t version) {
   if (!supports_version<Message>(version)) {
-    reader.fail(to_string(Message::api_key),
-                "version " + std::to_string(version) + " is not implemented");
+    reader.fail(to_string(Message::api_key), "version " + std::to_string(version) + " is not implemented");
   }
   return FlexibleScope<Reader>(reader, is_flexible_version<Message>(version));
 }
@@ -52,8 +51,8 @@ FlexibleScope<Reader> begin_decode(Reader& reader, std::int16_t version) {
 template <class Message>
 FlexibleScope<Writer> begin_encode(Writer& writer, std::int16_t version) {
   if (!supports_version<Message>(version)) {
-    throw std::invalid_argument("kafka protocol: cannot encode " + to_string(Message::api_key) +
-                                " version " + std::to_string(version));
+    throw std::invalid_argument("kafka protocol: cannot encode " + to_string(Message::api_key) + " version " +
+                                std::to_string(version));
   }
   return FlexibleScope<Writer>(writer, is_flexible_version<Message>(version));
 }

@@ -32,19 +32,17 @@ void Reader::fail(std::string_view field, std::string_view reason) const {
 
 std::span<const std::uint8_t> Reader::take(std::size_t size, std::string_view field) {
   if (size > remaining()) {
-    fail(field, "needs " + std::to_string(size) + " bytes, " + std::to_string(remaining()) +
-                    " remain");
+    fail(field, "needs " + std::to_string(size) + " bytes, " + std::to_string(remaining()) + " remain");
   }
   const auto bytes = data_.subspan(offset_, size);
   offset_ += size;
   return bytes;
 }
 
-std::size_t Reader::checked_count(std::uint64_t count, std::size_t min_element_size,
-                                  std::string_view field) const {
+std::size_t Reader::checked_count(std::uint64_t count, std::size_t min_element_size, std::string_view field) const {
   if (count > remaining() / min_element_size) {
-    fail(field, "count " + std::to_string(count) + " cannot fit in the " +
-                    std::to_string(remaining()) + " remaining bytes");
+    fail(field,
+         "count " + std::to_string(count) + " cannot fit in the " + std::to_string(remaining()) + " remaining bytes");
   }
   return static_cast<std::size_t>(count);
 }
@@ -179,8 +177,7 @@ std::vector<std::uint8_t> Reader::bytes(std::string_view field) {
   return std::move(*value);
 }
 
-std::optional<std::size_t> Reader::nullable_array_length(std::string_view field,
-                                                         std::size_t min_element_size) {
+std::optional<std::size_t> Reader::nullable_array_length(std::string_view field, std::size_t min_element_size) {
   std::uint64_t count = 0;
   if (flexible_) {
     const std::uint32_t count_plus_one = unsigned_varint(field);
@@ -248,9 +245,7 @@ Reader Reader::sub_reader(std::size_t size, std::string_view field) {
   return sub;
 }
 
-std::span<const std::uint8_t> Reader::raw(std::size_t size, std::string_view field) {
-  return take(size, field);
-}
+std::span<const std::uint8_t> Reader::raw(std::size_t size, std::string_view field) { return take(size, field); }
 
 void Reader::expect_end(std::string_view what) const {
   if (remaining() != 0) {

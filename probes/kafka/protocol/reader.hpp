@@ -68,8 +68,7 @@ class Reader {
   // Element count of an array whose elements each take at least min_element_size bytes, checked
   // against the remaining input so a forged count can neither over-allocate nor loop long.
   std::size_t array_length(std::string_view field, std::size_t min_element_size = 1);
-  std::optional<std::size_t> nullable_array_length(std::string_view field,
-                                                   std::size_t min_element_size = 1);
+  std::optional<std::size_t> nullable_array_length(std::string_view field, std::size_t min_element_size = 1);
 
   // read_element(Reader&) returns one element.
   template <class F>
@@ -106,8 +105,7 @@ class Reader {
       return;
     }
     // Each field takes at least two bytes: its tag and its size.
-    const std::size_t count = checked_count(unsigned_varint("tagged_fields.count"), 2,
-                                            "tagged_fields.count");
+    const std::size_t count = checked_count(unsigned_varint("tagged_fields.count"), 2, "tagged_fields.count");
     for (std::size_t i = 0; i < count; ++i) {
       const std::uint32_t tag = unsigned_varint("tagged_field.tag");
       const std::uint32_t size = unsigned_varint("tagged_field.size");
@@ -143,8 +141,7 @@ class Reader {
   }
 
   std::span<const std::uint8_t> take(std::size_t size, std::string_view field);
-  std::size_t checked_count(std::uint64_t count, std::size_t min_element_size,
-                            std::string_view field) const;
+  std::size_t checked_count(std::uint64_t count, std::size_t min_element_size, std::string_view field) const;
   std::uint64_t read_unsigned_varlong(std::string_view field, int max_bytes);
   std::string read_string_bytes(std::size_t size, std::string_view field);
 

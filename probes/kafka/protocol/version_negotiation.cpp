@@ -4,8 +4,8 @@
 
 namespace msgwatch::kafka::protocol {
 
-std::optional<std::int16_t> negotiate_version(const ApiVersionsResponse& broker, ApiKey api_key,
-                                              std::int16_t our_min, std::int16_t our_max) noexcept {
+std::optional<std::int16_t> negotiate_version(const ApiVersionsResponse& broker, ApiKey api_key, std::int16_t our_min,
+                                              std::int16_t our_max) noexcept {
   for (const auto& range : broker.api_keys) {
     if (range.api_key != api_key) {
       continue;

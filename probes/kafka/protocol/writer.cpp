@@ -10,9 +10,8 @@ namespace {
 
 void check_length(std::size_t length, std::size_t max, const char* what) {
   if (length > max) {
-    throw std::length_error(std::string("kafka protocol: ") + what + " of " +
-                            std::to_string(length) + " exceeds the wire limit " +
-                            std::to_string(max));
+    throw std::length_error(std::string("kafka protocol: ") + what + " of " + std::to_string(length) +
+                            " exceeds the wire limit " + std::to_string(max));
   }
 }
 
@@ -40,9 +39,7 @@ void Writer::boolean(bool value) { int8(value ? 1 : 0); }
 void Writer::error_code(ErrorCode code) { int16(to_int(code)); }
 void Writer::uuid(const Uuid& value) { raw(value.bytes); }
 
-void Writer::raw(std::span<const std::uint8_t> bytes) {
-  buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
-}
+void Writer::raw(std::span<const std::uint8_t> bytes) { buffer_.insert(buffer_.end(), bytes.begin(), bytes.end()); }
 
 void Writer::unsigned_varint(std::uint32_t value) {
   while (value >= 0x80U) {
@@ -180,8 +177,7 @@ void Writer::tagged_fields(std::span<const TaggedField> fields) {
   }
   unsigned_varint(static_cast<std::uint32_t>(fields.size()));
   for (const TaggedField& field : fields) {
-    check_length(field.value.size(), std::numeric_limits<std::uint32_t>::max(),
-                 "tagged field size");
+    check_length(field.value.size(), std::numeric_limits<std::uint32_t>::max(), "tagged field size");
     unsigned_varint(field.tag);
     unsigned_varint(static_cast<std::uint32_t>(field.value.size()));
     raw(field.value);

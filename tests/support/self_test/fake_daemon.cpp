@@ -24,12 +24,11 @@ volatile std::sig_atomic_t terminate_requested = 0;
 void on_term(int) { terminate_requested = 1; }
 
 void respond(int fd, int status, const std::string& body) {
-  const std::string reason = status == 200   ? "OK"
-                             : status == 404 ? "Not Found"
-                                             : "Service Unavailable";
-  const std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                           "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  const std::string reason = status == 200 ? "OK" : status == 404 ? "Not Found" : "Service Unavailable";
+  const std::string head =
+      "HTTP/1.1 " + std::to_string(status) + " " + reason +
+      "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n";
   const std::string all = head + body;
   for (std::size_t sent = 0; sent < all.size();) {
     const ssize_t n = ::send(fd, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
@@ -62,8 +61,7 @@ int main(int argc, char** argv) {
   std::ifstream in(config_file);
   std::stringstream config;
   config << in.rdbuf();
-  std::cerr << "level=" << level << " config " << config_file << " (" << config.str().size()
-            << " bytes)\n";
+  std::cerr << "level=" << level << " config " << config_file << " (" << config.str().size() << " bytes)\n";
   if (config.str().find("crash") != std::string::npos) {
     std::cerr << "fatal: crash requested by the config\n";
     return 3;
@@ -77,8 +75,7 @@ int main(int argc, char** argv) {
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(std::stoi(listen.substr(listen.find(':') + 1))));
   ::inet_pton(AF_INET, listen.substr(0, listen.find(':')).c_str(), &addr.sin_addr);
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener, 16) != 0) {
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 16) != 0) {
     std::perror("bind/listen");
     return 1;
   }

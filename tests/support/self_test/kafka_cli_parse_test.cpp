@@ -39,10 +39,8 @@ TEST(KafkaCliParse, GroupWithoutMembers) {
 }
 
 TEST(KafkaCliParse, RejectsUnexpectedShapes) {
-  const std::string header =
-      "GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID\n";
-  EXPECT_THROW(parse_group_lag_table("Error: Consumer group 'x' does not exist.\n"),
-               std::runtime_error);
+  const std::string header = "GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID\n";
+  EXPECT_THROW(parse_group_lag_table("Error: Consumer group 'x' does not exist.\n"), std::runtime_error);
   EXPECT_THROW(parse_group_lag_table("GROUP TOPIC PARTITION LAG\n"), std::runtime_error);
   EXPECT_THROW(parse_group_lag_table(header + "g t 0 x 7 4 - - -\n"), std::runtime_error);
   EXPECT_THROW(parse_group_lag_table(header + "g t 0 3 7 4 - -\n"), std::runtime_error);
@@ -58,9 +56,7 @@ TEST(KafkaCliParse, TransactionsList) {
   EXPECT_EQ(rows[1].producer_id, 2);
   EXPECT_EQ(rows[1].coordinator, 0);
   EXPECT_EQ(rows[1].state, "Ongoing");
-  EXPECT_TRUE(
-      parse_transactions_table("TransactionalId\tCoordinator\tProducerId\tTransactionState\t\n")
-          .empty());
+  EXPECT_TRUE(parse_transactions_table("TransactionalId\tCoordinator\tProducerId\tTransactionState\t\n").empty());
   EXPECT_THROW(parse_transactions_table(""), std::runtime_error);
 }
 

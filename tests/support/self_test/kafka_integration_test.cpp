@@ -63,8 +63,7 @@ TEST(KafkaSupportIntegrationTest, ActiveConsumerIsAssignedAndCommits) {
   {
     ActiveConsumer consumer(bootstrap, group, {topic}, {{"auto.offset.reset", "earliest"}});
     consumer.wait_until_assigned(60s, 3);
-    EXPECT_EQ(consumer.assignment(),
-              (std::vector<TopicPartition>{{topic, 0}, {topic, 1}, {topic, 2}}));
+    EXPECT_EQ(consumer.assignment(), (std::vector<TopicPartition>{{topic, 0}, {topic, 1}, {topic, 2}}));
     consumer.commit({{topic, 0, 2}, {topic, 2, 10}});
     wait_until([&] { return consumer.messages_consumed() == 30; }, 60s, "30 messages consumed");
 
@@ -119,9 +118,8 @@ TEST(KafkaSupportIntegrationTest, TransactionsCommitAbortAndStayOpen) {
       },
       60s, "transaction " + open_id + " listed as Ongoing (last seen: " + state + ")");
   const auto rows = list_transactions(bootstrap);
-  auto it = std::find_if(rows.begin(), rows.end(), [&](const TransactionRow& r) {
-    return r.transactional_id == committed_id;
-  });
+  auto it = std::find_if(rows.begin(), rows.end(),
+                         [&](const TransactionRow& r) { return r.transactional_id == committed_id; });
   ASSERT_NE(it, rows.end());
   EXPECT_EQ(it->state, "CompleteAbort");
   admin.delete_topic(topic);

@@ -21,8 +21,8 @@ TEST(Process, CapturesStreamsSeparatelyAndExitCode) {
 
 TEST(Process, PassesEnvironmentOverrides) {
   ::setenv("MSGWATCH_PROCESS_TEST", "old", 1);
-  const ProcessResult r = run_process({"sh", "-c", "echo \"$MSGWATCH_PROCESS_TEST\""}, 10s,
-                                      {{"MSGWATCH_PROCESS_TEST", "new"}});
+  const ProcessResult r =
+      run_process({"sh", "-c", "echo \"$MSGWATCH_PROCESS_TEST\""}, 10s, {{"MSGWATCH_PROCESS_TEST", "new"}});
   EXPECT_EQ(r.out, "new\n");
 }
 
@@ -35,8 +35,7 @@ TEST(Process, MissingProgramIsAnError) {
 bool process_gone(const std::string& pid) {
   const std::string stat = read_file("/proc/" + pid + "/stat");
   const auto close_paren = stat.rfind(')');
-  return stat.empty() ||
-         (close_paren != std::string::npos && stat.substr(close_paren + 2, 1) == "Z");
+  return stat.empty() || (close_paren != std::string::npos && stat.substr(close_paren + 2, 1) == "Z");
 }
 
 TEST(Process, TimeoutKillsTheWholeProcessGroup) {

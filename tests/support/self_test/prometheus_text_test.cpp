@@ -31,12 +31,8 @@ h_count 2
 
 TEST(PrometheusText, ParsesValuesAndLabelsInAnyOrder) {
   const Exposition e = Exposition::parse(kGood);
-  EXPECT_EQ(e.value("kafka_consumergroup_lag",
-                    {{"topic", "t"}, {"partition", "0"}, {"consumergroup", "g1"}}),
-            600);
-  EXPECT_EQ(e.value("kafka_consumergroup_lag",
-                    {{"consumergroup", "g1"}, {"partition", "1"}, {"topic", "t"}}),
-            0);
+  EXPECT_EQ(e.value("kafka_consumergroup_lag", {{"topic", "t"}, {"partition", "0"}, {"consumergroup", "g1"}}), 600);
+  EXPECT_EQ(e.value("kafka_consumergroup_lag", {{"consumergroup", "g1"}, {"partition", "1"}, {"topic", "t"}}), 0);
   // Exact label-set match: a subset is not the series.
   EXPECT_FALSE(e.value("kafka_consumergroup_lag", {{"topic", "t"}, {"partition", "0"}}));
   EXPECT_FALSE(e.value("absent"));
@@ -98,37 +94,34 @@ TEST_P(PrometheusTextRejects, MalformedInput) {
     Exposition::parse(c.text);
     FAIL() << c.why << ": parsed without error";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos)
-        << c.why << ": got '" << e.what() << "'";
+    EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << c.why << ": got '" << e.what() << "'";
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, PrometheusTextRejects,
-    ::testing::Values(
-        BadCase{"no final newline", "a 1", "does not end with a newline"},
-        BadCase{"missing value", "a\n", "line 1: expected a blank before the value"},
-        BadCase{"bad value", "a 1x\n", "bad value '1x'"},
-        BadCase{"hex value", "a 0x10\n", "bad value"},
-        BadCase{"bad escape", "a{l=\"\\t\"} 1\n", "invalid escape sequence"},
-        BadCase{"unterminated", "a{l=\"x} 1\n", "unterminated label value"},
-        BadCase{"unquoted", "a{l=x} 1\n", "opening the label value"},
-        BadCase{"duplicate label", "a{l=\"1\",l=\"2\"} 1\n", "duplicate label l"},
-        BadCase{"duplicate series", "a{l=\"1\"} 1\na{l=\"1\"} 2\n", "line 2: duplicate series"},
-        BadCase{"bad name", "1a 1\n", "expected a metric name"},
-        BadCase{"bad label name", "a{1l=\"x\"} 1\n", "expected a label name"},
-        BadCase{"trailing text", "a 1 2 3\n", "text after the timestamp"},
-        BadCase{"bad timestamp", "a 1 1.5\n", "bad timestamp"},
-        BadCase{"unknown type", "# TYPE a countr\n", "unknown metric type 'countr'"},
-        BadCase{"second TYPE", "# TYPE a gauge\n# TYPE a gauge\n", "second TYPE line"},
-        BadCase{"second HELP", "# HELP a x\n# HELP a y\n", "second HELP line"},
-        BadCase{"TYPE after samples", "a 1\n# TYPE a gauge\n", "after its samples"},
-        BadCase{"split family", "a{x=\"1\"} 1\nb 1\na{x=\"2\"} 1\n", "line 3: lines of family a"},
-        BadCase{"split histogram", "# TYPE h histogram\nh_sum 1\nb 1\nh_count 1\n", "family h"},
-        BadCase{"bucket without le", "# TYPE h histogram\nh_bucket 1\n", "without a valid le"},
-        BadCase{"bare histogram sample", "# TYPE h histogram\nh 1\n", "needs a _bucket"},
-        BadCase{"summary without quantile", "# TYPE s summary\ns 1\n", "quantile"},
-        BadCase{"bad HELP escape", "# HELP a x\\y\n", "invalid escape sequence"}),
+    ::testing::Values(BadCase{"no final newline", "a 1", "does not end with a newline"},
+                      BadCase{"missing value", "a\n", "line 1: expected a blank before the value"},
+                      BadCase{"bad value", "a 1x\n", "bad value '1x'"}, BadCase{"hex value", "a 0x10\n", "bad value"},
+                      BadCase{"bad escape", "a{l=\"\\t\"} 1\n", "invalid escape sequence"},
+                      BadCase{"unterminated", "a{l=\"x} 1\n", "unterminated label value"},
+                      BadCase{"unquoted", "a{l=x} 1\n", "opening the label value"},
+                      BadCase{"duplicate label", "a{l=\"1\",l=\"2\"} 1\n", "duplicate label l"},
+                      BadCase{"duplicate series", "a{l=\"1\"} 1\na{l=\"1\"} 2\n", "line 2: duplicate series"},
+                      BadCase{"bad name", "1a 1\n", "expected a metric name"},
+                      BadCase{"bad label name", "a{1l=\"x\"} 1\n", "expected a label name"},
+                      BadCase{"trailing text", "a 1 2 3\n", "text after the timestamp"},
+                      BadCase{"bad timestamp", "a 1 1.5\n", "bad timestamp"},
+                      BadCase{"unknown type", "# TYPE a countr\n", "unknown metric type 'countr'"},
+                      BadCase{"second TYPE", "# TYPE a gauge\n# TYPE a gauge\n", "second TYPE line"},
+                      BadCase{"second HELP", "# HELP a x\n# HELP a y\n", "second HELP line"},
+                      BadCase{"TYPE after samples", "a 1\n# TYPE a gauge\n", "after its samples"},
+                      BadCase{"split family", "a{x=\"1\"} 1\nb 1\na{x=\"2\"} 1\n", "line 3: lines of family a"},
+                      BadCase{"split histogram", "# TYPE h histogram\nh_sum 1\nb 1\nh_count 1\n", "family h"},
+                      BadCase{"bucket without le", "# TYPE h histogram\nh_bucket 1\n", "without a valid le"},
+                      BadCase{"bare histogram sample", "# TYPE h histogram\nh 1\n", "needs a _bucket"},
+                      BadCase{"summary without quantile", "# TYPE s summary\ns 1\n", "quantile"},
+                      BadCase{"bad HELP escape", "# HELP a x\\y\n", "invalid escape sequence"}),
     [](const ::testing::TestParamInfo<BadCase>& param_info) {
       std::string name = param_info.param.why;
       for (char& c : name) {

@@ -31,8 +31,7 @@ TEST(TestEnvironment, UnsetVariableIsAnErrorNamingIt) {
     require_env("MSGWATCH_TEST_SUPPORT_UNSET");
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("MSGWATCH_TEST_SUPPORT_UNSET is not set"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("MSGWATCH_TEST_SUPPORT_UNSET is not set"), std::string::npos);
   }
   ::setenv("MSGWATCH_TEST_SUPPORT_SET", "x:1", 1);
   EXPECT_EQ(require_env("MSGWATCH_TEST_SUPPORT_SET"), "x:1");

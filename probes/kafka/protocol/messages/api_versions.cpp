@@ -98,22 +98,19 @@ void ApiVersionsResponse::encode(Writer& w, std::int16_t version) const {
   // Like Kafka, tagged fields holding their default value are left out.
   std::vector<TaggedField> tagged;
   if (!supported_features.empty()) {
-    tagged.push_back(make_tagged_field(supported_features_tag, [&](Writer& v) {
-      v.array(supported_features, encode_supported_feature);
-    }));
+    tagged.push_back(make_tagged_field(supported_features_tag,
+                                       [&](Writer& v) { v.array(supported_features, encode_supported_feature); }));
   }
   if (finalized_features_epoch != -1) {
-    tagged.push_back(make_tagged_field(finalized_features_epoch_tag,
-                                       [&](Writer& v) { v.int64(finalized_features_epoch); }));
+    tagged.push_back(
+        make_tagged_field(finalized_features_epoch_tag, [&](Writer& v) { v.int64(finalized_features_epoch); }));
   }
   if (!finalized_features.empty()) {
-    tagged.push_back(make_tagged_field(finalized_features_tag, [&](Writer& v) {
-      v.array(finalized_features, encode_finalized_feature);
-    }));
+    tagged.push_back(make_tagged_field(finalized_features_tag,
+                                       [&](Writer& v) { v.array(finalized_features, encode_finalized_feature); }));
   }
   if (zk_migration_ready) {
-    tagged.push_back(make_tagged_field(zk_migration_ready_tag,
-                                       [&](Writer& v) { v.boolean(zk_migration_ready); }));
+    tagged.push_back(make_tagged_field(zk_migration_ready_tag, [&](Writer& v) { v.boolean(zk_migration_ready); }));
   }
   w.tagged_fields(tagged);
 }

@@ -56,7 +56,7 @@ struct ApiVersionsResponse {
 
   ErrorCode error_code = ErrorCode::none;
   std::vector<ApiVersion> api_keys;
-  std::int32_t throttle_time_ms = 0;                     // v1+
+  std::int32_t throttle_time_ms = 0;                    // v1+
   std::vector<SupportedFeatureKey> supported_features;  // v3+, tag 0
   std::int64_t finalized_features_epoch = -1;           // v3+, tag 1
   std::vector<FinalizedFeatureKey> finalized_features;  // v3+, tag 2

@@ -4,20 +4,18 @@
 
 namespace msgwatch::kafka::protocol {
 
-std::vector<std::uint8_t> encode_consumer_protocol_assignment(
-    const ConsumerProtocolAssignment& assignment, std::int16_t version) {
-  if (version < ConsumerProtocolAssignment::min_version ||
-      version > ConsumerProtocolAssignment::max_version) {
+std::vector<std::uint8_t> encode_consumer_protocol_assignment(const ConsumerProtocolAssignment& assignment,
+                                                              std::int16_t version) {
+  if (version < ConsumerProtocolAssignment::min_version || version > ConsumerProtocolAssignment::max_version) {
     throw std::invalid_argument("kafka protocol: cannot encode consumer protocol assignment version " +
                                 std::to_string(version));
   }
   Writer w(false);
   w.int16(version);
-  w.array(assignment.assigned_partitions,
-          [](Writer& w, const ConsumerProtocolAssignment::TopicPartition& tp) {
-            w.string(tp.topic);
-            w.int32_array(tp.partitions);
-          });
+  w.array(assignment.assigned_partitions, [](Writer& w, const ConsumerProtocolAssignment::TopicPartition& tp) {
+    w.string(tp.topic);
+    w.int32_array(tp.partitions);
+  });
   w.nullable_bytes(assignment.user_data);
   return std::move(w).take();
 }

@@ -31,8 +31,8 @@ struct ConsumerProtocolAssignment {
 };
 
 // Version prefix plus body.
-std::vector<std::uint8_t> encode_consumer_protocol_assignment(
-    const ConsumerProtocolAssignment& assignment, std::int16_t version);
+std::vector<std::uint8_t> encode_consumer_protocol_assignment(const ConsumerProtocolAssignment& assignment,
+                                                              std::int16_t version);
 
 // Empty bytes (a member of a group that is not Stable) give an empty assignment. Versions above
 // 3 are read with the v3 layout and any bytes after it ignored, as Kafka's consumer does: the

@@ -28,8 +28,8 @@ struct OffsetFetchRequest {
   };
   struct Group {
     std::string group_id;
-    std::optional<std::string> member_id;  // v9+
-    std::int32_t member_epoch = -1;        // v9+
+    std::optional<std::string> member_id;      // v9+
+    std::int32_t member_epoch = -1;            // v9+
     std::optional<std::vector<Topic>> topics;  // nullopt = every topic with a committed offset
     bool operator==(const Group&) const = default;
   };
