@@ -113,7 +113,7 @@ asio::awaitable<void> BrokerConnection::negotiate_versions() {
     const auto correlation_id = next_correlation_id_++;
     auto frame =
         co_await round_trip(protocol::encode_request_frame(request, version, correlation_id, options_.client_id),
-                            correlation_id, "ApiVersions");
+                            correlation_id, protocol::ApiKey::api_versions);
     try {
       api_versions_ = protocol::decode_response<protocol::ApiVersionsResponse>(frame, version, correlation_id);
     } catch (const protocol::DecodeError& e) {
@@ -129,9 +129,11 @@ asio::awaitable<void> BrokerConnection::negotiate_versions() {
 }
 
 asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vector<std::uint8_t> frame,
-                                                                        std::int32_t correlation_id, std::string what) {
+                                                                        std::int32_t correlation_id,
+                                                                        protocol::ApiKey api) {
   if (!open_) throw KafkaError(address() + ": not connected");
   auto self = shared_from_this();
+  ++options_.stats->sent[api];
   auto pending = std::make_shared<Pending>(executor_);
   pending_[correlation_id] = pending;
   write_queue_.push_back(std::move(frame));
@@ -141,12 +143,16 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vec
   }
   const bool answered = co_await pending->done.wait_until(std::chrono::steady_clock::now() + options_.request_timeout);
   if (!answered) {
+    ++options_.stats->failed[api];
     close();
-    throw KafkaError(
-        address() + ": no " + what + " response within " + std::to_string(options_.request_timeout.count()) + "ms",
-        protocol::ErrorCode::request_timed_out);
+    throw KafkaError(address() + ": no " + protocol::to_string(api) + " response within " +
+                         std::to_string(options_.request_timeout.count()) + "ms",
+                     protocol::ErrorCode::request_timed_out);
   }
-  if (!pending->error.empty()) throw KafkaError(address() + ": " + what + ": " + pending->error);
+  if (!pending->error.empty()) {
+    ++options_.stats->failed[api];
+    throw KafkaError(address() + ": " + protocol::to_string(api) + ": " + pending->error);
+  }
   co_return std::move(pending->frame);
 }
 

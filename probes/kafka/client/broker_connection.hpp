@@ -10,6 +10,7 @@
 // pending request; the owner reconnects on next use.
 
 #include "probes/kafka/client/kafka_error.hpp"
+#include "probes/kafka/client/request_stats.hpp"
 #include "probes/kafka/protocol/framing.hpp"
 #include "probes/kafka/protocol/messages/api_versions.hpp"
 #include "probes/kafka/protocol/version_negotiation.hpp"
@@ -36,6 +37,7 @@ struct SaslPlain {
 struct ConnectionOptions {
   std::string client_id = "msgwatch";
   std::optional<SaslPlain> sasl;  // SASL/PLAIN over a plaintext connection
+  std::shared_ptr<RequestStats> stats = std::make_shared<RequestStats>();
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   // Frames above this size are refused as garbage rather than allocated.
@@ -73,10 +75,11 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
     const auto correlation_id = next_correlation_id_++;
     auto body =
         co_await round_trip(protocol::encode_request_frame(request, *version, correlation_id, options_.client_id),
-                            correlation_id, protocol::to_string(Request::api_key));
+                            correlation_id, Request::api_key);
     try {
       co_return protocol::decode_response<Response>(body, *version, correlation_id);
     } catch (const protocol::DecodeError& e) {
+      ++options_.stats->failed[Request::api_key];
       close();
       throw KafkaError(address() + ": malformed " + protocol::to_string(Request::api_key) + " response: " + e.what());
     }
@@ -86,7 +89,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   struct Pending;
 
   boost::asio::awaitable<std::vector<std::uint8_t>> round_trip(std::vector<std::uint8_t> frame,
-                                                               std::int32_t correlation_id, std::string what);
+                                                               std::int32_t correlation_id, protocol::ApiKey api);
   boost::asio::awaitable<void> negotiate_versions();
   boost::asio::awaitable<void> authenticate();
   boost::asio::awaitable<void> read_loop();

@@ -36,6 +36,7 @@ class KafkaLagProbe final : public Probe {
     if (!client_) {
       ConnectionOptions options;
       options.client_id = cluster_.client_id;
+      options.stats = stats_;
       // Read at (re)connection, so a rotated secret file is picked up by a restart of
       // the client; the config check made sure it is readable.
       if (cluster_.sasl) options.sasl = SaslPlain{cluster_.sasl->username, cluster_.sasl->password.resolve()};
@@ -47,7 +48,10 @@ class KafkaLagProbe final : public Probe {
     const auto groups_by_coordinator = co_await list_groups(snapshot);
     co_await read_groups(snapshot, groups_by_coordinator);
     co_await read_end_offsets(snapshot);
-    co_return lag_metrics(snapshot);
+    auto families = lag_metrics(snapshot);
+    auto requests = request_metrics(*stats_);
+    families.insert(families.end(), std::make_move_iterator(requests.begin()), std::make_move_iterator(requests.end()));
+    co_return families;
   }
 
   void abort() override {
@@ -218,6 +222,7 @@ class KafkaLagProbe final : public Probe {
   config::KafkaCluster cluster_;
   NameFilter topic_filter_;
   NameFilter group_filter_;
+  std::shared_ptr<RequestStats> stats_ = std::make_shared<RequestStats>();
   std::unique_ptr<ClusterClient> client_;
 };
 
