@@ -96,6 +96,15 @@ KafkaCluster read_kafka(MapReader& reader, std::set<std::string>& names) {
   cluster.lag_schedule = read_schedule(lag, cluster.lag_schedule);
   cluster.topics = read_filter(lag, "topics", cluster.topics);
   cluster.groups = read_filter(lag, "groups", cluster.groups);
+  cluster.read_committed_groups = read_filter(lag, "read_committed_groups", cluster.read_committed_groups);
+  std::string granularity = "partition";
+  lag.read("granularity", granularity);
+  if (granularity == "topic") {
+    cluster.granularity = Granularity::topic;
+  } else if (granularity != "partition") {
+    lag.fail("granularity", "\"" + granularity + "\" is not one of partition, topic");
+  }
+  lag.read("max_series", cluster.max_series, 1, 100'000'000);
   lag.finish();
   reader.finish();
   return cluster;

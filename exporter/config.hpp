@@ -6,6 +6,7 @@
 
 #include "exporter/probe.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,8 @@ struct KafkaSasl {
   Secret password;
 };
 
+enum class Granularity { partition, topic };
+
 struct KafkaCluster {
   std::string name;                            // the `cluster` label
   std::vector<std::string> bootstrap_servers;  // host:port
@@ -53,6 +56,12 @@ struct KafkaCluster {
   ProbeSchedule lag_schedule;
   NameFilter topics{{".*"}, {"__.*"}};
   NameFilter groups;
+  // Groups whose consumers read committed data also get lag against the last stable offset.
+  NameFilter read_committed_groups{{}, {}};
+  // topic: no per-partition series, only per-topic and per-group aggregates.
+  Granularity granularity = Granularity::partition;
+  // A hard cap on the cluster's series; the excess is dropped and counted.
+  std::int64_t max_series = 500'000;
 };
 
 struct RedisTarget {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 namespace msgwatch::kafka {
 namespace {
 
@@ -12,12 +15,24 @@ ClusterSnapshot sample() {
   snapshot.brokers = {{1, "b1", 9092}, {2, "b2", 9092}};
   snapshot.controller = 1;
   auto& orders = snapshot.topics["orders"];
-  orders.partitions[0] = {1, {1, 2}, {1, 2}, 10, 1000};
-  orders.partitions[1] = {2, {1, 2}, {2}, 0, 500};                      // leader not preferred, under-replicated
-  orders.partitions[2] = {-1, {2, 1}, {}, std::nullopt, std::nullopt};  // offline, offsets unknown
+  orders.min_insync_replicas = 2;
+  orders.partitions[0] = {1, {1, 2}, {1, 2}, 10, 1000, 990};  // an open transaction from 990 on
+  orders.partitions[1] = {2, {1, 2}, {2}, 0, 500, 500};       // leader not preferred, under min ISR
+  orders.partitions[2] = {-1, {2, 1}, {}, std::nullopt, std::nullopt, std::nullopt};  // offline
+  // Not selected: counts in the cluster totals only.
+  auto& offsets_topic = snapshot.topics["__consumer_offsets"];
+  offsets_topic.selected = false;
+  offsets_topic.min_insync_replicas = 1;
+  offsets_topic.partitions[0] = {1, {1, 2}, {1}, 0, 7, 7};
   auto& billing = snapshot.groups["billing"];
   billing.state = "Stable";
   billing.members = 2;
+  billing.type = "classic";
+  billing.protocol_type = "consumer";
+  billing.protocol = "range";
+  billing.coordinator = 2;
+  billing.member_details = {{"m-1", "billing-app", "/10.0.0.1", {{"orders", 2}}},
+                            {"m-2", "billing-app", "/10.0.0.2", {{"orders", 1}}}};
   billing.committed = {{{"orders", 0}, 400}, {{"orders", 1}, 600}, {{"orders", 2}, 7}, {{"deleted", 0}, 5}};
   auto& audit = snapshot.groups["audit"];
   audit.state = "Empty";
@@ -26,84 +41,37 @@ ClusterSnapshot sample() {
   return snapshot;
 }
 
-TEST(LagMetrics, RendersKafkaExporterFamiliesWithExactValues) {
-  EXPECT_EQ(render_text(lag_metrics(sample())),
-            R"(# HELP kafka_broker_info Brokers of the cluster; always 1.
-# TYPE kafka_broker_info gauge
-kafka_broker_info{id="1",address="b1:9092"} 1
-kafka_broker_info{id="2",address="b2:9092"} 1
-# HELP kafka_brokers Number of brokers in the cluster.
-# TYPE kafka_brokers gauge
-kafka_brokers 2
-# HELP kafka_consumergroup_current_offset Committed offset of the consumer group on the partition.
-# TYPE kafka_consumergroup_current_offset gauge
-kafka_consumergroup_current_offset{consumergroup="audit",topic="orders",partition="0"} 1000
-kafka_consumergroup_current_offset{consumergroup="billing",topic="orders",partition="0"} 400
-kafka_consumergroup_current_offset{consumergroup="billing",topic="orders",partition="1"} 600
-kafka_consumergroup_current_offset{consumergroup="billing",topic="orders",partition="2"} 7
-# HELP kafka_consumergroup_current_offset_sum Sum of the consumer group's committed offsets over the topic's partitions.
-# TYPE kafka_consumergroup_current_offset_sum gauge
-kafka_consumergroup_current_offset_sum{consumergroup="audit",topic="orders"} 1000
-kafka_consumergroup_current_offset_sum{consumergroup="billing",topic="orders"} 1007
-# HELP kafka_consumergroup_lag Messages the consumer group has still to consume on the partition (high watermark - committed offset).
-# TYPE kafka_consumergroup_lag gauge
-kafka_consumergroup_lag{consumergroup="audit",topic="orders",partition="0"} 0
-kafka_consumergroup_lag{consumergroup="billing",topic="orders",partition="0"} 600
-kafka_consumergroup_lag{consumergroup="billing",topic="orders",partition="1"} 0
-# HELP kafka_consumergroup_lag_sum Sum of the consumer group's lag over the topic.
-# TYPE kafka_consumergroup_lag_sum gauge
-kafka_consumergroup_lag_sum{consumergroup="audit",topic="orders"} 0
-kafka_consumergroup_lag_sum{consumergroup="billing",topic="orders"} 600
-# HELP kafka_consumergroup_members Number of members of the consumer group.
-# TYPE kafka_consumergroup_members gauge
-kafka_consumergroup_members{consumergroup="audit"} 0
-kafka_consumergroup_members{consumergroup="billing"} 2
-# HELP kafka_controller_id Broker id of the active controller (-1: unknown).
-# TYPE kafka_controller_id gauge
-kafka_controller_id 1
-# HELP kafka_topic_partition_current_offset High watermark (next offset to be written) of the partition.
-# TYPE kafka_topic_partition_current_offset gauge
-kafka_topic_partition_current_offset{topic="orders",partition="0"} 1000
-kafka_topic_partition_current_offset{topic="orders",partition="1"} 500
-# HELP kafka_topic_partition_in_sync_replica Number of in-sync replicas of the partition.
-# TYPE kafka_topic_partition_in_sync_replica gauge
-kafka_topic_partition_in_sync_replica{topic="orders",partition="0"} 2
-kafka_topic_partition_in_sync_replica{topic="orders",partition="1"} 1
-kafka_topic_partition_in_sync_replica{topic="orders",partition="2"} 0
-# HELP kafka_topic_partition_leader Broker id of the partition's leader (-1: none).
-# TYPE kafka_topic_partition_leader gauge
-kafka_topic_partition_leader{topic="orders",partition="0"} 1
-kafka_topic_partition_leader{topic="orders",partition="1"} 2
-kafka_topic_partition_leader{topic="orders",partition="2"} -1
-# HELP kafka_topic_partition_leader_is_preferred 1 if the partition's leader is its preferred replica.
-# TYPE kafka_topic_partition_leader_is_preferred gauge
-kafka_topic_partition_leader_is_preferred{topic="orders",partition="0"} 1
-kafka_topic_partition_leader_is_preferred{topic="orders",partition="1"} 0
-kafka_topic_partition_leader_is_preferred{topic="orders",partition="2"} 0
-# HELP kafka_topic_partition_oldest_offset Oldest offset still in the partition.
-# TYPE kafka_topic_partition_oldest_offset gauge
-kafka_topic_partition_oldest_offset{topic="orders",partition="0"} 10
-kafka_topic_partition_oldest_offset{topic="orders",partition="1"} 0
-# HELP kafka_topic_partition_replicas Number of replicas of the partition.
-# TYPE kafka_topic_partition_replicas gauge
-kafka_topic_partition_replicas{topic="orders",partition="0"} 2
-kafka_topic_partition_replicas{topic="orders",partition="1"} 2
-kafka_topic_partition_replicas{topic="orders",partition="2"} 2
-# HELP kafka_topic_partition_under_replicated_partition 1 if the partition has fewer in-sync replicas than replicas.
-# TYPE kafka_topic_partition_under_replicated_partition gauge
-kafka_topic_partition_under_replicated_partition{topic="orders",partition="0"} 0
-kafka_topic_partition_under_replicated_partition{topic="orders",partition="1"} 1
-kafka_topic_partition_under_replicated_partition{topic="orders",partition="2"} 1
-# HELP kafka_topic_partitions Number of partitions of the topic.
-# TYPE kafka_topic_partitions gauge
-kafka_topic_partitions{topic="orders"} 3
-)");
+// The whole page for a hand-made snapshot, diffed against tests/kafka_lag/golden/. After an
+// intended change, rerun with MSGWATCH_UPDATE_GOLDEN=1 and review the golden file's diff.
+TEST(LagMetrics, RendersTheGoldenPage) {
+  GroupHistory history;
+  history.lag_seconds[{"billing", "orders", 0}] = 42.5;
+  history.status[{"billing", "orders", 0}] = 1;
+  history.status[{"billing", "orders", 1}] = 0;
+  history.committed_messages[{"billing", "orders"}] = 1007;
+  const NameFilter read_committed(config::NameFilter{{"audit"}, {}});
+  const auto page = render_text(lag_metrics(sample(), history, {true, &read_committed}));
+  const std::string golden_path = std::string(MSGWATCH_TEST_DIR) + "/golden/lag_metrics.prom";
+  if (std::getenv("MSGWATCH_UPDATE_GOLDEN") != nullptr) std::ofstream(golden_path) << page;
+  std::ifstream in(golden_path);
+  ASSERT_TRUE(in) << golden_path;
+  const std::string golden((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(page, golden);
+}
+
+TEST(LagMetrics, TopicGranularityKeepsOnlyAggregates) {
+  const auto page = render_text(lag_metrics(sample(), {}, {false, nullptr}));
+  EXPECT_EQ(page.find("partition=\""), std::string::npos) << page;
+  EXPECT_NE(page.find("kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"} 600\n"),
+            std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_group_max_lag{consumergroup=\"billing\"} 600\n"), std::string::npos);
+  EXPECT_NE(page.find("kafka_topic_partitions{topic=\"orders\"} 3\n"), std::string::npos);
 }
 
 TEST(LagMetrics, LagIsNeverNegativeAndUncommittedPartitionsHaveNoSeries) {
   ClusterSnapshot snapshot;
-  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100};
-  snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100};
+  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100, 100};
   snapshot.groups["g"].committed = {{{"t", 0}, 150}};  // above the watermark: a truncated log
   const auto text = render_text(lag_metrics(snapshot));
   EXPECT_NE(text.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 0\n"),

@@ -1,7 +1,7 @@
 #pragma once
-// What one collection cycle learnt about a cluster, as plain data: the probe fills it from
-// the brokers' answers, lag_metrics.hpp turns it into metric families. Keeping the two
-// apart lets the translation be tested on hand-made snapshots.
+// What one collection cycle learnt about a cluster, as plain data: snapshot_reader fills it
+// from the brokers' answers, cluster_metrics and group_metrics turn it into metric
+// families. Keeping the two apart lets the translation be tested on hand-made snapshots.
 
 #include <cstdint>
 #include <map>
@@ -22,20 +22,37 @@ struct PartitionState {
   std::int32_t leader = -1;  // -1: no leader (offline)
   std::vector<std::int32_t> replicas;
   std::vector<std::int32_t> in_sync_replicas;
-  std::optional<std::int64_t> oldest_offset;  // absent when ListOffsets failed for it
+  // Each absent when ListOffsets failed for the partition.
+  std::optional<std::int64_t> oldest_offset;
   std::optional<std::int64_t> newest_offset;  // the high watermark
+  std::optional<std::int64_t> stable_offset;  // the last stable offset (read_committed end)
 };
 
 struct TopicState {
+  // Unselected topics (filtered out) count in the cluster totals only: an offline
+  // partition of __consumer_offsets matters even when its lag series are not wanted.
+  bool selected = true;
   std::map<std::int32_t, PartitionState> partitions;
+  std::optional<std::int32_t> min_insync_replicas;  // absent when DescribeConfigs failed
 };
 
 using TopicPartition = std::pair<std::string, std::int32_t>;
 
+struct MemberState {
+  std::string member_id;
+  std::string client_id;
+  std::string client_host;
+  std::map<std::string, std::int32_t> assigned_partitions;  // per topic
+};
+
 struct GroupState {
-  std::string state;  // "Stable", "Empty", ... ; empty when the coordinator did not say
-  std::string type;   // "classic" or "consumer" (KIP-848)
-  std::optional<std::int32_t> members;
+  std::string state;          // "Stable", "Empty", ... ; empty when the coordinator did not say
+  std::string type;           // "classic" or "consumer" (KIP-848)
+  std::string protocol_type;  // "consumer", "connect", ... (classic groups)
+  std::string protocol;       // the assignor: "range", "cooperative-sticky", "uniform", ...
+  std::int32_t coordinator = -1;
+  std::optional<std::int32_t> members;  // absent when the group could not be described
+  std::vector<MemberState> member_details;
   // Committed offsets; a partition without a commit is absent (it has no lag to report).
   std::map<TopicPartition, std::int64_t> committed;
 };
@@ -43,7 +60,7 @@ struct GroupState {
 struct ClusterSnapshot {
   std::vector<BrokerState> brokers;
   std::int32_t controller = -1;
-  std::map<std::string, TopicState> topics;  // selected topics only
+  std::map<std::string, TopicState> topics;  // every topic; see TopicState::selected
   std::map<std::string, GroupState> groups;  // selected groups only
 };
 

@@ -1,17 +1,17 @@
 #pragma once
-// Translation of a ClusterSnapshot into metric families, with kafka_exporter's names and
-// labels where the meaning is the same (dashboards and alerts keep working).
-//
-// Lag = high watermark - committed offset, never negative: the probe reads committed
-// offsets before end offsets, and a committed offset above the watermark (a truncated
-// log) counts as 0. A partition without a committed offset has no lag series at all,
-// where kafka_exporter reports -1.
+// The kafka_lag probe's whole page: cluster_metrics + group_metrics.
 
-#include "exporter/probe.hpp"
-#include "probes/kafka/lag/cluster_snapshot.hpp"
+#include "probes/kafka/lag/cluster_metrics.hpp"
+#include "probes/kafka/lag/group_metrics.hpp"
 
 namespace msgwatch::kafka {
 
-MetricFamilies lag_metrics(const ClusterSnapshot& snapshot);
+inline MetricFamilies lag_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history = {},
+                                  const GroupMetricsOptions& options = {}) {
+  MetricFamilies out;
+  append_cluster_metrics(snapshot, options.per_partition, out);
+  append_group_metrics(snapshot, history, options, out);
+  return out;
+}
 
 }  // namespace msgwatch::kafka

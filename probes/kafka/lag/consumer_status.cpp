@@ -1,0 +1,166 @@
+#include "probes/kafka/lag/consumer_status.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace msgwatch::kafka {
+namespace {
+
+GroupTopicPartition first_of(std::string_view group, std::string_view topic = {}) {
+  return {std::string(group), std::string(topic), std::numeric_limits<std::int32_t>::min()};
+}
+
+}  // namespace
+
+std::string_view to_string(ConsumerStatus status) noexcept {
+  switch (status) {
+    case ConsumerStatus::ok:
+      return "OK";
+    case ConsumerStatus::warn:
+      return "WARN";
+    case ConsumerStatus::stall:
+      return "STALL";
+    case ConsumerStatus::stop:
+      return "STOP";
+    case ConsumerStatus::rewind:
+      return "REWIND";
+  }
+  return "OK";
+}
+
+PartitionStatusWindow::PartitionStatusWindow(StatusOptions options) : options_(options) {
+  options_.window = std::max<std::size_t>(options_.window, 2);
+}
+
+std::int64_t PartitionStatusWindow::observe(const ConsumerObservation& observation) {
+  // Offsets are never negative on the wire for a real commit; clamping keeps the
+  // subtractions below defined whatever the caller passes.
+  const std::int64_t committed = std::max<std::int64_t>(observation.committed_offset, 0);
+  const std::int64_t end =
+      std::max<std::int64_t>(observation.last_stable_offset.value_or(observation.high_watermark), 0);
+  const Sample sample{committed, committed >= end ? 0 : end - committed, observation.time,
+                      observation.has_active_members};
+
+  std::int64_t moved = 0;
+  if (samples_.empty()) {
+    samples_.reserve(options_.window);
+    unchanged_since_ = sample.time;
+  } else {
+    const Sample& newest = at(samples_.size() - 1);
+    if (sample.time <= newest.time) return 0;
+    if (sample.committed > newest.committed) moved = sample.committed - newest.committed;
+    if (sample.committed != newest.committed) unchanged_since_ = sample.time;
+  }
+
+  if (samples_.size() < options_.window) {
+    samples_.push_back(sample);
+  } else {
+    samples_[oldest_] = sample;
+    oldest_ = (oldest_ + 1) % samples_.size();
+  }
+  status_ = evaluate();
+  return moved;
+}
+
+ConsumerStatus PartitionStatusWindow::evaluate() const {
+  const std::size_t count = samples_.size();
+  // Unlike Burrow, a rewind is reported even when lag is 0 somewhere in the window: the
+  // messages between the two offsets are processed twice either way.
+  for (std::size_t i = 1; i < count; ++i) {
+    if (at(i).committed < at(i - 1).committed) return ConsumerStatus::rewind;
+  }
+  const Sample& newest = at(count - 1);
+  if (newest.lag == 0) return ConsumerStatus::ok;
+  // The age of the committed offset, not the window, decides: a window of quick cycles may
+  // be shorter than the time a healthy consumer takes between commits.
+  if (!newest.members && newest.time - unchanged_since_ > options_.commit_window) return ConsumerStatus::stop;
+  if (count < options_.window) return ConsumerStatus::ok;
+
+  bool members_throughout = true;
+  bool lag_never_fell = true;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (at(i).lag == 0) return ConsumerStatus::ok;  // caught up within the window
+    members_throughout = members_throughout && at(i).members;
+    if (i > 0 && at(i).lag < at(i - 1).lag) lag_never_fell = false;
+  }
+  const Sample& oldest = at(0);
+  // No rewind in the window, so equal ends mean the offset never moved. Without members
+  // throughout it is left to the stop rule: a group between rebalances is not stuck.
+  if (newest.committed == oldest.committed) return members_throughout ? ConsumerStatus::stall : ConsumerStatus::ok;
+  // Burrow also warns on a lag that stays level; a consumer that keeps pace is not falling
+  // behind, and how far behind it is shows in the lag in seconds.
+  if (lag_never_fell && newest.lag > oldest.lag) return ConsumerStatus::warn;
+  return ConsumerStatus::ok;
+}
+
+std::optional<std::int64_t> PartitionStatusWindow::lag() const {
+  if (samples_.empty()) return std::nullopt;
+  return at(samples_.size() - 1).lag;
+}
+
+std::optional<PartitionStatusWindow::TimePoint> PartitionStatusWindow::newest_time() const {
+  if (samples_.empty()) return std::nullopt;
+  return at(samples_.size() - 1).time;
+}
+
+ConsumerStatusTracker::ConsumerStatusTracker(StatusOptions options) : options_(options) {}
+
+void ConsumerStatusTracker::observe(const GroupTopicPartition& key, const ConsumerObservation& observation) {
+  auto [window, inserted] = partitions_.try_emplace(key, options_);
+  const std::int64_t moved = window->second.observe(observation);
+  // operator[] so that a pair has a counter (at 0) from its first observation on.
+  committed_[{key.group, key.topic}] += static_cast<std::uint64_t>(moved);
+}
+
+std::optional<ConsumerStatus> ConsumerStatusTracker::partition_status(const GroupTopicPartition& key) const {
+  const auto found = partitions_.find(key);
+  if (found == partitions_.end()) return std::nullopt;
+  return found->second.status();
+}
+
+std::optional<ConsumerStatus> ConsumerStatusTracker::topic_status(std::string_view group,
+                                                                  std::string_view topic) const {
+  std::optional<ConsumerStatus> worst;
+  for (auto it = partitions_.lower_bound(first_of(group, topic));
+       it != partitions_.end() && it->first.group == group && it->first.topic == topic; ++it) {
+    worst = std::max(worst.value_or(ConsumerStatus::ok), it->second.status());
+  }
+  return worst;
+}
+
+std::optional<ConsumerStatus> ConsumerStatusTracker::group_status(std::string_view group) const {
+  std::optional<ConsumerStatus> worst;
+  for (auto it = partitions_.lower_bound(first_of(group)); it != partitions_.end() && it->first.group == group; ++it) {
+    worst = std::max(worst.value_or(ConsumerStatus::ok), it->second.status());
+  }
+  return worst;
+}
+
+std::map<std::string, ConsumerStatus> ConsumerStatusTracker::group_statuses() const {
+  std::map<std::string, ConsumerStatus> statuses;
+  for (const auto& [key, window] : partitions_) {
+    auto [worst, inserted] = statuses.try_emplace(key.group, window.status());
+    worst->second = std::max(worst->second, window.status());
+  }
+  return statuses;
+}
+
+std::size_t ConsumerStatusTracker::forget_unobserved_since(TimePoint cycle_time) {
+  const std::size_t dropped = std::erase_if(partitions_, [cycle_time](const auto& entry) {
+    const auto newest = entry.second.newest_time();
+    return !newest || *newest < cycle_time;
+  });
+  std::erase_if(committed_, [this](const auto& entry) {
+    const auto& [group, topic] = entry.first;
+    const auto it = partitions_.lower_bound(first_of(group, topic));
+    return it == partitions_.end() || it->first.group != group || it->first.topic != topic;
+  });
+  return dropped;
+}
+
+void ConsumerStatusTracker::forget_group(std::string_view group) {
+  std::erase_if(partitions_, [group](const auto& entry) { return entry.first.group == group; });
+  std::erase_if(committed_, [group](const auto& entry) { return entry.first.first == group; });
+}
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,150 @@
+#pragma once
+// A consumer group's health per partition without thresholds, in the spirit of Burrow's
+// consumer lag evaluation rules: not "is the lag above N" but "is the consumer keeping up".
+// The probe adds one observation per cycle (committed offset, end offsets, time, whether
+// the group has members); each partition keeps the last `window` of them.
+//
+// Lag here is measured against what the consumer can read: the last stable offset when the
+// observation carries one (pass it for groups that read committed data), else the high
+// watermark. A read_committed consumer waiting at the last stable offset behind an open
+// transaction, or whose only "lag" is a transaction marker, has lag 0 and is OK; a hanging
+// transaction is the transaction metrics' business, not a consumer's.
+//
+// Rules, evaluated at the newest observation, worst first (the numeric value is the
+// gauge's, so that `> 0` alerts):
+//
+//   rewind (4) the committed offset went backwards between two observations in the window
+//              (an offset reset, or a re-created topic): messages are processed again.
+//   stop   (3) the group has no members, lag > 0, and the committed offset has not changed
+//              for longer than `commit_window`: nobody is going to read what is waiting.
+//   stall  (2) a full window in which lag was never 0, the committed offset never moved,
+//              and the group had members throughout: consumers are alive but stuck.
+//   warn   (1) a full window in which lag was never 0, the committed offset advanced, and
+//              lag never fell between two observations and is higher at the end than at
+//              the start: the consumer works but falls behind.
+//   ok     (0) anything else, in particular lag 0 now, or 0 at any point of the window.
+//
+// Burrow reads every commit from __consumer_offsets and judges STOP by the age of the last
+// commit. Sampling the committed offset each cycle cannot see a commit that does not move
+// it, so "committed offset unchanged since the first observation that showed it" stands in
+// for "no commit since"; a consumer committing the same offset again looks stopped, which
+// it is in every way that matters here. With fewer observations than the window, only
+// rewind and stop (which are evident from two observations) are reported, never stall or warn.
+//
+// Also counted: messages committed per group and topic, the sum of the forward moves of
+// the committed offsets between observations (backward moves are rewinds, not progress).
+//
+// Memory: per partition, `window` samples of 32 bytes plus about 100 bytes of state and
+// the map node with the group and topic names: about 0.5 KiB at the default window of 10.
+// Time is a steady_clock time point passed in by the caller; nothing here reads a clock.
+// Not thread-safe: one probe cycle owns it.
+
+#include <chrono>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace msgwatch::kafka {
+
+enum class ConsumerStatus : std::uint8_t { ok = 0, warn = 1, stall = 2, stop = 3, rewind = 4 };
+
+constexpr int to_int(ConsumerStatus status) noexcept { return static_cast<int>(status); }
+// "OK", "WARN", "STALL", "STOP", "REWIND": Burrow's names.
+std::string_view to_string(ConsumerStatus status) noexcept;
+
+struct StatusOptions {
+  std::size_t window = 10;                                                      // observations; at least 2
+  std::chrono::steady_clock::duration commit_window = std::chrono::minutes(5);  // for stop
+};
+
+// What one cycle saw of one group on one partition.
+struct ConsumerObservation {
+  std::int64_t committed_offset = 0;
+  std::int64_t high_watermark = 0;
+  std::optional<std::int64_t> last_stable_offset;  // for consumers that read committed data
+  std::chrono::steady_clock::time_point time;
+  bool has_active_members = false;
+};
+
+// The window of one group on one partition.
+class PartitionStatusWindow {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  explicit PartitionStatusWindow(StatusOptions options = {});
+
+  // Adds an observation and re-evaluates. Returns how far the committed offset moved
+  // forward since the previous observation (0 for the first one, or a backward move). An
+  // observation not newer than the newest one is ignored and returns 0.
+  std::int64_t observe(const ConsumerObservation& observation);
+
+  [[nodiscard]] ConsumerStatus status() const { return status_; }
+  // Lag of the newest observation, against the last stable offset when known.
+  [[nodiscard]] std::optional<std::int64_t> lag() const;
+  [[nodiscard]] std::optional<TimePoint> newest_time() const;
+  [[nodiscard]] std::size_t size() const { return samples_.size(); }
+
+ private:
+  struct Sample {
+    std::int64_t committed = 0;
+    std::int64_t lag = 0;
+    TimePoint time;
+    bool members = false;
+  };
+  const Sample& at(std::size_t i) const { return samples_[(oldest_ + i) % samples_.size()]; }
+  ConsumerStatus evaluate() const;
+
+  StatusOptions options_;
+  std::vector<Sample> samples_;  // a ring of at most options_.window, oldest at oldest_
+  std::size_t oldest_ = 0;
+  TimePoint unchanged_since_;  // first observation of the newest committed offset
+  ConsumerStatus status_ = ConsumerStatus::ok;
+};
+
+struct GroupTopicPartition {
+  std::string group;
+  std::string topic;
+  std::int32_t partition = 0;
+  auto operator<=>(const GroupTopicPartition&) const = default;
+};
+
+// Every group's windows, and the committed-messages counters.
+class ConsumerStatusTracker {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  using GroupTopic = std::pair<std::string, std::string>;
+
+  explicit ConsumerStatusTracker(StatusOptions options = {});
+
+  void observe(const GroupTopicPartition& key, const ConsumerObservation& observation);
+
+  [[nodiscard]] std::optional<ConsumerStatus> partition_status(const GroupTopicPartition& key) const;
+  // The worst status over the group's partitions (of the topic); std::nullopt if it has none.
+  [[nodiscard]] std::optional<ConsumerStatus> topic_status(std::string_view group, std::string_view topic) const;
+  [[nodiscard]] std::optional<ConsumerStatus> group_status(std::string_view group) const;
+  [[nodiscard]] std::map<std::string, ConsumerStatus> group_statuses() const;
+
+  [[nodiscard]] const std::map<GroupTopicPartition, PartitionStatusWindow>& partitions() const { return partitions_; }
+  // Messages committed since the pair was first seen; a Prometheus counter.
+  [[nodiscard]] const std::map<GroupTopic, std::uint64_t>& committed_messages() const { return committed_; }
+
+  // Drops every partition not observed at or after `cycle_time` (a deleted topic, a
+  // partition the group no longer commits to, an expired group), and the counters of
+  // group-topic pairs left without partitions. Returns how many partitions went. Call it
+  // after a successful cycle only, or a failed one would wipe every window.
+  std::size_t forget_unobserved_since(TimePoint cycle_time);
+  void forget_group(std::string_view group);
+
+ private:
+  StatusOptions options_;
+  std::map<GroupTopicPartition, PartitionStatusWindow> partitions_;
+  std::map<GroupTopic, std::uint64_t> committed_;
+};
+
+}  // namespace msgwatch::kafka

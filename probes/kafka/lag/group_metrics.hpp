@@ -1,0 +1,38 @@
+#pragma once
+// Consumer groups of a ClusterSnapshot as metric families: kafka_exporter's names for
+// offsets, lag and members, plus per-group aggregates, lag in seconds and status.
+//
+// Lag = high watermark - committed offset, never negative: the reader fetches committed
+// offsets before end offsets, and a committed offset above the watermark (a truncated log)
+// counts as 0. A partition without a committed offset has no lag series at all, where
+// kafka_exporter reports -1.
+
+#include "exporter/name_filter.hpp"
+#include "exporter/probe.hpp"
+#include "probes/kafka/lag/cluster_snapshot.hpp"
+
+#include <map>
+#include <string>
+#include <tuple>
+
+namespace msgwatch::kafka {
+
+// (group, topic, partition)
+using GroupPartition = std::tuple<std::string, std::string, std::int32_t>;
+
+// What the probe's memory of earlier cycles adds to one snapshot.
+struct GroupHistory {
+  std::map<GroupPartition, double> lag_seconds;                              // absent: the history cannot tell
+  std::map<GroupPartition, int> status;                                      // ConsumerStatus values
+  std::map<std::pair<std::string, std::string>, double> committed_messages;  // (group, topic)
+};
+
+struct GroupMetricsOptions {
+  bool per_partition = true;                          // false: granularity topic
+  const NameFilter* read_committed_groups = nullptr;  // groups that also get lag against the LSO
+};
+
+void append_group_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history,
+                          const GroupMetricsOptions& options, MetricFamilies& out);
+
+}  // namespace msgwatch::kafka
