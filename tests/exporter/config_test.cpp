@@ -40,10 +40,15 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.topics.include, std::vector<std::string>{"orders\\..*"});
   EXPECT_EQ(orders.groups.include, std::vector<std::string>{".*"});
   EXPECT_EQ(orders.groups.exclude, std::vector<std::string>{"console-consumer-.*"});
+  EXPECT_EQ(orders.read_committed_groups.include, std::vector<std::string>{"payments-.*"});
+  EXPECT_EQ(orders.granularity, Granularity::topic);
+  EXPECT_EQ(orders.max_series, 20000);
   const auto& chat = config.kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());
   EXPECT_EQ(chat.topics.exclude, std::vector<std::string>{"__.*"});
+  EXPECT_TRUE(chat.read_committed_groups.include.empty());
+  EXPECT_EQ(chat.granularity, Granularity::partition);
   ASSERT_EQ(config.redis.size(), 1U);
   EXPECT_EQ(config.redis[0].address, "redis-1:6379");
   EXPECT_EQ(config.redis[0].schedule.interval, 60s);
@@ -80,6 +85,10 @@ TEST(Config, RejectsBadValues) {
               HasSubstr("kafka[0].lag.interval: must be > 0"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {topics: {include: ['(']}}\n"),
               HasSubstr("kafka[0].lag.topics.include: \"(\" is not a valid regular expression"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {granularity: broker}\n"),
+              HasSubstr("kafka[0].lag.granularity: \"broker\" is not one of partition, topic"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {max_series: 0}\n"),
+              HasSubstr("kafka[0].lag.max_series: must be between 1 and 100000000"));
   EXPECT_THAT(error_of("log: {level: loud}\n"), HasSubstr("log.level: \"loud\" is not one of"));
   EXPECT_THAT(error_of("log: {format: xml}\n"), HasSubstr("log.format: \"xml\" is not one of logfmt, json"));
   EXPECT_THAT(error_of("web: {telemetry_path: metrics}\n"), HasSubstr("web.telemetry_path"));

@@ -1,0 +1,272 @@
+#include "probes/kafka/lag/consumer_status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace msgwatch::kafka {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+std::chrono::steady_clock::time_point at(std::int64_t secs) { return std::chrono::steady_clock::time_point{} + seconds(secs); }
+
+// One observation per 30 s cycle.
+ConsumerObservation cycle(std::int64_t n, std::int64_t committed, std::int64_t high_watermark, bool members = true,
+                          std::optional<std::int64_t> last_stable_offset = std::nullopt) {
+  return {committed, high_watermark, last_stable_offset, at(30 * n), members};
+}
+
+// Feeds one observation per cycle and returns the status after each.
+template <typename Observe>
+std::vector<ConsumerStatus> run(PartitionStatusWindow& window, std::int64_t cycles, Observe observation) {
+  std::vector<ConsumerStatus> statuses;
+  for (std::int64_t n = 0; n < cycles; ++n) {
+    window.observe(observation(n));
+    statuses.push_back(window.status());
+  }
+  return statuses;
+}
+
+std::vector<ConsumerStatus> repeat(ConsumerStatus status, std::size_t count) { return std::vector(count, status); }
+
+std::vector<ConsumerStatus> concat(std::vector<ConsumerStatus> a, const std::vector<ConsumerStatus>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+constexpr auto ok = ConsumerStatus::ok;
+constexpr auto warn = ConsumerStatus::warn;
+constexpr auto stall = ConsumerStatus::stall;
+constexpr auto stop = ConsumerStatus::stop;
+constexpr auto rewind = ConsumerStatus::rewind;
+
+TEST(ConsumerStatus, GaugeValuesAndNames) {
+  EXPECT_EQ(to_int(ok), 0);
+  EXPECT_EQ(to_int(warn), 1);
+  EXPECT_EQ(to_int(stall), 2);
+  EXPECT_EQ(to_int(stop), 3);
+  EXPECT_EQ(to_int(rewind), 4);
+  EXPECT_EQ(to_string(ok), "OK");
+  EXPECT_EQ(to_string(warn), "WARN");
+  EXPECT_EQ(to_string(stall), "STALL");
+  EXPECT_EQ(to_string(stop), "STOP");
+  EXPECT_EQ(to_string(rewind), "REWIND");
+}
+
+TEST(ConsumerStatus, CaughtUpConsumerIsOk) {
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 30, [](auto n) { return cycle(n, 100 * n, 100 * n); }), repeat(ok, 30));
+  EXPECT_EQ(window.lag(), 0);
+}
+
+TEST(ConsumerStatus, SteadyConsumerAtAConstantLagIsOk) {
+  // Burrow would warn on a level lag; a consumer keeping pace is not falling behind.
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 30, [](auto n) { return cycle(n, 100 * n, 100 * n + 500); }), repeat(ok, 30));
+  EXPECT_EQ(window.lag(), 500);
+}
+
+TEST(ConsumerStatus, RisingLagWarnsOnceTheWindowIsFull) {
+  // Consumes 50 a cycle while 100 arrive: lag 100, 150, 200, ...
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 15, [](auto n) { return cycle(n, 50 * n, 100 * n + 100); }),
+            concat(repeat(ok, 9), repeat(warn, 6)));
+}
+
+TEST(ConsumerStatus, FallingLagIsOk) {
+  // Consumes 150 a cycle while 100 arrive: lag 2000, 1950, ...
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 15, [](auto n) { return cycle(n, 150 * n, 100 * n + 2000); }), repeat(ok, 15));
+}
+
+TEST(ConsumerStatus, OneFallInTheWindowIsOk) {
+  PartitionStatusWindow window;
+  const auto statuses = run(window, 15, [](auto n) {
+    const std::int64_t dip = n == 12 ? 200 : 0;  // catches up a little once
+    return cycle(n, 50 * n + dip, 100 * n + 100);
+  });
+  // The fall between cycles 11 and 12 stays in the window until cycle 11 leaves it.
+  EXPECT_EQ(statuses, concat(concat(repeat(ok, 9), repeat(warn, 3)), repeat(ok, 3)));
+}
+
+TEST(ConsumerStatus, ZeroLagAnywhereInTheWindowIsOk) {
+  // Caught up at cycle 0, then falling behind: OK until cycle 0 leaves the window.
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 50 * n, 100 * n); }),
+            concat(repeat(ok, 10), repeat(warn, 2)));
+}
+
+TEST(ConsumerStatus, StalledConsumerWithMembers) {
+  // Members are there, the offset stays at 500 while messages arrive.
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 500, 600 + 100 * n); }),
+            concat(repeat(ok, 9), repeat(stall, 3)));
+}
+
+TEST(ConsumerStatus, StalledConsumerOnAQuietTopic) {
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 500, 600); }), concat(repeat(ok, 9), repeat(stall, 3)));
+}
+
+TEST(ConsumerStatus, StallNeedsMembersThroughoutTheWindow) {
+  // A consumer that joined at cycle 5 gets a full window before it is called stuck.
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 16, [](auto n) { return cycle(n, 500, 600, n >= 5); }),
+            concat(repeat(ok, 14), repeat(stall, 2)));
+}
+
+TEST(ConsumerStatus, StoppedConsumerAfterTheCommitWindowNotBefore) {
+  // No members, the offset unchanged since cycle 0 (t = 0), messages waiting. The commit
+  // window is 5 minutes: t = 300 s is not beyond it, t = 330 s is.
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 14, [](auto n) { return cycle(n, 500, 600 + 10 * n, false); });
+  EXPECT_EQ(statuses, concat(repeat(ok, 11), repeat(stop, 3)));
+}
+
+TEST(ConsumerStatus, StopIsMeasuredFromTheLastMoveOfTheOffset) {
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  // Moves until cycle 4 (t = 120 s), then no more: stop once t > 420 s, at cycle 15.
+  const auto statuses = run(window, 17, [](auto n) { return cycle(n, 100 * std::min<std::int64_t>(n, 4), 2000, false); });
+  EXPECT_EQ(statuses, concat(repeat(ok, 15), repeat(stop, 2)));
+}
+
+TEST(ConsumerStatus, StoppedButCaughtUpIsOk) {
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 40, [](auto n) { return cycle(n, 500, 500, false); }), repeat(ok, 40));
+}
+
+TEST(ConsumerStatus, CommitsWithoutMembersAreNotAStop) {
+  // Flink and Spark commit offsets without joining the group.
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 40, [](auto n) { return cycle(n, 100 * n, 100 * n + 300, false); }), repeat(ok, 40));
+}
+
+TEST(ConsumerStatus, RewindIsReportedAtOnceAndForTheWindow) {
+  PartitionStatusWindow window;
+  const auto statuses = run(window, 14, [](auto n) {
+    const std::int64_t committed = n < 2 ? 1000 + n : 400 + n;  // reset to an earlier offset at cycle 2
+    return cycle(n, committed, 1001 + n);
+  });
+  // From cycle 2 until the observation of cycle 1 leaves the window of 10 (at cycle 11).
+  EXPECT_EQ(statuses, concat(concat(repeat(ok, 2), repeat(rewind, 9)), repeat(ok, 3)));
+}
+
+TEST(ConsumerStatus, RewindNeedsOnlyTwoObservations) {
+  PartitionStatusWindow window;
+  window.observe(cycle(0, 1000, 1000));
+  EXPECT_EQ(window.status(), ok);
+  window.observe(cycle(1, 0, 1000));
+  EXPECT_EQ(window.status(), rewind);
+}
+
+TEST(ConsumerStatus, ReadCommittedConsumerAtTheLastStableOffsetIsOk) {
+  // The consumer stands at the last stable offset; past it there is only a transaction
+  // marker (or an open transaction still writing). Against the LSO its lag is 0.
+  PartitionStatusWindow read_committed;
+  EXPECT_EQ(run(read_committed, 20, [](auto n) { return cycle(n, 1000, 1001, true, 1000); }), repeat(ok, 20));
+  EXPECT_EQ(read_committed.lag(), 0);
+
+  PartitionStatusWindow open_transaction;
+  EXPECT_EQ(run(open_transaction, 20, [](auto n) { return cycle(n, 1000, 1001 + 10 * n, true, 1000); }),
+            repeat(ok, 20));
+
+  // Judged against the high watermark, the same consumer would look stuck.
+  PartitionStatusWindow against_watermark;
+  EXPECT_EQ(run(against_watermark, 12, [](auto n) { return cycle(n, 1000, 1001); }),
+            concat(repeat(ok, 9), repeat(stall, 3)));
+  EXPECT_EQ(against_watermark.lag(), 1);
+}
+
+TEST(ConsumerStatus, ReadCommittedConsumerBehindTheLastStableOffsetIsJudged) {
+  PartitionStatusWindow window;
+  EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 900, 1001, true, 1000); }),
+            concat(repeat(ok, 9), repeat(stall, 3)));
+  EXPECT_EQ(window.lag(), 100);
+}
+
+TEST(ConsumerStatus, StaleObservationsAreIgnored) {
+  PartitionStatusWindow window;
+  EXPECT_EQ(window.observe(cycle(2, 100, 100)), 0);
+  EXPECT_EQ(window.observe(cycle(1, 0, 100)), 0);  // older: would have been a rewind
+  EXPECT_EQ(window.observe(cycle(2, 50, 100)), 0);
+  EXPECT_EQ(window.size(), 1u);
+  EXPECT_EQ(window.status(), ok);
+}
+
+TEST(ConsumerStatus, WindowHasAFloorOfTwo) {
+  PartitionStatusWindow window({.window = 0, .commit_window = minutes(5)});
+  EXPECT_EQ(run(window, 4, [](auto n) { return cycle(n, 500, 600); }), concat(repeat(ok, 1), repeat(stall, 3)));
+  EXPECT_EQ(window.size(), 2u);
+}
+
+TEST(ConsumerStatusTracker, GroupAndTopicStatusIsTheWorstPartition) {
+  ConsumerStatusTracker tracker;
+  for (std::int64_t n = 0; n < 10; ++n) {
+    tracker.observe({"billing", "orders", 0}, cycle(n, 100 * n, 100 * n));         // ok
+    tracker.observe({"billing", "orders", 1}, cycle(n, 50 * n, 100 * n + 100));    // warn
+    tracker.observe({"billing", "payments", 0}, cycle(n, 500, 600));               // stall
+    tracker.observe({"audit", "orders", 0}, cycle(n, 100 * n, 100 * n));           // ok
+  }
+  EXPECT_EQ(tracker.partition_status({"billing", "orders", 0}), ok);
+  EXPECT_EQ(tracker.partition_status({"billing", "orders", 1}), warn);
+  EXPECT_EQ(tracker.partition_status({"billing", "orders", 2}), std::nullopt);
+  EXPECT_EQ(tracker.topic_status("billing", "orders"), warn);
+  EXPECT_EQ(tracker.topic_status("billing", "payments"), stall);
+  EXPECT_EQ(tracker.topic_status("billing", "other"), std::nullopt);
+  EXPECT_EQ(tracker.group_status("billing"), stall);
+  EXPECT_EQ(tracker.group_status("audit"), ok);
+  EXPECT_EQ(tracker.group_status("bill"), std::nullopt);
+  EXPECT_EQ(tracker.group_statuses(), (std::map<std::string, ConsumerStatus>{{"audit", ok}, {"billing", stall}}));
+}
+
+TEST(ConsumerStatusTracker, CountsForwardMovesOfCommittedOffsetsPerGroupAndTopic) {
+  ConsumerStatusTracker tracker;
+  const std::vector<std::int64_t> partition0 = {1000, 1100, 1150, 950, 980};  // rewind of 200 not counted
+  const std::vector<std::int64_t> partition1 = {7, 7, 17, 17, 20};
+  for (std::size_t n = 0; n < partition0.size(); ++n) {
+    const auto i = static_cast<std::int64_t>(n);
+    tracker.observe({"billing", "orders", 0}, cycle(i, partition0[n], 2000));
+    tracker.observe({"billing", "orders", 1}, cycle(i, partition1[n], 2000));
+    tracker.observe({"billing", "payments", 0}, cycle(i, 5, 5));
+  }
+  using Counters = std::map<ConsumerStatusTracker::GroupTopic, std::uint64_t>;
+  EXPECT_EQ(tracker.committed_messages(), (Counters{{{"billing", "orders"}, 100 + 50 + 30 + 10 + 3},
+                                                    {{"billing", "payments"}, 0}}));
+}
+
+TEST(ConsumerStatusTracker, ForgetsPartitionsAndGroupsThatDisappeared) {
+  ConsumerStatusTracker tracker;
+  for (std::int64_t n = 0; n < 2; ++n) {
+    tracker.observe({"billing", "orders", 0}, cycle(n, 100 * n, 100 * n));
+    tracker.observe({"billing", "orders", 1}, cycle(n, 10 * n, 100 * n));
+    tracker.observe({"billing", "deleted", 0}, cycle(n, 10 * n, 100 * n));
+    tracker.observe({"audit", "orders", 0}, cycle(n, 100 * n, 100 * n));
+  }
+  // Cycle 2 sees partition 1 of orders and the topic "deleted" no more.
+  tracker.observe({"billing", "orders", 0}, cycle(2, 200, 200));
+  tracker.observe({"audit", "orders", 0}, cycle(2, 200, 200));
+  EXPECT_EQ(tracker.forget_unobserved_since(at(60)), 2u);
+
+  EXPECT_EQ(tracker.partitions().size(), 2u);
+  EXPECT_EQ(tracker.partition_status({"billing", "orders", 1}), std::nullopt);
+  EXPECT_EQ(tracker.topic_status("billing", "deleted"), std::nullopt);
+  // The counter of a pair lives as long as one of its partitions: its value stays.
+  using Counters = std::map<ConsumerStatusTracker::GroupTopic, std::uint64_t>;
+  EXPECT_EQ(tracker.committed_messages(), (Counters{{{"audit", "orders"}, 200}, {{"billing", "orders"}, 210}}));
+
+  tracker.forget_group("billing");
+  EXPECT_EQ(tracker.group_status("billing"), std::nullopt);
+  EXPECT_EQ(tracker.group_status("audit"), ok);
+  EXPECT_EQ(tracker.committed_messages(), (Counters{{{"audit", "orders"}, 200}}));
+
+  // A partition that comes back starts a new window.
+  tracker.observe({"billing", "orders", 1}, cycle(3, 500, 600));
+  EXPECT_EQ(tracker.partitions().at({"billing", "orders", 1}).size(), 1u);
+}
+
+}  // namespace
+}  // namespace msgwatch::kafka
