@@ -6,6 +6,7 @@
 #include "support/kafka_admin.hpp"
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
+#include "support/own_kafka.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
 
@@ -98,46 +99,6 @@ TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
   daemon.stop();
 }
 
-// A cluster of its own, so that stopping it does not disturb the other tests.
-class OwnKafka {
- public:
-  explicit OwnKafka(std::vector<std::string> broker_settings = {})
-      : name_(unique_name("own")), port_(free_port_pair()) {
-    std::vector<std::string> args{"--version", kafka_version(), "--port", std::to_string(port_)};
-    for (auto& setting : broker_settings) {
-      args.push_back("--set");
-      args.push_back(std::move(setting));
-    }
-    bootstrap_ = kafka("start", args);
-  }
-  ~OwnKafka() { run_process({"bash", script(), "stop", "--name", name_, "--kill"}, 60s); }
-  [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
-  void stop() { kafka("stop-node", {"--node", "0"}); }
-  void start() { kafka("start-node", {"--node", "0"}); }
-
- private:
-  static std::string script() { return (repo_root() / "scripts" / "kafka.sh").string(); }
-  // kafka.sh uses port P for clients and P+100 for the controller.
-  static std::uint16_t free_port_pair() {
-    for (;;) {
-      const auto port = free_loopback_port();
-      if (port < 60000) return port;
-    }
-  }
-  std::string kafka(const std::string& command, std::vector<std::string> args) {
-    std::vector<std::string> argv{"bash", script(), command, "--name", name_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const auto result = run_process(argv, 180s);
-    if (!result.status.success()) throw std::runtime_error("kafka.sh " + command + " failed: " + result.err);
-    auto out = result.out;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
-  }
-  std::string name_;
-  std::uint16_t port_;
-  std::string bootstrap_;
-};
-
 TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
   OwnKafka kafka;
   const auto topic = unique_name("survivor");
@@ -154,13 +115,13 @@ TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
   daemon.wait_for_value("kafka_consumergroup_lag", lag, 2);
   daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 1);
 
-  kafka.stop();
+  kafka.stop_node(0);
   const auto down =
       daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 0, 60s);
   EXPECT_EQ(down.value("kafka_consumergroup_lag", lag), 2.0) << "the last good data stays on /metrics";
   EXPECT_EQ(daemon.get("/-/ready").status, 200);
 
-  kafka.start();
+  kafka.start_node(0);
   daemon.wait_for_value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "own"}}, 1, 120s);
   produce_messages(kafka.bootstrap(), topic, 0, 8);
   daemon.wait_for_value("kafka_consumergroup_lag", lag, 10, 60s);
@@ -170,11 +131,11 @@ TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
 
 TEST(Daemon, SaslPlainAuthenticatesAndAWrongPasswordFailsTheProbeWithoutLeakingIt) {
   // The client listener speaks SASL_PLAINTEXT with two users; the broker talks to itself as admin.
-  OwnKafka kafka({"listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-                  "sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
-                  "listener.name.plaintext.plain.sasl.jaas.config="
-                  "org.apache.kafka.common.security.plain.PlainLoginModule required "
-                  "username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_monitor=\"monitor-pw\";"});
+  OwnKafka kafka(1, {"listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                     "sasl.enabled.mechanisms=PLAIN", "sasl.mechanism.inter.broker.protocol=PLAIN",
+                     "listener.name.plaintext.plain.sasl.jaas.config="
+                     "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                     "username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_monitor=\"monitor-pw\";"});
   const auto config =
       "kafka:\n  - name: sasl\n    bootstrap_servers: [" + kafka.bootstrap() +
       "]\n    sasl: {username: monitor, password_file: " + write_temp_file("kafka-password", "monitor-pw\n").string() +

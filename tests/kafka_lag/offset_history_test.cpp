@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -16,6 +17,8 @@ using TimePoint = OffsetHistory::TimePoint;
 // the interpolated values are exact in binary floating point.
 TimePoint at(std::int64_t seconds) { return TimePoint{} + std::chrono::seconds(seconds); }
 
+constexpr std::int64_t hour = 3600;
+
 TEST(OffsetHistory, EmptyHistoryCannotTell) {
   const OffsetHistory history;
   EXPECT_EQ(history.lag_seconds(0, at(0)), std::nullopt);
@@ -25,32 +28,32 @@ TEST(OffsetHistory, EmptyHistoryCannotTell) {
 
 TEST(OffsetHistory, CaughtUpGroupOnAnIdleTopicStaysAtZeroForHours) {
   OffsetHistory history;
-  for (std::int64_t t = 0; t <= 6 * 3600; t += 30) {
+  for (std::int64_t t = 0; t <= 6 * hour; t += 30) {
     ASSERT_TRUE(history.record(1000, at(t)));
     ASSERT_EQ(history.lag_seconds(1000, at(t)), 0.0) << "at " << t << " s";
   }
   // A committed offset past the end (read before a truncation) is caught up, not negative.
-  EXPECT_EQ(history.lag_seconds(1200, at(6 * 3600)), 0.0);
+  EXPECT_EQ(history.lag_seconds(1200, at(6 * hour)), 0.0);
   // A quiet spell is one run: its first and its last sample.
   ASSERT_EQ(history.points().size(), 2u);
   EXPECT_EQ(history.points()[0], (OffsetHistory::Point{1000, at(0)}));
-  EXPECT_EQ(history.points()[1], (OffsetHistory::Point{1000, at(6 * 3600)}));
+  EXPECT_EQ(history.points()[1], (OffsetHistory::Point{1000, at(6 * hour)}));
 }
 
 TEST(OffsetHistory, GroupBehindOnAnIdleTopicAgesInRealTime) {
   OffsetHistory history;
   history.record(936, at(0));
   history.record(1000, at(32));  // 64 messages in 32 s, then nothing for six hours
-  for (std::int64_t t = 62; t <= 6 * 3600; t += 30) history.record(1000, at(t));
+  for (std::int64_t t = 62; t <= 6 * hour; t += 30) history.record(1000, at(t));
 
   // Offset 968 was written when the end reached 969: 33 of 64 messages into the burst.
   const double written = 33 * 0.5;
-  for (std::int64_t now : {32, 3600, 6 * 3600}) {
+  for (const std::int64_t now : {std::int64_t{32}, hour, 6 * hour}) {
     EXPECT_EQ(history.lag_seconds(968, at(now)), now - written) << "at " << now << " s";
   }
   // The last message, offset 999, is taken as written at the sample that first showed it.
-  EXPECT_EQ(history.lag_seconds(999, at(6 * 3600)), 6 * 3600 - 32.0);
-  EXPECT_EQ(history.lag_seconds(1000, at(6 * 3600)), 0.0);
+  EXPECT_EQ(history.lag_seconds(999, at(6 * hour)), 6 * hour - 32.0);
+  EXPECT_EQ(history.lag_seconds(1000, at(6 * hour)), 0.0);
 }
 
 TEST(OffsetHistory, BurstAfterAQuietSpellIsInterpolatedWithinTheBurst) {
@@ -69,11 +72,11 @@ TEST(OffsetHistory, BurstAfterAQuietSpellIsInterpolatedWithinTheBurst) {
 TEST(OffsetHistory, BracketsAcrossSeveralSamples) {
   OffsetHistory history;
   history.record(0, at(0));
-  history.record(16, at(32));   // 0.5 msg/s
-  history.record(16, at(64));   // quiet
-  history.record(272, at(96));  // 8 msg/s
-  EXPECT_EQ(history.lag_seconds(7, at(96)), 80.0);   // end reached 8 at 16 s
-  EXPECT_EQ(history.lag_seconds(15, at(96)), 64.0);  // end reached 16 at 32 s
+  history.record(16, at(32));                          // 0.5 msg/s
+  history.record(16, at(64));                          // quiet
+  history.record(272, at(96));                         // 8 msg/s
+  EXPECT_EQ(history.lag_seconds(7, at(96)), 80.0);     // end reached 8 at 16 s
+  EXPECT_EQ(history.lag_seconds(15, at(96)), 64.0);    // end reached 16 at 32 s
   EXPECT_EQ(history.lag_seconds(16, at(96)), 31.875);  // end reached 17 at 64.125 s
   EXPECT_EQ(history.lag_seconds(143, at(96)), 16.0);   // end reached 144 at 80 s
 }
@@ -189,8 +192,10 @@ std::vector<std::int64_t> bursty_end_offsets(std::size_t cycles) {
 }
 
 TEST(OffsetHistory, BoundedMemoryOnABurstyStreamStaysCloseToTheFullHistory) {
-  // The same stream recorded in 60 points and in all 10,000: wherever the full history can
-  // answer, the bounded one answers within 5 % of the true age or 30 s, whichever is more.
+  // The same 83 hours of stream recorded in 60 points and in all 10,000. For every offset
+  // the full history can date, the bounded one dates it within 5 % of its age (or 2 s)
+  // when it is less than an hour old, and within 15 % when older: recent lag is what
+  // pages someone, and a lag of days only needs its order of magnitude.
   constexpr std::size_t cycles = 10'000;
   const auto ends = bursty_end_offsets(cycles);
   OffsetHistory bounded(60);
@@ -202,17 +207,27 @@ TEST(OffsetHistory, BoundedMemoryOnABurstyStreamStaysCloseToTheFullHistory) {
     ASSERT_LE(bounded.points().size(), 60u);
   }
   const TimePoint now = at(30 * static_cast<std::int64_t>(cycles - 1));
-  int compared = 0;
-  for (std::size_t behind = 1; behind < cycles; behind = behind * 5 / 4 + 1) {
-    const std::int64_t committed = ends[cycles - 1 - behind];
+  int recent = 0;
+  int old = 0;
+  const auto compare = [&](std::int64_t committed) {
     const auto truth = full.lag_seconds(committed, now);
-    if (!truth || committed == ends.back()) continue;
+    if (!truth) return;
     const auto estimate = bounded.lag_seconds(committed, now);
-    ASSERT_TRUE(estimate.has_value()) << behind << " cycles behind";
-    EXPECT_NEAR(*estimate, *truth, std::max(30.0, 0.05 * *truth)) << behind << " cycles behind";
-    ++compared;
-  }
-  EXPECT_GT(compared, 20);
+    ASSERT_TRUE(estimate.has_value()) << "committed " << committed;
+    const double tolerance = *truth < 3600 ? std::max(2.0, 0.05 * *truth) : 0.15 * *truth;
+    ASSERT_NEAR(*estimate, *truth, tolerance) << "committed " << committed;
+    ++(*truth < 3600 ? recent : old);
+  };
+  // About 5,000 offsets over the whole stream, and 2,000 more over its last hour.
+  const auto sweep = [&](std::int64_t from, std::int64_t to, std::int64_t count) {
+    for (std::int64_t committed = from; committed < to; committed += std::max<std::int64_t>(1, (to - from) / count)) {
+      compare(committed);
+    }
+  };
+  sweep(ends.front(), ends.back(), 5000);
+  sweep(ends[cycles - 1 - 120], ends.back(), 2000);
+  EXPECT_GT(recent, 500);
+  EXPECT_GT(old, 1000);
 }
 
 TEST(OffsetHistory, BoundedMemoryKeepsTheEdgesOfRareMessages) {
@@ -220,12 +235,13 @@ TEST(OffsetHistory, BoundedMemoryKeepsTheEdgesOfRareMessages) {
   // spell. The newest gaps stay exact, so a group one or two messages behind is exact.
   OffsetHistory history(60);
   std::int64_t end = 0;
-  for (std::int64_t t = 0; t < 10'000 * 30; t += 30) {
+  constexpr std::int64_t reads = 10'000;
+  for (std::int64_t t = 0; t < reads * 30; t += 30) {
     if (t % 1200 == 15 * 30) ++end;  // written between two reads
     history.record(end, at(t));
     ASSERT_LE(history.points().size(), 60u);
   }
-  const std::int64_t now = 10'000 * 30 - 30;
+  const std::int64_t now = reads * 30 - 30;
   // The last message was written between the reads at 299,220 and 299,250 s, the one
   // before it 1200 s earlier; each is taken as written at the first read that showed it.
   EXPECT_EQ(history.lag_seconds(end - 1, at(now)), now - 299'250.0);

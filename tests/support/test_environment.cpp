@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -57,23 +58,33 @@ std::string unique_name(std::string_view prefix) {
          suffix;
 }
 
-std::uint16_t free_loopback_port() {
+namespace {
+
+// Binds 127.0.0.1:port (0: any) and releases it; the port bound, or nullopt if taken.
+std::optional<std::uint16_t> try_bind_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket(): ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(err));
-  }
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
   ::close(fd);
+  if (!bound) return std::nullopt;
   return ntohs(addr.sin_port);
 }
+
+}  // namespace
+
+std::uint16_t free_loopback_port() {
+  const auto port = try_bind_loopback(0);
+  if (!port) throw std::runtime_error(std::string("cannot bind a loopback port: ") + std::strerror(errno));
+  return *port;
+}
+
+bool is_loopback_port_free(std::uint16_t port) { return try_bind_loopback(port).has_value(); }
 
 std::filesystem::path make_temp_dir(std::string_view prefix) {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / unique_name(prefix);

@@ -26,6 +26,7 @@ std::string unique_name(std::string_view prefix);
 
 // A port that was free on 127.0.0.1 a moment ago (bound to port 0, then released).
 std::uint16_t free_loopback_port();
+bool is_loopback_port_free(std::uint16_t port);
 
 // A fresh directory under the system temp dir, named with unique_name(prefix).
 std::filesystem::path make_temp_dir(std::string_view prefix);

@@ -32,7 +32,10 @@ void append_cluster_totals(const ClusterSnapshot& snapshot, MetricFamilies& out)
       offline += partition.leader < 0 ? 1 : 0;
       under_replicated_count += under_replicated(partition) ? 1 : 0;
       under_min_isr_count += under_min_isr(topic, partition) ? 1 : 0;
-      for (const auto replica : partition.replicas) replicas_per_broker[replica] += 1;
+      for (const auto replica : partition.replicas) {
+        replicas_per_broker[replica] += 1;
+        leaders_per_broker.try_emplace(replica, 0);  // a broker that is down still hosts replicas, leads none
+      }
       if (partition.leader >= 0) leaders_per_broker[partition.leader] += 1;
     }
   }

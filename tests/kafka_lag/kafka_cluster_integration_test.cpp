@@ -1,0 +1,161 @@
+// The cluster view against real brokers: a 3-node KRaft cluster losing and regaining a
+// broker, open transactions holding back the last stable offset, and group details.
+
+#include "support/daemon_process.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/kafka_group.hpp"
+#include "support/kafka_producer.hpp"
+#include "support/own_kafka.hpp"
+#include "support/process.hpp"
+#include "support/test_environment.hpp"
+
+#include <gtest/gtest.h>
+
+namespace msgwatch::test {
+namespace {
+
+std::string config_for(const std::string& bootstrap, const std::string& extra_lag_settings = "") {
+  return "kafka:\n"
+         "  - name: it\n"
+         "    bootstrap_servers: [" +
+         bootstrap +
+         "]\n"
+         "    lag:\n"
+         "      interval: 1s\n"
+         "      timeout: 1s\n"
+         "      topics: {include: ['.*']}\n" +
+         extra_lag_settings;
+}
+
+Labels cluster_labels() { return {{"cluster", "it"}}; }
+
+TEST(KafkaCluster, ThreeBrokersShowReplicasAndIsrAndABrokerLossAndItsRecovery) {
+  OwnKafka kafka(3);
+  {
+    KafkaAdmin admin(kafka.bootstrap());
+    admin.create_topic("replicated", 6, 3, {{"min.insync.replicas", "3"}});
+    admin.create_topic("lopsided", 4, 2);
+  }
+  DaemonProcess daemon(config_for(kafka.bootstrap()));
+  daemon.wait_ready();
+  auto metrics = daemon.wait_for_value("kafka_brokers", cluster_labels(), 3);
+  metrics = daemon.wait_for_value("kafka_cluster_under_replicated_partitions", cluster_labels(), 0);
+  const auto partition_value = [&](const Exposition& m, const char* name, const char* topic, int partition) {
+    return m.value(name, {{"cluster", "it"}, {"topic", topic}, {"partition", std::to_string(partition)}});
+  };
+  for (int partition = 0; partition < 6; ++partition) {
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_replicas", "replicated", partition), 3.0);
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_in_sync_replica", "replicated", partition), 3.0);
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_under_min_isr", "replicated", partition), 0.0);
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_offline", "replicated", partition), 0.0);
+  }
+  EXPECT_EQ(metrics.value("kafka_topic_partitions_uneven", {{"cluster", "it"}, {"topic", "replicated"}}), 0.0);
+  EXPECT_EQ(metrics.value("kafka_topic_partitions_uneven", {{"cluster", "it"}, {"topic", "lopsided"}}), 1.0);
+  EXPECT_EQ(metrics.value("kafka_cluster_offline_partitions", cluster_labels()), 0.0);
+  // Each of the three brokers hosts a replica of every "replicated" partition.
+  for (const char* broker : {"0", "1", "2"}) {
+    EXPECT_GE(metrics.value("kafka_broker_partitions", {{"cluster", "it"}, {"broker", broker}}).value_or(0), 6.0);
+  }
+
+  kafka.stop_node(1);
+  metrics = daemon.wait_for_metrics(
+      [](const Exposition& m) -> std::string {
+        const auto under_min_isr = m.value("kafka_cluster_under_min_isr_partitions", {{"cluster", "it"}});
+        return m.value("kafka_brokers", {{"cluster", "it"}}) == 2.0 && under_min_isr.value_or(0) >= 6 &&
+                       m.value("kafka_broker_leaders", {{"cluster", "it"}, {"broker", "1"}}).value_or(1) == 0
+                   ? ""
+                   : "2 brokers, 6 partitions under min ISR, none led by broker 1";
+      },
+      90s, "the broker loss to show");
+  for (int partition = 0; partition < 6; ++partition) {
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_in_sync_replica", "replicated", partition), 2.0);
+    EXPECT_EQ(partition_value(metrics, "kafka_topic_partition_under_replicated_partition", "replicated", partition),
+              1.0);
+    EXPECT_NE(partition_value(metrics, "kafka_topic_partition_leader", "replicated", partition), 1.0);
+  }
+  EXPECT_GE(metrics.value("kafka_cluster_under_replicated_partitions", cluster_labels()).value_or(0), 6.0);
+  EXPECT_EQ(metrics.value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "it"}}), 1.0);
+
+  kafka.start_node(1);
+  daemon.wait_for_metrics(
+      [](const Exposition& m) -> std::string {
+        return m.value("kafka_brokers", {{"cluster", "it"}}) == 3.0 &&
+                       m.value("kafka_cluster_under_replicated_partitions", {{"cluster", "it"}}) == 0.0 &&
+                       m.value("kafka_cluster_under_min_isr_partitions", {{"cluster", "it"}}) == 0.0
+                   ? ""
+                   : "3 brokers and every partition fully in sync";
+      },
+      120s, "the broker's return to clear the alarms");
+  daemon.stop();
+}
+
+TEST(KafkaCluster, AnOpenTransactionHoldsTheLastStableOffsetAndReadCommittedLag) {
+  const auto topic = unique_name("txn");
+  KafkaAdmin admin(kafka_bootstrap());
+  admin.create_topic(topic, 1);
+  KafkaProducer producer(kafka_bootstrap(), {unique_name("txn-producer"), {}});
+  producer.begin_transaction();
+  producer.produce(topic, 0, 5);
+  producer.commit_transaction();  // offsets 0-4, commit marker at 5
+  producer.begin_transaction();
+  producer.produce(topic, 0, 4);  // offsets 6-9, open
+  const auto group = unique_name("reader");
+  commit_offsets(kafka_bootstrap(), group, {{topic, 0, 6}});
+
+  DaemonProcess daemon(config_for(kafka_bootstrap(), "      read_committed_groups: {include: ['" + group + "']}\n"));
+  daemon.wait_ready();
+  const Labels partition{{"cluster", "it"}, {"topic", topic}, {"partition", "0"}};
+  const auto metrics = daemon.wait_for_value("kafka_topic_partition_current_offset", partition, 10);
+  EXPECT_EQ(metrics.value("kafka_topic_partition_last_stable_offset", partition), 6.0);
+  EXPECT_EQ(metrics.value("kafka_topic_partition_last_stable_offset", partition),
+            static_cast<double>(admin.last_stable_offset(topic, 0)));
+  const Labels group_partition{{"cluster", "it"}, {"consumergroup", group}, {"topic", topic}, {"partition", "0"}};
+  EXPECT_EQ(metrics.value("kafka_consumergroup_lag", group_partition), 4.0);
+  EXPECT_EQ(metrics.value("kafka_consumergroup_lag_stable", group_partition), 0.0);
+  producer.abort_transaction();
+  daemon.stop();
+}
+
+TEST(KafkaCluster, GroupInfoMembersAndAssignments) {
+  const auto topic = unique_name("assigned");
+  KafkaAdmin admin(kafka_bootstrap());
+  admin.create_topic(topic, 4);
+  const auto group = unique_name("assignees");
+  ActiveConsumer consumer(kafka_bootstrap(), group, {topic});
+  consumer.wait_until_assigned(60s, 4);
+  consumer.commit({{topic, 0, 0}});
+
+  DaemonProcess daemon(config_for(kafka_bootstrap()));
+  daemon.wait_ready();
+  const auto metrics =
+      daemon.wait_for_value("kafka_consumergroup_members", {{"cluster", "it"}, {"consumergroup", group}}, 1);
+  const auto assigned = metrics.series("kafka_consumergroup_member_assigned_partitions");
+  double total = 0;
+  for (const auto& sample : assigned) {
+    for (const auto& [name, value] : sample.labels) {
+      if (name == "consumergroup" && value == group) total += sample.value;
+    }
+  }
+  EXPECT_EQ(total, 4.0);
+  bool found_info = false;
+  for (const auto& sample : metrics.series("kafka_consumergroup_info")) {
+    const auto labels = sample.labels;
+    const auto label = [&labels](const char* key) {
+      for (const auto& [name, value] : labels) {
+        if (name == key) return value;
+      }
+      return std::string();
+    };
+    if (label("consumergroup") != group) continue;
+    found_info = true;
+    EXPECT_EQ(label("state"), "Stable");
+    EXPECT_EQ(label("type"), "classic");
+    EXPECT_EQ(label("protocol_type"), "consumer");
+    EXPECT_FALSE(label("protocol").empty());
+  }
+  EXPECT_TRUE(found_info);
+  daemon.stop();
+}
+
+}  // namespace
+}  // namespace msgwatch::test

@@ -1,0 +1,64 @@
+#include "support/own_kafka.hpp"
+
+#include "support/process.hpp"
+#include "support/test_environment.hpp"
+
+#include <iostream>
+#include <stdexcept>
+
+namespace msgwatch::test {
+namespace {
+
+std::string script() { return (repo_root() / "scripts" / "kafka.sh").string(); }
+
+// kafka.sh puts node i's clients on P+i and its controller on P+100+i: find a P whose
+// whole range is free.
+std::uint16_t free_base_port(int nodes) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto port = free_loopback_port();
+    if (port > 60000) continue;
+    bool all_free = true;
+    for (int i = 0; i < nodes && all_free; ++i) {
+      all_free = is_loopback_port_free(static_cast<std::uint16_t>(port + i)) &&
+                 is_loopback_port_free(static_cast<std::uint16_t>(port + 100 + i));
+    }
+    if (all_free) return port;
+  }
+  throw std::runtime_error("no free range of loopback ports for a Kafka cluster");
+}
+
+}  // namespace
+
+OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(unique_name("own")) {
+  std::vector<std::string> args{"--version",           kafka_version(), "--brokers",
+                                std::to_string(nodes), "--port",        std::to_string(free_base_port(nodes))};
+  for (auto& setting : broker_settings) {
+    args.push_back("--set");
+    args.push_back(std::move(setting));
+  }
+  bootstrap_ = run("start", args);
+}
+
+OwnKafka::~OwnKafka() {
+  try {
+    run_process({"bash", script(), "stop", "--name", name_, "--kill"}, 60s);
+  } catch (const std::exception& e) {
+    std::cerr << "stopping Kafka cluster " << name_ << ": " << e.what() << "\n";
+  }
+}
+
+void OwnKafka::stop_node(int node) { run("stop-node", {"--node", std::to_string(node)}); }
+
+void OwnKafka::start_node(int node) { run("start-node", {"--node", std::to_string(node)}); }
+
+std::string OwnKafka::run(const std::string& command, std::vector<std::string> args) {
+  std::vector<std::string> argv{"bash", script(), command, "--name", name_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const auto result = run_process(argv, 180s);
+  if (!result.status.success()) throw std::runtime_error("kafka.sh " + command + " failed:\n" + result.describe());
+  auto out = result.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace msgwatch::test

@@ -1,0 +1,31 @@
+#pragma once
+// A Kafka cluster of a test's own, started with scripts/kafka.sh (the version under test,
+// free loopback ports) and stopped when the object goes away, so that stopping brokers or
+// changing listener settings does not disturb other tests.
+
+#include <string>
+#include <vector>
+
+namespace msgwatch::test {
+
+class OwnKafka {
+ public:
+  // `broker_settings` are server.properties lines (key=value) added to every node.
+  explicit OwnKafka(int nodes = 1, std::vector<std::string> broker_settings = {});
+  ~OwnKafka();
+  OwnKafka(const OwnKafka&) = delete;
+  OwnKafka& operator=(const OwnKafka&) = delete;
+
+  [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
+  // Graceful stop / restart of one node, keeping its data.
+  void stop_node(int node);
+  void start_node(int node);
+
+ private:
+  std::string run(const std::string& command, std::vector<std::string> args);
+
+  std::string name_;
+  std::string bootstrap_;
+};
+
+}  // namespace msgwatch::test
