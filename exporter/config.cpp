@@ -105,6 +105,8 @@ KafkaCluster read_kafka(MapReader& reader, std::set<std::string>& names) {
     lag.fail("granularity", "\"" + granularity + "\" is not one of partition, topic");
   }
   lag.read("max_series", cluster.max_series, 1, 100'000'000);
+  lag.read("status_window", cluster.status_window, 2, 1000);
+  lag.read("commit_window", cluster.commit_window);
   lag.finish();
   reader.finish();
   return cluster;

@@ -62,6 +62,10 @@ struct KafkaCluster {
   Granularity granularity = Granularity::partition;
   // A hard cap on the cluster's series; the excess is dropped and counted.
   std::int64_t max_series = 500'000;
+  // Consumer status: observations per evaluation window, and how long a group with lag
+  // may go without moving its committed offset before it counts as stopped.
+  std::int64_t status_window = 10;
+  std::chrono::milliseconds commit_window{std::chrono::minutes(5)};
 };
 
 struct RedisTarget {

@@ -43,6 +43,8 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.read_committed_groups.include, std::vector<std::string>{"payments-.*"});
   EXPECT_EQ(orders.granularity, Granularity::topic);
   EXPECT_EQ(orders.max_series, 20000);
+  EXPECT_EQ(orders.status_window, 5);
+  EXPECT_EQ(orders.commit_window, 90s);
   const auto& chat = config.kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());

@@ -186,6 +186,18 @@ TEST(ConsumerStatus, ReadCommittedConsumerAtTheLastStableOffsetIsOk) {
   EXPECT_EQ(against_watermark.lag(), 1);
 }
 
+TEST(ConsumerStatus, ReadCommittedConsumerInFrontOfTheLastCommitMarkerIsOk) {
+  // No transaction open (LSO = watermark = 1001) and the group committed 1000, the offset of
+  // the commit marker: lag 1 is the marker, not a message.
+  PartitionStatusWindow at_marker;
+  EXPECT_EQ(run(at_marker, 20, [](auto n) { return cycle(n, 1000, 1001, true, 1001); }), repeat(ok, 20));
+  EXPECT_EQ(at_marker.lag(), 0);
+  // Two messages behind is a real lag.
+  PartitionStatusWindow behind;
+  EXPECT_EQ(run(behind, 12, [](auto n) { return cycle(n, 999, 1001, true, 1001); }),
+            concat(repeat(ok, 9), repeat(stall, 3)));
+}
+
 TEST(ConsumerStatus, ReadCommittedConsumerBehindTheLastStableOffsetIsJudged) {
   PartitionStatusWindow window;
   EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 900, 1001, true, 1000); }),

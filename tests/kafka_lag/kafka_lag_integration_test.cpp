@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace msgwatch::test {
 namespace {
 
@@ -205,6 +207,87 @@ TEST_F(KafkaLag, PromtoolAcceptsTheRealScrapeAndTheReadmeDocumentsEveryFamily) {
   for (const auto& family : Exposition::parse(text).family_names()) {
     EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
   }
+  daemon.stop();
+}
+
+TEST_F(KafkaLag, LagInSecondsAndStatusFollowTheConsumers) {
+  const auto prefix = unique_name("status");
+  const auto caught_up = prefix + "-caught-up";
+  const auto stopped = prefix + "-stopped";
+  const auto rewound = prefix + "-rewound";
+  commit_offsets(kafka_bootstrap(), caught_up, {{topic_, 0, 1000}});
+  commit_offsets(kafka_bootstrap(), stopped, {{topic_, 0, 900}});
+  commit_offsets(kafka_bootstrap(), rewound, {{topic_, 0, 800}});
+  DaemonProcess daemon(
+      "kafka:\n"
+      "  - name: it\n"
+      "    bootstrap_servers: [" +
+      kafka_bootstrap() +
+      "]\n"
+      "    lag:\n"
+      "      interval: 1s\n"
+      "      timeout: 1s\n"
+      "      topics: {include: ['" +
+      topic_ +
+      "']}\n"
+      "      groups: {include: ['" +
+      prefix +
+      ".*']}\n"
+      "      status_window: 10\n"
+      "      commit_window: 4s\n");
+  daemon.wait_ready();
+  const auto labels = [&](const std::string& group) {
+    return Labels{{"cluster", "it"}, {"consumergroup", group}, {"topic", topic_}, {"partition", "0"}};
+  };
+  // The log end has been at 1000 since before the daemon started: the history has seen the
+  // newest message appear only after its first cycles, so new messages give it a reference.
+  daemon.wait_for_value("kafka_consumergroup_lag", labels(stopped), 100);
+  produce_messages(kafka_bootstrap(), topic_, 0, 10);
+  commit_offsets(kafka_bootstrap(), caught_up, {{topic_, 0, 1010}});
+  commit_offsets(kafka_bootstrap(), rewound, {{topic_, 0, 700}});
+
+  // A group without members whose offset does not move while it has lag: STOP (3) once the
+  // commit window has passed. One that went back: REWIND (4). One caught up: OK, 0 seconds.
+  const auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        const auto stop = m.value("kafka_consumergroup_partition_status", labels(stopped));
+        const auto rewind = m.value("kafka_consumergroup_partition_status", labels(rewound));
+        const auto ok = m.value("kafka_consumergroup_partition_status", labels(caught_up));
+        if (stop == 3.0 && rewind == 4.0 && ok == 0.0) return "";
+        return "stopped " + std::to_string(stop.value_or(-1)) + ", rewound " + std::to_string(rewind.value_or(-1)) +
+               ", caught up " + std::to_string(ok.value_or(-1));
+      },
+      60s, "STOP, REWIND and OK");
+  EXPECT_EQ(metrics.value("kafka_consumergroup_status", {{"cluster", "it"}, {"consumergroup", stopped}}), 3.0);
+  EXPECT_EQ(metrics.value("kafka_consumergroup_lag_seconds", labels(caught_up)), 0.0);
+  // The stopped group's oldest unconsumed message (offset 900) was written before the
+  // daemon's history began: the estimate is unknown, and no series says otherwise.
+  EXPECT_EQ(metrics.value("kafka_consumergroup_lag_seconds", labels(stopped)), std::nullopt);
+  EXPECT_GE(metrics.value("kafka_consumergroup_committed_messages_total",
+                          {{"cluster", "it"}, {"consumergroup", caught_up}, {"topic", topic_}}),
+            10.0);
+  daemon.stop();
+}
+
+TEST_F(KafkaLag, LagInSecondsGrowsWithTheAgeOfTheOldestUnconsumedMessage) {
+  const auto group = unique_name("seconds");
+  commit_offsets(kafka_bootstrap(), group, {{topic_, 1, 500}});
+  DaemonProcess daemon(daemon_config(topic_, group));
+  daemon.wait_ready();
+  const Labels labels{{"cluster", "it"}, {"consumergroup", group}, {"topic", topic_}, {"partition", "1"}};
+  daemon.wait_for_value("kafka_consumergroup_lag_seconds", labels, 0);
+  // Two cycles see the end offset at 500; then one message arrives and is not consumed.
+  const auto before = std::chrono::steady_clock::now();
+  produce_messages(kafka_bootstrap(), topic_, 1, 1);
+  daemon.wait_for_value("kafka_consumergroup_lag", labels, 1);
+  std::this_thread::sleep_for(3s);
+  const auto metrics = daemon.scrape_metrics();
+  const auto waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
+  const auto seconds = metrics.value("kafka_consumergroup_lag_seconds", labels);
+  ASSERT_TRUE(seconds.has_value());
+  // The message's age, give or take the cycle interval (1 s) the history is sampled at.
+  EXPECT_GT(*seconds, 2.0);
+  EXPECT_LT(*seconds, waited + 1.5);
   daemon.stop();
 }
 

@@ -237,7 +237,7 @@ TEST(OffsetHistory, BoundedMemoryKeepsTheEdgesOfRareMessages) {
   std::int64_t end = 0;
   constexpr std::int64_t reads = 10'000;
   for (std::int64_t t = 0; t < reads * 30; t += 30) {
-    if (t % 1200 == 15 * 30) ++end;  // written between two reads
+    if (t % 1200 == 450) ++end;  // written between two reads
     history.record(end, at(t));
     ASSERT_LE(history.points().size(), 60u);
   }

@@ -38,8 +38,14 @@ std::int64_t PartitionStatusWindow::observe(const ConsumerObservation& observati
   const std::int64_t committed = std::max<std::int64_t>(observation.committed_offset, 0);
   const std::int64_t end =
       std::max<std::int64_t>(observation.last_stable_offset.value_or(observation.high_watermark), 0);
-  const Sample sample{committed, committed >= end ? 0 : end - committed, observation.time,
-                      observation.has_active_members};
+  std::int64_t lag = committed >= end ? 0 : end - committed;
+  // A read_committed consumer that has read everything often commits the offset of the
+  // last commit marker, not the one after it: with no transaction open (LSO at the
+  // watermark), a lag of exactly one message is that marker.
+  if (observation.last_stable_offset && *observation.last_stable_offset == observation.high_watermark && lag == 1) {
+    lag = 0;
+  }
+  const Sample sample{committed, lag, observation.time, observation.has_active_members};
 
   std::int64_t moved = 0;
   if (samples_.empty()) {

@@ -4,6 +4,7 @@
 #include "exporter/name_filter.hpp"
 #include "exporter/series_cap.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
+#include "probes/kafka/lag/lag_history.hpp"
 #include "probes/kafka/lag/lag_metrics.hpp"
 #include "probes/kafka/lag/snapshot_reader.hpp"
 
@@ -41,7 +42,9 @@ class KafkaLagProbe final : public Probe {
     }
     const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_});
     GroupMetricsOptions options{cluster_.granularity == config::Granularity::partition, &read_committed_groups_};
-    auto families = lag_metrics(snapshot, GroupHistory{}, options);
+    const auto history = history_.update(snapshot, std::chrono::steady_clock::now());
+    auto families = lag_metrics(snapshot, history, options);
+    history_.append_metrics(families);
     const auto dropped = cap_series(families, static_cast<std::size_t>(cluster_.max_series));
     if (dropped > 0) spdlog::warn("kafka {}: {} series over lag.max_series dropped", cluster_.name, dropped);
     families.push_back(
@@ -64,6 +67,9 @@ class KafkaLagProbe final : public Probe {
   NameFilter read_committed_groups_;
   std::shared_ptr<RequestStats> stats_ = std::make_shared<RequestStats>();
   std::unique_ptr<ClusterClient> client_;
+  LagHistory history_{cluster_.name,
+                      {static_cast<std::size_t>(cluster_.status_window), cluster_.commit_window},
+                      &read_committed_groups_};
 };
 
 }  // namespace

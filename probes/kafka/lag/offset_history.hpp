@@ -80,7 +80,7 @@ class OffsetHistory {
   // when the history cannot tell.
   [[nodiscard]] std::optional<double> lag_seconds(std::int64_t committed_offset, TimePoint now) const;
 
-  // The newest end offset before the latest record() call, for the log line of a reset
+  // The newest end offset before the latest accepted sample, for the log line of a reset
   // ("high watermark went from X to Y"); std::nullopt before there was one.
   [[nodiscard]] std::optional<std::int64_t> previous_end_offset() const { return previous_end_offset_; }
   [[nodiscard]] std::optional<Point> newest() const;

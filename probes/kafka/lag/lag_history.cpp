@@ -1,0 +1,70 @@
+#include "probes/kafka/lag/lag_history.hpp"
+
+#include "exporter/metric_family_builder.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace msgwatch::kafka {
+
+LagHistory::LagHistory(std::string cluster_name, StatusOptions status_options, const NameFilter* read_committed_groups)
+    : cluster_name_(std::move(cluster_name)),
+      read_committed_groups_(read_committed_groups),
+      statuses_(status_options) {}
+
+void LagHistory::record_end_offsets(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now) {
+  std::map<TopicPartition, OffsetHistory> kept;
+  for (const auto& [topic, state] : snapshot.topics) {
+    if (!state.selected) continue;
+    for (const auto& [index, partition] : state.partitions) {
+      const TopicPartition key{topic, index};
+      auto node = end_offsets_.extract(key);
+      auto history = node ? std::move(node.mapped()) : OffsetHistory();
+      if (partition.newest_offset && !history.record(*partition.newest_offset, now)) {
+        truncations_[key] += 1;
+        spdlog::warn("kafka {}: high watermark of {}-{} went back from {} to {}: the log was truncated", cluster_name_,
+                     topic, index, history.previous_end_offset().value_or(-1), *partition.newest_offset);
+      }
+      kept.emplace(key, std::move(history));
+    }
+  }
+  end_offsets_ = std::move(kept);  // partitions that disappeared are forgotten
+  std::erase_if(truncations_, [this](const auto& entry) { return end_offsets_.count(entry.first) == 0; });
+}
+
+GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now) {
+  record_end_offsets(snapshot, now);
+  GroupHistory out;
+  for (const auto& [group, state] : snapshot.groups) {
+    const bool active = state.members.value_or(0) > 0;
+    const bool read_committed = read_committed_groups_ != nullptr && read_committed_groups_->selects(group);
+    for (const auto& [key, committed] : state.committed) {
+      const auto history = end_offsets_.find(key);
+      if (history == end_offsets_.end()) continue;  // topic deleted or not selected
+      const auto& partition = snapshot.topics.at(key.first).partitions.at(key.second);
+      if (!partition.newest_offset) continue;
+      const GroupPartition id{group, key.first, key.second};
+      if (const auto seconds = history->second.lag_seconds(committed, now)) out.lag_seconds[id] = *seconds;
+      const GroupTopicPartition status_key{group, key.first, key.second};
+      statuses_.observe(status_key, {committed, *partition.newest_offset,
+                                     read_committed ? partition.stable_offset : std::nullopt, now, active});
+      if (const auto status = statuses_.partition_status(status_key)) out.status[id] = to_int(*status);
+    }
+  }
+  statuses_.forget_unobserved_since(now);
+  for (const auto& [group_topic, messages] : statuses_.committed_messages()) {
+    out.committed_messages[group_topic] = static_cast<double>(messages);
+  }
+  return out;
+}
+
+void LagHistory::append_metrics(MetricFamilies& out) const {
+  auto truncations = counter("kafka_topic_partition_truncations_total",
+                             "Times the partition's high watermark went backwards (a truncated log: data lost after an "
+                             "unclean leader election).");
+  for (const auto& [key, count] : truncations_) {
+    truncations.add({{"topic", key.first}, {"partition", std::to_string(key.second)}}, count);
+  }
+  out.push_back(truncations.take());
+}
+
+}  // namespace msgwatch::kafka
