@@ -3,6 +3,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/kafka_admin.hpp"
+#include "support/kafka_cli.hpp"
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
 #include "support/own_kafka.hpp"
@@ -10,6 +11,8 @@
 #include "support/test_environment.hpp"
 
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace msgwatch::test {
 namespace {
@@ -154,6 +157,56 @@ TEST(KafkaCluster, GroupInfoMembersAndAssignments) {
     EXPECT_FALSE(label("protocol").empty());
   }
   EXPECT_TRUE(found_info);
+  daemon.stop();
+}
+
+// Kafka 4.x serves the new consumer group protocol (KIP-848), which librdkafka 2.0.2 cannot
+// speak: Kafka's own console consumer joins with group.protocol=consumer, and the daemon
+// must describe the group with ConsumerGroupDescribe. Kafka 3.9 has the protocol only as
+// a preview that is off by default, so there the same consumer joins a classic group.
+TEST(KafkaCluster, GroupsOfTheNewConsumerProtocolAreDescribed) {
+  const bool new_protocol = kafka_version().rfind("3.", 0) != 0;
+  const auto topic = unique_name("kip848");
+  KafkaAdmin admin(kafka_bootstrap());
+  admin.create_topic(topic, 3);
+  produce_messages(kafka_bootstrap(), topic, 0, 5);
+  const auto group = unique_name("kip848-group");
+  const auto log = write_temp_file("console-consumer.log", "");
+  auto consumer = ChildProcess::spawn({"bash", (repo_root() / "scripts" / "kafka.sh").string(), "tool", "--version",
+                                       kafka_version(), "console-consumer", "--bootstrap-server", kafka_bootstrap(),
+                                       "--topic", topic, "--group", group, "--from-beginning", "--consumer-property",
+                                       std::string("group.protocol=") + (new_protocol ? "consumer" : "classic")},
+                                      log, log);
+
+  DaemonProcess daemon(config_for(kafka_bootstrap()));
+  daemon.wait_ready();
+  const Labels group_labels{{"cluster", "it"}, {"consumergroup", group}};
+  const auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        double assigned = 0;
+        for (const auto& sample : m.series("kafka_consumergroup_member_assigned_partitions")) {
+          for (const auto& [name, value] : sample.labels) {
+            if (name == "consumergroup" && value == group) assigned += sample.value;
+          }
+        }
+        const auto lag =
+            m.value("kafka_consumergroup_lag_sum", {{"cluster", "it"}, {"consumergroup", group}, {"topic", topic}});
+        return m.value("kafka_consumergroup_members", group_labels) == 1.0 && assigned == 3.0 && lag == 0.0
+                   ? ""
+                   : "one member with 3 partitions that has consumed everything";
+      },
+      120s, "the console consumer's group");
+  bool found = false;
+  for (const auto& sample : metrics.series("kafka_consumergroup_info")) {
+    std::map<std::string, std::string> labels(sample.labels.begin(), sample.labels.end());
+    if (labels["consumergroup"] != group) continue;
+    found = true;
+    EXPECT_EQ(labels["type"], new_protocol ? "consumer" : "classic");
+    EXPECT_EQ(labels["state"], "Stable");
+    EXPECT_FALSE(labels["protocol"].empty());
+  }
+  EXPECT_TRUE(found);
+  consumer.kill_and_reap();
   daemon.stop();
 }
 
