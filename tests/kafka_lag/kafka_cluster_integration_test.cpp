@@ -18,16 +18,7 @@ namespace msgwatch::test {
 namespace {
 
 std::string config_for(const std::string& bootstrap, const std::string& extra_lag_settings = "") {
-  return "kafka:\n"
-         "  - name: it\n"
-         "    bootstrap_servers: [" +
-         bootstrap +
-         "]\n"
-         "    lag:\n"
-         "      interval: 1s\n"
-         "      timeout: 1s\n"
-         "      topics: {include: ['.*']}\n" +
-         extra_lag_settings;
+  return kafka_lag_config(bootstrap, "      topics: {include: ['.*']}\n" + extra_lag_settings);
 }
 
 Labels cluster_labels() { return {{"cluster", "it"}}; }

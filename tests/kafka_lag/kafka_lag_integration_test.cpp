@@ -17,19 +17,8 @@ namespace msgwatch::test {
 namespace {
 
 std::string daemon_config(const std::string& topic_include, const std::string& group_include) {
-  return "kafka:\n"
-         "  - name: it\n"
-         "    bootstrap_servers: [" +
-         kafka_bootstrap() +
-         "]\n"
-         "    lag:\n"
-         "      interval: 1s\n"
-         "      timeout: 1s\n"
-         "      topics: {include: ['" +
-         topic_include +
-         "']}\n"
-         "      groups: {include: ['" +
-         group_include + "']}\n";
+  return kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic_include + "']}\n" +
+                                                 "      groups: {include: ['" + group_include + "']}\n");
 }
 
 class KafkaLag : public ::testing::Test {
@@ -154,20 +143,9 @@ TEST_F(KafkaLag, IncludeAndExcludeFiltersBoundWhatIsExported) {
   const auto prefix = unique_name("filter");
   commit_offsets(kafka_bootstrap(), prefix + "-keep", {{topic_, 0, 1}});
   commit_offsets(kafka_bootstrap(), prefix + "-drop", {{topic_, 0, 1}});
-  DaemonProcess daemon(
-      "kafka:\n"
-      "  - name: it\n"
-      "    bootstrap_servers: [" +
-      kafka_bootstrap() +
-      "]\n"
-      "    lag:\n"
-      "      interval: 1s\n"
-      "      timeout: 1s\n"
-      "      topics: {include: ['" +
-      topic_ +
-      "']}\n"
-      "      groups: {include: ['" +
-      prefix + ".*'], exclude: ['.*-drop']}\n");
+  DaemonProcess daemon(kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic_ + "']}\n" +
+                                                               "      groups: {include: ['" + prefix +
+                                                               ".*'], exclude: ['.*-drop']}\n"));
   daemon.wait_ready();
   const auto metrics = daemon.wait_for_value(
       "kafka_consumergroup_lag",
@@ -218,23 +196,9 @@ TEST_F(KafkaLag, LagInSecondsAndStatusFollowTheConsumers) {
   commit_offsets(kafka_bootstrap(), caught_up, {{topic_, 0, 1000}});
   commit_offsets(kafka_bootstrap(), stopped, {{topic_, 0, 900}});
   commit_offsets(kafka_bootstrap(), rewound, {{topic_, 0, 800}});
-  DaemonProcess daemon(
-      "kafka:\n"
-      "  - name: it\n"
-      "    bootstrap_servers: [" +
-      kafka_bootstrap() +
-      "]\n"
-      "    lag:\n"
-      "      interval: 1s\n"
-      "      timeout: 1s\n"
-      "      topics: {include: ['" +
-      topic_ +
-      "']}\n"
-      "      groups: {include: ['" +
-      prefix +
-      ".*']}\n"
-      "      status_window: 10\n"
-      "      commit_window: 4s\n");
+  DaemonProcess daemon(kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic_ + "']}\n" +
+                                                               "      groups: {include: ['" + prefix + ".*']}\n" +
+                                                               "      status_window: 10\n      commit_window: 4s\n"));
   daemon.wait_ready();
   const auto labels = [&](const std::string& group) {
     return Labels{{"cluster", "it"}, {"consumergroup", group}, {"topic", topic_}, {"partition", "0"}};

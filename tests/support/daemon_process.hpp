@@ -96,4 +96,8 @@ ProcessResult run_daemon(const std::vector<std::string>& args, std::chrono::mill
 // is removed when the test process exits normally.
 std::filesystem::path write_temp_file(const std::string& name, const std::string& text);
 
+// A config with one Kafka cluster named "it" whose kafka_lag probe runs every second;
+// `lag_settings` are extra lines of its `lag:` section, indented by six spaces.
+std::string kafka_lag_config(const std::string& bootstrap, const std::string& lag_settings = "");
+
 }  // namespace msgwatch::test
