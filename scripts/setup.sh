@@ -14,7 +14,7 @@ PACKAGES=(
   libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev
   libssl-dev zlib1g-dev
   # fuzzing and formatting
-  clang libclang-rt-14-dev clang-format
+  clang libclang-rt-14-dev clang-format git
   # servers and tools used by the tests and the demo
   redis-server redis-tools prometheus prometheus-alertmanager openjdk-17-jre-headless
   maven curl python3
