@@ -3,6 +3,7 @@
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
@@ -42,6 +43,7 @@ OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(
 OwnKafka::~OwnKafka() {
   try {
     run_process({"bash", script(), "stop", "--name", name_, "--kill"}, 60s);
+    std::filesystem::remove_all(repo_root() / ".run" / ("kafka-" + name_));
   } catch (const std::exception& e) {
     std::cerr << "stopping Kafka cluster " << name_ << ": " << e.what() << "\n";
   }
