@@ -71,11 +71,12 @@ int serve(const config::Config& config) {
   std::atomic<bool> ready{false};
   std::unique_ptr<Scheduler> scheduler;
   const auto render = [&] {
-    auto families = scheduler ? scheduler->families() : MetricFamilies{};
-    auto info = build_info();
-    families.insert(families.end(), info.begin(), info.end());
+    MetricFamilies self_metrics;
+    auto families = scheduler ? scheduler->families(self_metrics) : FamilyView{};
+    const auto info = build_info();
+    for (const auto& family : info) families.push_back(&family);
     auto rendered = std::make_shared<RenderedMetrics>();
-    rendered->text = render_text(std::move(families));
+    rendered->text = render_text(families);
     rendered->gzip = gzip_compress(rendered->text);
     store.publish(std::move(rendered));
     if (scheduler && scheduler->every_probe_ran()) ready = true;

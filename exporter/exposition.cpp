@@ -1,35 +1,116 @@
 #include "exporter/exposition.hpp"
 
-#include <prometheus/text_serializer.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 namespace msgwatch {
 
-std::string render_text(std::vector<prometheus::MetricFamily> families) {
-  std::map<std::string, prometheus::MetricFamily> merged;
-  for (auto& family : families) {
-    auto [it, inserted] = merged.try_emplace(family.name);
-    if (inserted) {
-      it->second = std::move(family);
+namespace {
+
+void append_escaped(std::string& out, std::string_view text, bool quote) {
+  for (const char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && quote) {
+      out += "\\\"";
     } else {
-      auto& into = it->second.metric;
-      into.insert(into.end(), std::make_move_iterator(family.metric.begin()),
-                  std::make_move_iterator(family.metric.end()));
+      out += c;
     }
   }
-  std::vector<prometheus::MetricFamily> ordered;
-  ordered.reserve(merged.size());
-  for (auto& [name, family] : merged) {
-    if (!family.metric.empty()) ordered.push_back(std::move(family));
+}
+
+void append_value(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest exact form
+    out.append(buffer, result.ptr);
   }
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, ordered);
-  return std::move(out).str();
+}
+
+const char* type_name(prometheus::MetricType type) {
+  switch (type) {
+    case prometheus::MetricType::Counter:
+      return "counter";
+    case prometheus::MetricType::Gauge:
+      return "gauge";
+    default:
+      return "untyped";
+  }
+}
+
+double value_of(const prometheus::ClientMetric& metric, prometheus::MetricType type) {
+  switch (type) {
+    case prometheus::MetricType::Counter:
+      return metric.counter.value;
+    case prometheus::MetricType::Gauge:
+      return metric.gauge.value;
+    default:
+      return metric.untyped.value;
+  }
+}
+
+}  // namespace
+
+std::string render_text(const FamilyView& families) {
+  std::map<std::string_view, std::vector<const prometheus::MetricFamily*>> merged;
+  std::size_t series = 0;
+  for (const auto* family : families) {
+    merged[family->name].push_back(family);
+    series += family->metric.size();
+  }
+  std::string out;
+  out.reserve(series * 96);
+  for (const auto& [name, parts] : merged) {
+    const auto& first = *parts.front();
+    if (std::all_of(parts.begin(), parts.end(), [](const auto* part) { return part->metric.empty(); })) continue;
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    append_escaped(out, first.help, false);
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type_name(first.type);
+    out += '\n';
+    for (const auto* part : parts) {
+      for (const auto& metric : part->metric) {
+        out += name;
+        if (!metric.label.empty()) {
+          out += '{';
+          for (std::size_t i = 0; i < metric.label.size(); ++i) {
+            if (i > 0) out += ',';
+            out += metric.label[i].name;
+            out += "=\"";
+            append_escaped(out, metric.label[i].value, true);
+            out += '"';
+          }
+          out += '}';
+        }
+        out += ' ';
+        append_value(out, value_of(metric, first.type));
+        out += '\n';
+      }
+    }
+  }
+  return out;
+}
+
+std::string render_text(const std::vector<prometheus::MetricFamily>& families) {
+  FamilyView view;
+  view.reserve(families.size());
+  for (const auto& family : families) view.push_back(&family);
+  return render_text(view);
 }
 
 std::string gzip_compress(std::string_view data) {

@@ -17,9 +17,13 @@ struct RenderedMetrics {
   std::string gzip;  // the same bytes, gzip-compressed
 };
 
+using FamilyView = std::vector<const prometheus::MetricFamily*>;
+
 // Merges families of the same name (one per cluster) into one block, sorted by name, and
-// serializes them; series keep the order the probes produced.
-std::string render_text(std::vector<prometheus::MetricFamily> families);
+// writes them in the text format; series keep the order the probes produced. Works on
+// pointers so that a page of 100,000 series is never copied before it is written.
+std::string render_text(const FamilyView& families);
+std::string render_text(const std::vector<prometheus::MetricFamily>& families);
 
 std::string gzip_compress(std::string_view data);
 

@@ -47,21 +47,6 @@ double unix_now() { return std::chrono::duration<double>(std::chrono::system_clo
 
 }  // namespace
 
-void Scheduler::append_families(MetricFamilies& out, const Slot& slot) {
-  if (slot.success) {
-    out.insert(out.end(), slot.last_good.begin(), slot.last_good.end());
-    return;
-  }
-  auto replacements = slot.probe->failure_families();
-  add_cluster_label(replacements, slot.probe->target());
-  for (const auto& family : slot.last_good) {
-    const bool replaced = std::any_of(replacements.begin(), replacements.end(),
-                                      [&family](const auto& r) { return r.name == family.name; });
-    if (!replaced) out.push_back(family);
-  }
-  out.insert(out.end(), std::make_move_iterator(replacements.begin()), std::make_move_iterator(replacements.end()));
-}
-
 Scheduler::Scheduler(asio::io_context& io, std::vector<std::unique_ptr<Probe>> probes, std::function<void()> on_result)
     : io_(io), on_result_(std::move(on_result)) {
   for (auto& probe : probes) {
@@ -117,23 +102,26 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   if (slot.success) {
     add_cluster_label(outcome->families, probe.target());
     slot.last_good = std::move(outcome->families);
+    slot.replacements.clear();
     slot.last_success_unix_seconds = unix_now();
     spdlog::debug("probe {} cluster {} succeeded in {:.3f}s", probe.kind(), probe.target(), slot.duration_seconds);
   } else {
     slot.failures += 1;
+    slot.replacements = probe.failure_families();
+    add_cluster_label(slot.replacements, probe.target());
     const auto reason = timed_out ? "timed out after " + std::to_string(probe.schedule().timeout.count()) + "ms"
                                   : describe(outcome->error);
     if (!stopping_) spdlog::warn("probe {} cluster {} failed: {}", probe.kind(), probe.target(), reason);
   }
 }
 
-MetricFamilies Scheduler::families() const {
+FamilyView Scheduler::families(MetricFamilies& self_metrics) const {
   auto success = gauge("msgwatch_probe_success", "1 if the probe's last attempt succeeded, 0 if it failed.");
   auto duration = gauge("msgwatch_probe_duration_seconds", "How long the probe's last attempt took.");
   auto last_success = gauge("msgwatch_probe_last_success_timestamp_seconds",
                             "Unix time of the probe's last successful attempt (0: never).");
   auto failures = counter("msgwatch_probe_failures_total", "Failed attempts of the probe since the daemon started.");
-  MetricFamilies out;
+  FamilyView view;
   for (const auto& slot : slots_) {
     if (!slot->ran) continue;
     const Labels labels{{"probe", slot->probe->kind()}, {"cluster", slot->probe->target()}};
@@ -141,10 +129,18 @@ MetricFamilies Scheduler::families() const {
     duration.add(labels, slot->duration_seconds);
     last_success.add(labels, slot->last_success_unix_seconds);
     failures.add(labels, slot->failures);
-    append_families(out, *slot);
+    const auto& replacements = slot->replacements;  // empty while the probe succeeds
+    for (const auto& family : slot->last_good) {
+      const bool replaced = std::any_of(replacements.begin(), replacements.end(),
+                                        [&family](const auto& r) { return r.name == family.name; });
+      if (!replaced) view.push_back(&family);
+    }
+    for (const auto& family : replacements) view.push_back(&family);
   }
-  for (auto* builder : {&success, &duration, &last_success, &failures}) out.push_back(builder->take());
-  return out;
+  self_metrics.clear();
+  for (auto* builder : {&success, &duration, &last_success, &failures}) self_metrics.push_back(builder->take());
+  for (const auto& family : self_metrics) view.push_back(&family);
+  return view;
 }
 
 bool Scheduler::every_probe_ran() const {

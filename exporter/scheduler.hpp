@@ -6,6 +6,7 @@
 //
 // Not thread-safe: every member runs on the io_context thread.
 
+#include "exporter/exposition.hpp"
 #include "exporter/probe.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -26,8 +27,10 @@ class Scheduler {
   // Stops the loops and aborts running probes; loops end at their next step.
   void stop();
 
-  // Every probe's last good families, labelled with `cluster`, plus the self-metrics.
-  [[nodiscard]] MetricFamilies families() const;
+  // Every probe's last good families, labelled with `cluster` (with its failure families in
+  // place while it fails), plus the self-metrics, which are written into `self_metrics`.
+  // The pointers stay valid until the next attempt ends.
+  [[nodiscard]] FamilyView families(MetricFamilies& self_metrics) const;
   // True once every probe finished its first attempt, successful or not.
   [[nodiscard]] bool every_probe_ran() const;
 
@@ -36,6 +39,7 @@ class Scheduler {
     std::unique_ptr<Probe> probe;
     boost::asio::steady_timer sleep;
     MetricFamilies last_good;
+    MetricFamilies replacements;  // the probe's failure families, while it fails
     bool ran = false;
     bool running = false;
     bool success = false;
@@ -44,8 +48,6 @@ class Scheduler {
     double failures = 0;
   };
 
-  // The slot's last good families, with its failure families in place while it fails.
-  static void append_families(MetricFamilies& out, const Slot& slot);
   boost::asio::awaitable<void> run(Slot& slot);
   boost::asio::awaitable<void> attempt(Slot& slot);
 

@@ -71,7 +71,8 @@ std::string page_after(std::deque<Step> steps, int results, int* aborts) {
   std::unique_ptr<Scheduler> scheduler;
   scheduler = std::make_unique<Scheduler>(io, std::move(probes), [&] {
     if (++seen < results) return;
-    page = render_text(scheduler->families());
+    MetricFamilies self_metrics;
+    page = render_text(scheduler->families(self_metrics));
     scheduler->stop();
   });
   scheduler->start();
@@ -134,7 +135,8 @@ TEST(Scheduler, ANewSnapshotDropsSeriesThatDisappeared) {
   std::unique_ptr<Scheduler> scheduler;
   scheduler = std::make_unique<Scheduler>(io, std::move(probes), [&] {
     if (++seen < 2) return;
-    page = render_text(scheduler->families());
+    MetricFamilies self_metrics;
+    page = render_text(scheduler->families(self_metrics));
     scheduler->stop();
   });
   scheduler->start();
