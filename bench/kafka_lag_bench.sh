@@ -280,6 +280,11 @@ targets() {
 main() {
   local t0 size
   t0=$(now_ms)
+  mkdir -p "$RUN_DIR/bench"
+  # Two runs at once would share the broker's name and ports, and kafka.sh start wipes a
+  # running cluster of the same name: the second run would kill the first one's broker.
+  exec 9>"$RUN_DIR/bench/kafka_lag.lock"
+  flock -n 9 || die "another kafka_lag bench is running on this machine (lock $RUN_DIR/bench/kafka_lag.lock)"
   mkdir -p "$OUT"
   build
   for f in "$DAEMON" "$BUILD_WORKLOAD" "$MEASURE"; do [[ -x "$f" ]] || die "$f is missing (build it first)"; done
