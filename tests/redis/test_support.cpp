@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -167,8 +168,8 @@ bool serving(int port) {
 
 RedisServerProcess::RedisServerProcess(std::vector<std::string> config_lines)
     : config_lines_(std::move(config_lines)), port_(free_loopback_port()) {
-  char pattern[] = "/tmp/msgwatch-redis-test-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  auto pattern = (std::filesystem::temp_directory_path() / "msgwatch-redis-test-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   start();
 }
