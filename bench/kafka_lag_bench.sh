@@ -70,7 +70,7 @@ cleanup() {
     wait "$daemon_pid" 2>/dev/null || true
   fi
   if ((kafka_started)); then "$ROOT/scripts/kafka.sh" stop --name "$KAFKA_NAME" >/dev/null 2>&1 || true; fi
-  ((status == 0)) || log "failed; logs are in $OUT"
+  if ((status != 0)) && [[ -d "$OUT" ]]; then log "failed; logs are in $OUT"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT

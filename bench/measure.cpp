@@ -199,6 +199,7 @@ struct ProbeState {
   std::map<std::string, double> requests;  // msgwatch_kafka_requests_total by api
   CpuSeconds cpu;                          // of the daemon, read right after the page
   CpuSeconds broker_cpu;                   // with --broker-pid
+  double rss = 0;                          // the daemon's VmRSS, in bytes
 
   [[nodiscard]] bool same_attempt(const ProbeState& other) const {
     return last_success == other.last_success && failures == other.failures;
@@ -214,6 +215,7 @@ class Daemon {
     auto page = fetch(o_.port, "/metrics", false);
     CpuSeconds cpu = cpu_seconds(o_.pid);
     CpuSeconds broker_cpu = o_.broker_pid != 0 ? cpu_seconds(o_.broker_pid) : CpuSeconds{};
+    const double rss = status_bytes(o_.pid, "VmRSS");
     if (page.response.status != 200) {
       throw std::runtime_error("/metrics answered " + std::to_string(page.response.status));
     }
@@ -241,6 +243,7 @@ class Daemon {
     }
     s.cpu = cpu;
     s.broker_cpu = broker_cpu;
+    s.rss = rss;
     last_page_ = std::move(page.response.body);
     return s;
   }
@@ -345,7 +348,8 @@ void measure_cycles(const Options& o, Daemon& daemon) {
     if (missed) throw std::runtime_error("an attempt went by unseen; the measuring tool polls too slowly");
     note("cycle " + std::to_string(i + 1) + ": " + (s.success ? "ok" : "failed") + ", " +
          std::to_string(s.duration * 1000) + " ms, daemon CPU " +
-         std::to_string((s.cpu.total() - previous.cpu.total()) * 1000) + " ms");
+         std::to_string((s.cpu.total() - previous.cpu.total()) * 1000) + " ms, RSS " +
+         std::to_string(s.rss / (1 << 20)) + " MiB");
     if (s.success) {
       durations.push_back(s.duration);
     } else {
@@ -374,6 +378,9 @@ void measure_cycles(const Options& o, Daemon& daemon) {
   figure("cpu_per_cycle.user", (previous.cpu.user - start.cpu.user) / cycles * 1000, "ms");
   figure("cpu_per_cycle.system", (previous.cpu.system - start.cpu.system) / cycles * 1000, "ms");
   figure("cpu_per_cycle.median", median(cpu) * 1000, "ms");
+  // Memory that stays after each cycle: a steady daemon shows 0 here; a leak, or an
+  // allocator that keeps what the cycles free, shows as growth.
+  figure("rss_growth_per_cycle", (previous.rss - start.rss) / cycles / (1 << 20), "MiB");
   if (o.broker_pid != 0) {
     figure("broker_cpu_per_cycle", (previous.broker_cpu.total() - start.broker_cpu.total()) / cycles * 1000, "ms");
   }

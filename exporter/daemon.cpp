@@ -15,6 +15,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <malloc.h>
+
 #include <atomic>
 #include <iostream>
 
@@ -79,6 +81,9 @@ int serve(const config::Config& config) {
     rendered->text = render_text(families);
     rendered->gzip = gzip_compress(rendered->text);
     store.publish(std::move(rendered));
+    // Each cycle frees and allocates tens of megabytes; without this, glibc keeps the freed
+    // memory and the resident size grows from cycle to cycle.
+    ::malloc_trim(0);
     if (scheduler && scheduler->every_probe_ran()) ready = true;
   };
   scheduler = std::make_unique<Scheduler>(io, make_probes(config), render);

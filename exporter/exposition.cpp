@@ -103,6 +103,7 @@ std::string render_text(const FamilyView& families) {
       }
     }
   }
+  out.shrink_to_fit();  // the page is kept until the next rendering: no slack
   return out;
 }
 
@@ -126,6 +127,7 @@ std::string gzip_compress(std::string_view data) {
   stream.avail_out = static_cast<uInt>(out.size());
   const int result = deflate(&stream, Z_FINISH);
   out.resize(stream.total_out);
+  out.shrink_to_fit();  // deflateBound reserved about the size of the text
   deflateEnd(&stream);
   if (result != Z_STREAM_END) throw std::runtime_error("deflate failed");
   return out;
