@@ -1,7 +1,5 @@
 #include "probes/redis/info_metrics.hpp"
 
-#include "exporter/metric_family_builder.hpp"
-
 #include <array>
 #include <optional>
 
@@ -138,129 +136,128 @@ std::optional<double> field_value(const std::string& text, ValueStyle style) {
   return parse_number(text);
 }
 
-void keep(MetricFamilies& families, FamilyBuilder& builder) {
-  if (!builder.empty()) families.push_back(builder.take());
-}
-
 std::string field_or_empty(const Info& info, std::string_view field) {
   const auto* value = info.find(field);
   return value == nullptr ? std::string() : *value;
 }
 
-void add_table_metrics(const Info& info, MetricFamilies& families) {
+void write_table_metrics(const Info& info, SeriesSet& out) {
   for (const auto& metric : kInfoMetrics) {
     const auto* text = info.find(metric.field);
     if (text == nullptr) continue;
     const auto value = field_value(*text, metric.style);
     if (!value || (metric.kind == MetricKind::counter && *value < 0)) continue;  // counters never go below 0
-    FamilyBuilder builder(
-        std::string(metric.name), std::string(metric.help),
-        metric.kind == MetricKind::counter ? prometheus::MetricType::Counter : prometheus::MetricType::Gauge);
-    builder.add({}, *value * metric.scale);
-    families.push_back(builder.take());
+    const Family family{
+        metric.name, metric.help, metric.kind == MetricKind::counter ? MetricType::counter : MetricType::gauge, {}};
+    out.add(family, {}, *value * metric.scale);
   }
 }
 
-void add_derived_metrics(const Info& info, std::chrono::system_clock::time_point now, MetricFamilies& families) {
+void write_derived_metrics(const Info& info, std::chrono::system_clock::time_point now, SeriesSet& out) {
+  static constexpr auto kStart =
+      gauge_family("redis_start_time_seconds", "Start time of the Redis server since the Unix epoch.");
+  static constexpr auto kUsedRatio =
+      gauge_family("redis_memory_used_ratio",
+                   "used_memory / maxmemory; only while maxmemory is set. Eviction or OOM errors start at 1.");
   if (const auto uptime = info.number("uptime_in_seconds")) {
     const double now_seconds =
         static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
-    keep(families, gauge("redis_start_time_seconds", "Start time of the Redis server since the Unix epoch.")
-                       .add({}, now_seconds - *uptime));
+    out.add(kStart, {}, now_seconds - *uptime);
   }
   const auto used = info.number("used_memory");
   const auto max = info.number("maxmemory");
-  if (used && max && *max > 0) {
-    keep(families, gauge("redis_memory_used_ratio",
-                         "used_memory / maxmemory; only while maxmemory is set. Eviction or OOM errors start at 1.")
-                       .add({}, *used / *max));
-  }
+  if (used && max && *max > 0) out.add(kUsedRatio, {}, *used / *max);
 }
 
-void add_instance_info(const Info& info, MetricFamilies& families) {
+void write_instance_info(const Info& info, SeriesSet& out) {
+  static constexpr auto kInstance =
+      gauge_family("redis_instance_info", "Information about the Redis instance.",
+                   {"role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port",
+                    "run_id", "process_id", "master_replid"});
   std::string mode = field_or_empty(info, "redis_mode");
   if (mode.empty()) mode = field_or_empty(info, "server_mode");
-  keep(families, gauge("redis_instance_info", "Information about the Redis instance.")
-                     .add({{"role", field_or_empty(info, "role")},
-                           {"redis_version", field_or_empty(info, "redis_version")},
-                           {"redis_build_id", field_or_empty(info, "redis_build_id")},
-                           {"redis_mode", mode},
-                           {"os", field_or_empty(info, "os")},
-                           {"maxmemory_policy", field_or_empty(info, "maxmemory_policy")},
-                           {"tcp_port", field_or_empty(info, "tcp_port")},
-                           {"run_id", field_or_empty(info, "run_id")},
-                           {"process_id", field_or_empty(info, "process_id")},
-                           {"master_replid", field_or_empty(info, "master_replid")}},
-                          1));
+  out.add(kInstance,
+          {field_or_empty(info, "role"), field_or_empty(info, "redis_version"), field_or_empty(info, "redis_build_id"),
+           mode, field_or_empty(info, "os"), field_or_empty(info, "maxmemory_policy"), field_or_empty(info, "tcp_port"),
+           field_or_empty(info, "run_id"), field_or_empty(info, "process_id"), field_or_empty(info, "master_replid")},
+          1);
 }
 
-void add_keyspace_metrics(const Info& info, MetricFamilies& families) {
-  auto keys = gauge("redis_db_keys", "Keys in the database.");
-  auto expiring = gauge("redis_db_keys_expiring", "Keys with a TTL in the database.");
-  auto avg_ttl = gauge("redis_db_avg_ttl_seconds", "Average TTL of the keys with a TTL (an estimate by Redis).");
+void write_keyspace_metrics(const Info& info, SeriesSet& out) {
+  static constexpr auto kKeys = gauge_family("redis_db_keys", "Keys in the database.", {"db"});
+  static constexpr auto kExpiring = gauge_family("redis_db_keys_expiring", "Keys with a TTL in the database.", {"db"});
+  static constexpr auto kAvgTtl =
+      gauge_family("redis_db_avg_ttl_seconds", "Average TTL of the keys with a TTL (an estimate by Redis).", {"db"});
+  for (const auto& db : info.keyspace) out.add(kKeys, {db.db}, db.keys);
+  for (const auto& db : info.keyspace) out.add(kExpiring, {db.db}, db.expires);
   for (const auto& db : info.keyspace) {
-    keys.add({{"db", db.db}}, db.keys);
-    expiring.add({{"db", db.db}}, db.expires);
-    if (db.avg_ttl_ms) avg_ttl.add({{"db", db.db}}, *db.avg_ttl_ms / 1000.0);
+    if (db.avg_ttl_ms) out.add(kAvgTtl, {db.db}, *db.avg_ttl_ms / 1000.0);
   }
-  keep(families, keys);
-  keep(families, expiring);
-  keep(families, avg_ttl);
 }
 
 // The link of a replica to its master (fields only replicas have), its connected replicas
 // (`slaveN:ip=...,port=...,state=...,offset=...,lag=...` on a master).
-void add_replication_metrics(const Info& info, MetricFamilies& families) {
-  const Labels master{{"master_host", field_or_empty(info, "master_host")},
-                      {"master_port", field_or_empty(info, "master_port")}};
-  if (const auto* status = info.find("master_link_status")) {
-    keep(families, gauge("redis_master_link_up", "1 when the replica's link to its master is up.")
-                       .add(master, *status == "up" ? 1 : 0));
-  }
-  const std::array<std::pair<std::string_view, std::string_view>, 3> replica_fields{{
-      {"master_last_io_seconds_ago", "Seconds since the replica last heard from its master; -1 when the link is down."},
-      {"master_sync_in_progress", "1 while the replica synchronises with its master."},
-      {"slave_repl_offset", "Replication offset of the replica."},
+void write_replication_metrics(const Info& info, SeriesSet& out) {
+  static constexpr LabelNames kMaster{"master_host", "master_port"};
+  static constexpr auto kLinkUp =
+      gauge_family("redis_master_link_up", "1 when the replica's link to its master is up.", kMaster);
+  static constexpr std::array<std::pair<std::string_view, Family>, 3> kReplicaFields{{
+      {"master_last_io_seconds_ago",
+       gauge_family("redis_master_last_io_seconds_ago",
+                    "Seconds since the replica last heard from its master; -1 when the link is down.", kMaster)},
+      {"master_sync_in_progress",
+       gauge_family("redis_master_sync_in_progress", "1 while the replica synchronises with its master.", kMaster)},
+      {"slave_repl_offset", gauge_family("redis_slave_repl_offset", "Replication offset of the replica.", kMaster)},
   }};
-  for (const auto& [field, help] : replica_fields) {
-    if (const auto value = info.number(field)) {
-      keep(families, gauge("redis_" + std::string(field), std::string(help)).add(master, *value));
-    }
+  static constexpr auto kSlaveInfo = gauge_family("redis_slave_info", "Information about the replica's master.",
+                                                  {"master_host", "master_port", "read_only"});
+  static constexpr LabelNames kReplica{"slave_ip", "slave_port", "slave_state"};
+  static constexpr auto kOffset = gauge_family("redis_connected_slave_offset_bytes",
+                                               "Replication offset acknowledged by a connected replica.", kReplica);
+  static constexpr auto kLag = gauge_family("redis_connected_slave_lag_seconds",
+                                            "Seconds since a connected replica last acknowledged.", kReplica);
+
+  const auto master_host = field_or_empty(info, "master_host");
+  const auto master_port = field_or_empty(info, "master_port");
+  if (const auto* status = info.find("master_link_status")) {
+    out.add(kLinkUp, {master_host, master_port}, *status == "up" ? 1 : 0);
+  }
+  for (const auto& [field, family] : kReplicaFields) {
+    if (const auto value = info.number(field)) out.add(family, {master_host, master_port}, *value);
   }
   if (field_or_empty(info, "role") == "slave") {
-    keep(families, gauge("redis_slave_info", "Information about the replica's master.")
-                       .add({master[0], master[1], {"read_only", field_or_empty(info, "slave_read_only")}}, 1));
+    out.add(kSlaveInfo, {master_host, master_port, field_or_empty(info, "slave_read_only")}, 1);
   }
-
-  auto offset = gauge("redis_connected_slave_offset_bytes", "Replication offset acknowledged by a connected replica.");
-  auto lag = gauge("redis_connected_slave_lag_seconds", "Seconds since a connected replica last acknowledged.");
-  if (const auto* replication = info.section("Replication")) {
-    for (const auto& [key, value] : replication->fields) {
-      if (key.size() < 6 || key.compare(0, 5, "slave") != 0 ||
-          key.find_first_not_of("0123456789", 5) != std::string::npos) {
-        continue;
-      }
-      const auto parts = parse_key_value_list(value);
-      if (!parts) continue;
-      std::map<std::string, std::string> fields(parts->begin(), parts->end());
-      const auto acked = parse_number(fields["offset"]);
-      if (!acked) continue;
-      const Labels labels{{"slave_ip", fields["ip"]}, {"slave_port", fields["port"]}, {"slave_state", fields["state"]}};
-      offset.add(labels, *acked);
-      if (const auto seconds = parse_number(fields["lag"])) lag.add(labels, *seconds);
+  const auto* replication = info.section("Replication");
+  if (replication == nullptr) return;
+  for (const auto& [key, value] : replication->fields) {
+    if (key.size() < 6 || key.compare(0, 5, "slave") != 0 ||
+        key.find_first_not_of("0123456789", 5) != std::string::npos) {
+      continue;
+    }
+    const auto parts = parse_key_value_list(value);
+    if (!parts) continue;
+    std::map<std::string, std::string> fields(parts->begin(), parts->end());
+    const auto acked = parse_number(fields["offset"]);
+    if (!acked) continue;
+    out.add(kOffset, {fields["ip"], fields["port"], fields["state"]}, *acked);
+    if (const auto seconds = parse_number(fields["lag"])) {
+      out.add(kLag, {fields["ip"], fields["port"], fields["state"]}, *seconds);
     }
   }
-  keep(families, offset);
-  keep(families, lag);
 }
 
 // `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`
 // and `errorstat_ERR:count=1`.
-void add_command_metrics(const Info& info, MetricFamilies& families) {
-  auto calls = counter("redis_commands_total", "Calls per command.");
-  auto seconds = counter("redis_commands_duration_seconds_total", "Time spent per command.");
-  auto rejected = counter("redis_commands_rejected_calls_total", "Calls rejected before execution per command.");
-  auto failed = counter("redis_commands_failed_calls_total", "Calls failed during execution per command.");
+void write_command_metrics(const Info& info, SeriesSet& out) {
+  static constexpr auto kCalls = counter_family("redis_commands_total", "Calls per command.", {"cmd"});
+  static constexpr auto kSeconds =
+      counter_family("redis_commands_duration_seconds_total", "Time spent per command.", {"cmd"});
+  static constexpr auto kRejected =
+      counter_family("redis_commands_rejected_calls_total", "Calls rejected before execution per command.", {"cmd"});
+  static constexpr auto kFailed =
+      counter_family("redis_commands_failed_calls_total", "Calls failed during execution per command.", {"cmd"});
+  static constexpr auto kErrors = counter_family("redis_errors_total", "Error replies per error prefix.", {"err"});
   if (const auto* section = info.section("Commandstats")) {
     for (const auto& [key, value] : section->fields) {
       if (key.rfind("cmdstat_", 0) != 0 || key.size() == 8) continue;
@@ -270,37 +267,28 @@ void add_command_metrics(const Info& info, MetricFamilies& families) {
       const auto n = parse_number(fields["calls"]);
       const auto usec = parse_number(fields["usec"]);
       if (!n || !usec) continue;
-      const Labels labels{{"cmd", key.substr(8)}};
-      calls.add(labels, *n);
-      seconds.add(labels, *usec / 1e6);
-      if (const auto r = parse_number(fields["rejected_calls"])) rejected.add(labels, *r);
-      if (const auto f = parse_number(fields["failed_calls"])) failed.add(labels, *f);
+      const auto command = std::string_view(key).substr(8);
+      out.add(kCalls, {command}, *n);
+      out.add(kSeconds, {command}, *usec / 1e6);
+      if (const auto r = parse_number(fields["rejected_calls"])) out.add(kRejected, {command}, *r);
+      if (const auto f = parse_number(fields["failed_calls"])) out.add(kFailed, {command}, *f);
     }
   }
-  keep(families, calls);
-  keep(families, seconds);
-  keep(families, rejected);
-  keep(families, failed);
-
-  auto errors = counter("redis_errors_total", "Error replies per error prefix.");
   if (const auto* section = info.section("Errorstats")) {
     for (const auto& [key, value] : section->fields) {
       if (key.rfind("errorstat_", 0) != 0 || key.size() == 10) continue;
       const auto parts = parse_key_value_list(value);
       if (!parts || parts->empty() || (*parts)[0].first != "count") continue;
-      if (const auto n = parse_number((*parts)[0].second)) errors.add({{"err", key.substr(10)}}, *n);
+      if (const auto n = parse_number((*parts)[0].second)) out.add(kErrors, {std::string_view(key).substr(10)}, *n);
     }
   }
-  keep(families, errors);
 }
 
-void add_config_metrics(const std::map<std::string, std::string>& config, MetricFamilies& families) {
+void write_config_metrics(const std::map<std::string, std::string>& config, SeriesSet& out) {
   for (const auto& metric : kConfigMetrics) {
     const auto it = config.find(std::string(metric.parameter));
     if (it == config.end()) continue;
-    if (const auto value = parse_number(it->second)) {
-      keep(families, gauge(std::string(metric.name), std::string(metric.help)).add({}, *value));
-    }
+    if (const auto value = parse_number(it->second)) out.add(gauge_family(metric.name, metric.help), {}, *value);
   }
 }
 
@@ -310,17 +298,15 @@ std::span<const InfoMetric> info_metric_table() { return kInfoMetrics; }
 
 std::span<const ConfigMetric> config_metric_table() { return kConfigMetrics; }
 
-MetricFamilies build_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
-                                  std::chrono::system_clock::time_point now) {
-  MetricFamilies families;
-  add_table_metrics(info, families);
-  add_derived_metrics(info, now, families);
-  add_instance_info(info, families);
-  add_keyspace_metrics(info, families);
-  add_replication_metrics(info, families);
-  add_command_metrics(info, families);
-  add_config_metrics(config, families);
-  return families;
+void write_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
+                        std::chrono::system_clock::time_point now, SeriesSet& out) {
+  write_table_metrics(info, out);
+  write_derived_metrics(info, now, out);
+  write_instance_info(info, out);
+  write_keyspace_metrics(info, out);
+  write_replication_metrics(info, out);
+  write_command_metrics(info, out);
+  write_config_metrics(config, out);
 }
 
 }  // namespace msgwatch::redis

@@ -1,5 +1,5 @@
 #pragma once
-// Translates a parsed INFO reply (and the few CONFIG values) into metric families.
+// Translates a parsed INFO reply (and the few CONFIG values) into series.
 //
 // Names, types and labels are redis_exporter's (oliver006/redis_exporter, exporter.go and
 // info.go), so that its dashboards and alert rules work unchanged. Where redis_exporter's name
@@ -7,7 +7,7 @@
 // such as `_sec`/`_ms`, counters without `_total`), the field is left out rather than renamed.
 // The only new family is redis_memory_used_ratio. The `cluster` label is added by the scheduler.
 
-#include "exporter/probe.hpp"
+#include "exporter/sdk/series_set.hpp"
 #include "probes/redis/info_parser.hpp"
 
 #include <chrono>
@@ -50,7 +50,7 @@ std::span<const ConfigMetric> config_metric_table();
 
 // `config` maps CONFIG GET parameter names to values; empty when CONFIG is not available.
 // `now` only feeds redis_start_time_seconds.
-MetricFamilies build_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
-                                  std::chrono::system_clock::time_point now);
+void write_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
+                        std::chrono::system_clock::time_point now, SeriesSet& out);
 
 }  // namespace msgwatch::redis

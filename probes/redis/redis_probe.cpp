@@ -1,6 +1,5 @@
 #include "probes/redis/redis_probe.hpp"
 
-#include "exporter/metric_family_builder.hpp"
 #include "probes/redis/info_metrics.hpp"
 #include "probes/redis/info_parser.hpp"
 #include "probes/redis/redis_connection.hpp"
@@ -19,9 +18,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-prometheus::MetricFamily up_family(double up) {
-  return gauge("redis_up", "1 when the last collection from Redis succeeded.").add({}, up).take();
-}
+constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from Redis succeeded.");
 
 // Owned by the scheduler and run on its io_context thread only: collect() and abort() never
 // run concurrently. The connection outlives cycles; any failure closes it and the next cycle
@@ -35,12 +32,8 @@ class RedisProbe final : public Probe {
   [[nodiscard]] std::string target() const override { return target_.name; }
   [[nodiscard]] ProbeSchedule schedule() const override { return target_.schedule; }
 
-  asio::awaitable<MetricFamilies> collect() override;
-  [[nodiscard]] MetricFamilies failure_families() const override {
-    MetricFamilies families;
-    families.push_back(up_family(0));
-    return families;
-  }
+  asio::awaitable<SeriesSet> collect() override;
+  void failure_series(SeriesSet& out) const override { out.add(kUp, {}, 0); }
 
   void abort() override {
     aborted_ = true;
@@ -53,7 +46,7 @@ class RedisProbe final : public Probe {
   }
 
   asio::awaitable<void> open_connection();
-  asio::awaitable<MetricFamilies> cycle();
+  asio::awaitable<SeriesSet> cycle();
   asio::awaitable<std::string> read_info();
   asio::awaitable<std::map<std::string, std::string>> read_config();
 
@@ -66,7 +59,7 @@ class RedisProbe final : public Probe {
   bool config_refusal_logged_ = false;
 };
 
-asio::awaitable<MetricFamilies> RedisProbe::collect() {
+asio::awaitable<SeriesSet> RedisProbe::collect() {
   aborted_ = false;
   if (!address_) throw failure("address is not host:port");
 
@@ -166,23 +159,21 @@ asio::awaitable<std::map<std::string, std::string>> RedisProbe::read_config() {
   co_return config;
 }
 
-asio::awaitable<MetricFamilies> RedisProbe::cycle() {
+asio::awaitable<SeriesSet> RedisProbe::cycle() {
   const std::string text = co_await read_info();
   auto config = co_await read_config();
   const Info info = parse_info(text);
   if (info.index.empty()) throw RespProtocolError("INFO: reply has no fields");
 
-  MetricFamilies families;
-  families.push_back(up_family(1));
-  for (auto& family : build_info_metrics(info, config, std::chrono::system_clock::now())) {
-    families.push_back(std::move(family));
-  }
-  co_return families;
+  SeriesSet out;
+  out.add(kUp, {}, 1);
+  write_info_metrics(info, config, std::chrono::system_clock::now(), out);
+  co_return out;
 }
 
 }  // namespace
 
-std::unique_ptr<Probe> make_redis_probe(const config::RedisTarget& target) {
+std::unique_ptr<Probe> make_redis_probe(const config::RedisTarget& target, const ProbeContext& /*context*/) {
   return std::make_unique<RedisProbe>(target);
 }
 

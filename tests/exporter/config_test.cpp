@@ -1,4 +1,4 @@
-#include "exporter/config.hpp"
+#include "exporter/app/config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -37,6 +37,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.sasl->password.describe(), "env:ORDERS_KAFKA_PASSWORD");
   EXPECT_EQ(orders.lag_schedule.interval, 15s);
   EXPECT_EQ(orders.lag_schedule.timeout, 10s);
+  EXPECT_EQ(orders.lag_schedule.effective_stale_after(), 2min);
   EXPECT_EQ(orders.topics.include, std::vector<std::string>{"orders\\..*"});
   EXPECT_EQ(orders.groups.include, std::vector<std::string>{".*"});
   EXPECT_EQ(orders.groups.exclude, std::vector<std::string>{"console-consumer-.*"});
@@ -51,9 +52,11 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(chat.topics.exclude, std::vector<std::string>{"__.*"});
   EXPECT_TRUE(chat.read_committed_groups.include.empty());
   EXPECT_EQ(chat.granularity, Granularity::partition);
+  EXPECT_EQ(chat.lag_schedule.effective_stale_after(), 90s) << "three intervals by default";
   ASSERT_EQ(config.redis.size(), 1U);
   EXPECT_EQ(config.redis[0].address, "redis-1:6379");
   EXPECT_EQ(config.redis[0].schedule.interval, 60s);
+  EXPECT_EQ(config.redis[0].schedule.effective_stale_after(), 5min);
   EXPECT_EQ(config.redis[0].password.describe(), "file:/run/secrets/redis");
 }
 
@@ -83,6 +86,9 @@ TEST(Config, RejectsBadValues) {
       HasSubstr("kafka[1].name: \"a\" is used twice"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 5s, timeout: 10s}\n"),
               HasSubstr("kafka[0].lag.timeout: must not be longer than interval"));
+  EXPECT_THAT(
+      error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 30s, stale_after: 10s}\n"),
+      HasSubstr("kafka[0].lag.stale_after: must not be shorter than interval"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {interval: 0s}\n"),
               HasSubstr("kafka[0].lag.interval: must be > 0"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {topics: {include: ['(']}}\n"),

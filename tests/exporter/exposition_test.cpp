@@ -1,35 +1,29 @@
-#include "exporter/exposition.hpp"
-#include "exporter/metric_family_builder.hpp"
-#include "exporter/probe.hpp"
+#include "exporter/runtime/exposition.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <random>
 
 namespace msgwatch {
 namespace {
 
-std::string gunzip(const std::string& data) {
-  z_stream stream{};
-  EXPECT_EQ(inflateInit2(&stream, 15 + 16), Z_OK);
-  std::string out(1 << 20, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
-  out.resize(stream.total_out);
-  inflateEnd(&stream);
-  return out;
-}
-
 TEST(Exposition, MergesFamiliesOfSeveralClustersIntoOneBlockSortedByName) {
-  MetricFamilies families;
-  families.push_back(gauge("kafka_brokers", "Brokers.").add({{"cluster", "a"}}, 3).take());
-  families.push_back(gauge("kafka_alpha", "First by name.").add({{"cluster", "a"}}, 1).take());
-  families.push_back(gauge("kafka_brokers", "Brokers.").add({{"cluster", "b"}}, 1).take());
-  families.push_back(gauge("kafka_empty", "Nothing to say.").take());
-  families.push_back(counter("kafka_events_total", "Events.").add({{"topic", "x\"y\\z\n"}}, 7).take());
-  EXPECT_EQ(render_text(std::move(families)),
+  constexpr auto kBrokers = gauge_family("kafka_brokers", "Brokers.");
+  SeriesSet a;
+  a.set_cluster("a");
+  a.add(kBrokers, {}, 3);
+  a.add(gauge_family("kafka_alpha", "First by name."), {}, 1);
+  a.family(gauge_family("kafka_empty", "Nothing to say."));
+  SeriesSet b;
+  b.set_cluster("b");
+  b.add(kBrokers, {}, 1);
+  SeriesSet own;
+  own.add(counter_family("kafka_events_total", "Events.", {"topic"}), {"x\"y\\z\n"}, 7);
+  own.add(gauge_family("kafka_help", "Back\\slash and\nnew line \"kept\"."), {}, 0.25);
+  EXPECT_EQ(render_text(PageSources{{&a, &b, &own}, {}}),
             "# HELP kafka_alpha First by name.\n"
             "# TYPE kafka_alpha gauge\n"
             "kafka_alpha{cluster=\"a\"} 1\n"
@@ -39,30 +33,103 @@ TEST(Exposition, MergesFamiliesOfSeveralClustersIntoOneBlockSortedByName) {
             "kafka_brokers{cluster=\"b\"} 1\n"
             "# HELP kafka_events_total Events.\n"
             "# TYPE kafka_events_total counter\n"
-            "kafka_events_total{topic=\"x\\\"y\\\\z\\n\"} 7\n");
+            "kafka_events_total{topic=\"x\\\"y\\\\z\\n\"} 7\n"
+            "# HELP kafka_help Back\\\\slash and\\nnew line \"kept\".\n"
+            "# TYPE kafka_help gauge\n"
+            "kafka_help 0.25\n");
 }
 
-TEST(Exposition, GzipRoundTrips) {
-  std::string text;
-  for (int i = 0; i < 10000; ++i) text += "kafka_consumergroup_lag{partition=\"" + std::to_string(i) + "\"} 5\n";
-  const auto compressed = gzip_compress(text);
-  EXPECT_LT(compressed.size(), text.size() / 5);
-  EXPECT_EQ(gunzip(compressed), text);
-  EXPECT_EQ(gunzip(gzip_compress("")), "");
+TEST(Exposition, RendersLiveInstrumentsOfTheRegistry) {
+  prometheus::Registry registry;
+  auto& requests = prometheus::BuildCounter().Name("x_requests_total").Help("Requests.").Register(registry);
+  requests.Add({{"cluster", "c"}, {"api", "Metadata"}}).Increment(3);
+  auto& durations = prometheus::BuildHistogram().Name("x_duration_seconds").Help("Durations.").Register(registry);
+  auto& histogram = durations.Add({{"cluster", "c"}}, prometheus::Histogram::BucketBoundaries{0.1, 1});
+  histogram.Observe(0.05);
+  histogram.Observe(0.5);
+  histogram.Observe(5);
+  const auto families = registry.Collect();
+  PageSources sources;
+  for (const auto& family : families) sources.instruments.push_back(&family);
+  EXPECT_EQ(render_text(sources),
+            "# HELP x_duration_seconds Durations.\n"
+            "# TYPE x_duration_seconds histogram\n"
+            "x_duration_seconds_bucket{cluster=\"c\",le=\"0.1\"} 1\n"
+            "x_duration_seconds_bucket{cluster=\"c\",le=\"1\"} 2\n"
+            "x_duration_seconds_bucket{cluster=\"c\",le=\"+Inf\"} 3\n"
+            "x_duration_seconds_sum{cluster=\"c\"} 5.55\n"
+            "x_duration_seconds_count{cluster=\"c\"} 3\n"
+            "# HELP x_requests_total Requests.\n"
+            "# TYPE x_requests_total counter\n"
+            "x_requests_total{api=\"Metadata\",cluster=\"c\"} 3\n");
+}
+
+TEST(Exposition, TheTextIsWrittenInChunksOfTheAskedSize) {
+  SeriesSet set;
+  auto& family = set.family(gauge_family("kafka_consumergroup_lag", "Lag.", {"partition"}));
+  for (int i = 0; i < 5000; ++i) family.add({i}, i);
+  std::vector<std::size_t> pieces;
+  std::string joined;
+  write_page(
+      PageSources{{&set}, {}},
+      [&](std::string_view piece) {
+        pieces.push_back(piece.size());
+        joined.append(piece);
+      },
+      4096);
+  EXPECT_GT(pieces.size(), 10U);
+  for (const auto size : pieces) EXPECT_LT(size, 4096U + 200U);
+  EXPECT_EQ(joined, render_text(set));
+}
+
+TEST(Exposition, TheGzipPageInflatesToTheTextInChunks) {
+  SeriesSet set;
+  set.set_cluster("c");
+  auto& family = set.family(gauge_family("kafka_consumergroup_lag", "Lag.", {"group", "partition"}));
+  std::mt19937 random(7);  // values that do not compress to nothing
+  for (int i = 0; i < 50000; ++i) family.add({"group-" + std::to_string(i % 997), i}, random());
+  const auto text = render_text(set);
+  const auto page = std::make_shared<RenderedPage>(render_page(PageSources{{&set}, {}}));
+  EXPECT_EQ(page->text_bytes, text.size());
+  EXPECT_GT(page->gzip.size(), 1U);  // more than one chunk
+  std::size_t gzip_bytes = 0;
+  for (const auto& chunk : page->gzip) gzip_bytes += chunk.size();
+  EXPECT_EQ(page->gzip_bytes, gzip_bytes);
+  EXPECT_LT(page->gzip_bytes, text.size() / 3);
+  EXPECT_EQ(inflate_page(page), text);
+}
+
+TEST(Exposition, AnEmptyPageIsAValidGzipStream) {
+  const auto page = std::make_shared<RenderedPage>(render_page({}));
+  EXPECT_EQ(page->text_bytes, 0U);
+  EXPECT_GT(page->gzip_bytes, 0U);
+  EXPECT_EQ(inflate_page(page), "");
+}
+
+TEST(Exposition, ADamagedPageIsAnErrorNotACrash) {
+  SeriesSet set;
+  set.add(gauge_family("a", "A."), {}, 1);
+  auto page = std::make_shared<RenderedPage>(render_page(PageSources{{&set}, {}}));
+  auto truncated = std::make_shared<RenderedPage>(*page);
+  truncated->gzip.back().resize(truncated->gzip.back().size() / 2);
+  EXPECT_THROW(inflate_page(truncated), std::runtime_error);
+  auto garbage = std::make_shared<RenderedPage>(*page);
+  garbage->gzip.front()[0] = 'x';
+  EXPECT_THROW(inflate_page(garbage), std::runtime_error);
 }
 
 TEST(Exposition, StoreHandsOutTheLatest) {
-  MetricsStore store;
-  EXPECT_EQ(store.latest()->text, "");
-  auto first = std::make_shared<RenderedMetrics>();
-  first->text = "a 1\n";
-  store.publish(first);
+  PageStore store;
+  EXPECT_EQ(inflate_page(store.latest()), "");
+  SeriesSet first_set;
+  first_set.add(gauge_family("a", "A."), {}, 1);
+  store.publish(std::make_shared<RenderedPage>(render_page(PageSources{{&first_set}, {}})));
   const auto held = store.latest();
-  auto second = std::make_shared<RenderedMetrics>();
-  second->text = "a 2\n";
-  store.publish(second);
-  EXPECT_EQ(held->text, "a 1\n");  // a reader keeps its bytes while a new rendering lands
-  EXPECT_EQ(store.latest()->text, "a 2\n");
+  SeriesSet second_set;
+  second_set.add(gauge_family("a", "A."), {}, 2);
+  store.publish(std::make_shared<RenderedPage>(render_page(PageSources{{&second_set}, {}})));
+  EXPECT_EQ(inflate_page(held), "# HELP a A.\n# TYPE a gauge\na 1\n");  // a reader keeps its bytes
+  EXPECT_EQ(inflate_page(store.latest()), "# HELP a A.\n# TYPE a gauge\na 2\n");
 }
 
 }  // namespace

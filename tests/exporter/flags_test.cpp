@@ -1,6 +1,6 @@
-#include "exporter/flags.hpp"
-#include "exporter/config_reader.hpp"
-#include "exporter/name_filter.hpp"
+#include "exporter/app/flags.hpp"
+#include "exporter/app/config_reader.hpp"
+#include "exporter/sdk/name_filter.hpp"
 
 #include <gtest/gtest.h>
 

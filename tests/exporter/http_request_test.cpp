@@ -1,4 +1,4 @@
-#include "exporter/http_request.hpp"
+#include "exporter/runtime/http_request.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // libFuzzer target for the HTTP request head parser: any bytes give a request or nullopt,
 // nothing else (the HTTP server feeds it whatever a client sends, up to 16 KiB).
 
-#include "exporter/http_request.hpp"
+#include "exporter/runtime/http_request.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -220,7 +220,7 @@ TEST(ConsumerStatus, WindowHasAFloorOfTwo) {
   EXPECT_EQ(window.size(), 2u);
 }
 
-TEST(ConsumerStatusTracker, GroupAndTopicStatusIsTheWorstPartition) {
+TEST(ConsumerStatusTracker, EachPartitionHasItsOwnWindow) {
   ConsumerStatusTracker tracker;
   for (std::int64_t n = 0; n < 10; ++n) {
     tracker.observe({"billing", "orders", 0}, cycle(n, 100 * n, 100 * n));       // ok
@@ -231,13 +231,8 @@ TEST(ConsumerStatusTracker, GroupAndTopicStatusIsTheWorstPartition) {
   EXPECT_EQ(tracker.partition_status({"billing", "orders", 0}), ok);
   EXPECT_EQ(tracker.partition_status({"billing", "orders", 1}), warn);
   EXPECT_EQ(tracker.partition_status({"billing", "orders", 2}), std::nullopt);
-  EXPECT_EQ(tracker.topic_status("billing", "orders"), warn);
-  EXPECT_EQ(tracker.topic_status("billing", "payments"), stall);
-  EXPECT_EQ(tracker.topic_status("billing", "other"), std::nullopt);
-  EXPECT_EQ(tracker.group_status("billing"), stall);
-  EXPECT_EQ(tracker.group_status("audit"), ok);
-  EXPECT_EQ(tracker.group_status("bill"), std::nullopt);
-  EXPECT_EQ(tracker.group_statuses(), (std::map<std::string, ConsumerStatus>{{"audit", ok}, {"billing", stall}}));
+  EXPECT_EQ(tracker.partition_status({"billing", "payments", 0}), stall);
+  EXPECT_EQ(tracker.partition_status({"audit", "orders", 0}), ok);
 }
 
 TEST(ConsumerStatusTracker, CountsForwardMovesOfCommittedOffsetsPerGroupAndTopic) {
@@ -266,23 +261,34 @@ TEST(ConsumerStatusTracker, ForgetsPartitionsAndGroupsThatDisappeared) {
   // Cycle 2 sees partition 1 of orders and the topic "deleted" no more.
   tracker.observe({"billing", "orders", 0}, cycle(2, 200, 200));
   tracker.observe({"audit", "orders", 0}, cycle(2, 200, 200));
-  EXPECT_EQ(tracker.forget_unobserved_since(at(60)), 2u);
+  EXPECT_EQ(tracker.forget_unobserved_since(at(60), [](const auto&) { return false; }), 2u);
 
   EXPECT_EQ(tracker.partitions().size(), 2u);
   EXPECT_EQ(tracker.partition_status({"billing", "orders", 1}), std::nullopt);
-  EXPECT_EQ(tracker.topic_status("billing", "deleted"), std::nullopt);
+  EXPECT_EQ(tracker.partition_status({"billing", "deleted", 0}), std::nullopt);
   // The counter of a pair lives as long as one of its partitions: its value stays.
   using Counters = std::map<ConsumerStatusTracker::GroupTopic, std::uint64_t>;
   EXPECT_EQ(tracker.committed_messages(), (Counters{{{"audit", "orders"}, 200}, {{"billing", "orders"}, 210}}));
 
-  tracker.forget_group("billing");
-  EXPECT_EQ(tracker.group_status("billing"), std::nullopt);
-  EXPECT_EQ(tracker.group_status("audit"), ok);
-  EXPECT_EQ(tracker.committed_messages(), (Counters{{{"audit", "orders"}, 200}}));
-
   // A partition that comes back starts a new window.
   tracker.observe({"billing", "orders", 1}, cycle(3, 500, 600));
   EXPECT_EQ(tracker.partitions().at({"billing", "orders", 1}).size(), 1u);
+}
+
+// A group the cycle could not read (its coordinator did not answer) keeps its windows and
+// its counter: a transient error must not reset a consumer's status.
+TEST(ConsumerStatusTracker, KeepsWhatTheCycleCouldNotSee) {
+  ConsumerStatusTracker tracker;
+  for (std::int64_t n = 0; n < 10; ++n) {
+    tracker.observe({"billing", "orders", 0}, cycle(n, 500, 600));  // stall after a full window
+    tracker.observe({"audit", "orders", 0}, cycle(n, 100 * n, 100 * n));
+  }
+  ASSERT_EQ(tracker.partition_status({"billing", "orders", 0}), stall);
+  tracker.observe({"audit", "orders", 0}, cycle(10, 1000, 1000));
+  const auto unknown = [](const GroupTopicPartition& key) { return key.group == "billing"; };
+  EXPECT_EQ(tracker.forget_unobserved_since(at(10 * 30), unknown), 0u);
+  EXPECT_EQ(tracker.partition_status({"billing", "orders", 0}), stall);
+  EXPECT_EQ(tracker.partitions().at({"billing", "orders", 0}).size(), 10u);
 }
 
 }  // namespace

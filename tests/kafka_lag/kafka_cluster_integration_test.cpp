@@ -23,6 +23,13 @@ std::string config_for(const std::string& bootstrap, const std::string& extra_la
 
 Labels cluster_labels() { return {{"cluster", "it"}}; }
 
+std::string label(const Sample& sample, const std::string& name) {
+  for (const auto& [key, value] : sample.labels) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
 TEST(KafkaCluster, ThreeBrokersShowReplicasAndIsrAndABrokerLossAndItsRecovery) {
   OwnKafka kafka(3);
   {
@@ -33,6 +40,29 @@ TEST(KafkaCluster, ThreeBrokersShowReplicasAndIsrAndABrokerLossAndItsRecovery) {
   DaemonProcess daemon(config_for(kafka.bootstrap()));
   daemon.wait_ready();
   auto metrics = daemon.wait_for_value("kafka_brokers", cluster_labels(), 3);
+
+  // The active controller is the KRaft quorum's leader, as Kafka's own tool says, in every
+  // cycle (Metadata's controller id names a random broker on KRaft); the quorum has 3 voters.
+  const auto quorum = describe_quorum_status(kafka.bootstrap());
+  ASSERT_EQ(quorum.voters, (std::vector<std::int32_t>{0, 1, 2}));
+  metrics = daemon.wait_for_value("kafka_controller_id", cluster_labels(), quorum.leader_id);
+  EXPECT_EQ(metrics.value("kafka_metadata_quorum_voters", cluster_labels()), 3.0);
+  EXPECT_EQ(metrics.value("kafka_metadata_quorum_leader_epoch", cluster_labels()), quorum.leader_epoch);
+  for (const auto voter : quorum.voters) {
+    EXPECT_TRUE(metrics.value("kafka_metadata_quorum_replica_lag",
+                              {{"cluster", "it"}, {"replica", std::to_string(voter)}, {"role", "voter"}}))
+        << voter;
+  }
+  const Labels probe{{"cluster", "it"}, {"probe", "kafka_lag"}};
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    const auto previous = metrics.value("msgwatch_probe_last_success_timestamp_seconds", probe);
+    metrics = daemon.wait_for_metrics(
+        [&](const Exposition& m) -> std::string {
+          return m.value("msgwatch_probe_last_success_timestamp_seconds", probe) != previous ? "" : "a new cycle";
+        },
+        30s, "the next cycle");
+    EXPECT_EQ(metrics.value("kafka_controller_id", cluster_labels()), quorum.leader_id) << "cycle " << cycle;
+  }
   metrics = daemon.wait_for_value("kafka_cluster_under_replicated_partitions", cluster_labels(), 0);
   const auto partition_value = [&](const Exposition& m, const char* name, const char* topic, int partition) {
     return m.value(name, {{"cluster", "it"}, {"topic", topic}, {"partition", std::to_string(partition)}});
@@ -80,6 +110,120 @@ TEST(KafkaCluster, ThreeBrokersShowReplicasAndIsrAndABrokerLossAndItsRecovery) {
                    : "3 brokers and every partition fully in sync";
       },
       120s, "the broker's return to clear the alarms");
+  daemon.stop();
+}
+
+// A broker that answers nothing (killed, and not yet fenced by the controller, so the
+// metadata still names it leader and coordinator) costs only what depends on it: the
+// partitions it leads and the groups it coordinates. Everything else keeps its exact value.
+// The session timeout is long enough for the daemon to see that state, and short enough for
+// the broker to register again when it restarts (a live session blocks that).
+TEST(KafkaCluster, ABrokerThatCannotBeReachedCostsOnlyWhatDependsOnIt) {
+  OwnKafka kafka(3, {"broker.session.timeout.ms=30000"});
+  const std::string topic = "spread";
+  constexpr int kPartitions = 6;
+  constexpr int kGroups = 24;
+  KafkaAdmin(kafka.bootstrap()).create_topic(topic, kPartitions, 1);  // each partition on one broker
+  for (int p = 0; p < kPartitions; ++p) produce_messages(kafka.bootstrap(), topic, p, 10 + p);
+  const auto committed = [](int g, int p) { return (g + p) % 10; };
+  for (int g = 0; g < kGroups; ++g) {
+    std::vector<PartitionOffset> offsets;
+    for (int p = 0; p < kPartitions; ++p) offsets.push_back({topic, p, committed(g, p)});
+    commit_offsets(kafka.bootstrap(), "group-" + std::to_string(g), offsets);
+  }
+  const auto lag_labels = [&](int g, int p) {
+    return Labels{{"cluster", "it"},
+                  {"consumergroup", "group-" + std::to_string(g)},
+                  {"partition", std::to_string(p)},
+                  {"topic", topic}};
+  };
+  const auto offset_labels = [&](int p) {
+    return Labels{{"cluster", "it"}, {"partition", std::to_string(p)}, {"topic", topic}};
+  };
+  DaemonProcess daemon(config_for(kafka.bootstrap()));
+  daemon.wait_ready();
+  auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (int g = 0; g < kGroups; ++g) {
+          if (!m.value("kafka_consumergroup_lag", lag_labels(g, kPartitions - 1))) return "every group's lag";
+        }
+        return "";
+      },
+      90s, "every group's lag");
+  std::map<int, std::string> leader;  // partition -> broker
+  for (int p = 0; p < kPartitions; ++p) {
+    leader[p] = std::to_string(static_cast<int>(*metrics.value("kafka_topic_partition_leader", offset_labels(p))));
+  }
+  std::map<int, std::string> coordinator;  // group -> broker
+  for (const auto& sample : metrics.samples_named("kafka_consumergroup_info")) {
+    const auto group = label(sample, "consumergroup");
+    if (group.rfind("group-", 0) == 0) coordinator[std::stoi(group.substr(6))] = label(sample, "coordinator");
+  }
+  ASSERT_EQ(coordinator.size(), static_cast<std::size_t>(kGroups));
+  const auto victim = leader[0];
+  int victim_groups = 0;
+  for (const auto& [g, broker] : coordinator) victim_groups += broker == victim ? 1 : 0;
+
+  kafka.kill_node(std::stoi(victim));
+  metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("msgwatch_kafka_broker_reachable", {{"cluster", "it"}, {"broker", victim}}) == 0.0 &&
+                       m.value("msgwatch_probe_success", {{"probe", "kafka_lag"}, {"cluster", "it"}}) == 1.0
+                   ? ""
+                   : "broker " + victim + " unreachable in a successful cycle";
+      },
+      90s, "the broker loss to show");
+  EXPECT_EQ(metrics.value("msgwatch_kafka_cycle_partial", cluster_labels()), 1.0);
+  EXPECT_EQ(metrics.value("msgwatch_kafka_unread_groups", cluster_labels()), victim_groups);
+  EXPECT_EQ(metrics.value("kafka_brokers", cluster_labels()), 3.0) << "not fenced yet: still in the metadata";
+  for (const auto& [broker, name] : std::map<std::string, std::string>{{"0", "0"}, {"1", "1"}, {"2", "2"}}) {
+    if (broker != victim) {
+      EXPECT_EQ(metrics.value("msgwatch_kafka_broker_reachable", {{"cluster", "it"}, {"broker", name}}), 1.0);
+    }
+  }
+  int unread_partitions = 0;
+  for (int p = 0; p < kPartitions; ++p) {
+    const bool lost = leader[p] == victim;
+    unread_partitions += lost ? 1 : 0;
+    const auto offset = metrics.value("kafka_topic_partition_current_offset", offset_labels(p));
+    if (lost) {
+      EXPECT_FALSE(offset) << "partition " << p << " is led by the unreachable broker";
+    } else {
+      EXPECT_EQ(offset, 10.0 + p) << "partition " << p;
+    }
+  }
+  EXPECT_EQ(metrics.value("msgwatch_kafka_unread_partitions", cluster_labels()), unread_partitions);
+  for (int g = 0; g < kGroups; ++g) {
+    const auto info = Labels{{"cluster", "it"}, {"consumergroup", "group-" + std::to_string(g)}};
+    if (coordinator[g] == victim) {
+      EXPECT_FALSE(metrics.value("kafka_consumergroup_group_sum_lag", info)) << "group " << g;
+      continue;
+    }
+    for (int p = 0; p < kPartitions; ++p) {
+      const auto lag = metrics.value("kafka_consumergroup_lag", lag_labels(g, p));
+      if (leader[p] == victim) {
+        EXPECT_FALSE(lag) << "group " << g << " partition " << p;
+      } else {
+        EXPECT_EQ(lag, 10.0 + p - committed(g, p)) << "group " << g << " partition " << p;
+      }
+      EXPECT_EQ(metrics.value("kafka_consumergroup_current_offset", lag_labels(g, p)), committed(g, p));
+    }
+  }
+
+  kafka.start_node(std::stoi(victim));
+  metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("msgwatch_kafka_cycle_partial", cluster_labels()) == 0.0 &&
+                       m.value("msgwatch_kafka_broker_reachable", {{"cluster", "it"}, {"broker", victim}}) == 1.0
+                   ? ""
+                   : "a complete cycle with every broker reachable";
+      },
+      120s, "the broker's return");
+  for (int g = 0; g < kGroups; ++g) {
+    for (int p = 0; p < kPartitions; ++p) {
+      EXPECT_EQ(metrics.value("kafka_consumergroup_lag", lag_labels(g, p)), 10.0 + p - committed(g, p));
+    }
+  }
   daemon.stop();
 }
 

@@ -1,6 +1,7 @@
 #include "probes/kafka/lag/lag_metrics.hpp"
 
-#include "exporter/exposition.hpp"
+#include "exporter/runtime/exposition.hpp"
+#include "exporter/sdk/name_filter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,10 +11,20 @@
 namespace msgwatch::kafka {
 namespace {
 
+std::string page_of(const ClusterSnapshot& snapshot, const GroupHistory& history = {},
+                    const GroupMetricsOptions& options = {}) {
+  SeriesSet out;
+  write_lag_metrics(snapshot, history, options, out);
+  return render_text(out);
+}
+
 ClusterSnapshot sample() {
   ClusterSnapshot snapshot;
   snapshot.brokers = {{1, "b1", 9092}, {2, "b2", 9092}};
   snapshot.controller = 1;
+  snapshot.quorum = QuorumState{1, 7, 1200, {{1, 1250, true}, {2, 1190, true}, {3, -1, false}}};
+  snapshot.broker_reachable = {{1, true}, {2, false}};
+  snapshot.unread_groups = {"moved"};
   auto& orders = snapshot.topics["orders"];
   orders.min_insync_replicas = 2;
   orders.partitions[0] = {1, {1, 2}, {1, 2}, 10, 1000, 990};  // an open transaction from 990 on
@@ -49,8 +60,8 @@ TEST(LagMetrics, RendersTheGoldenPage) {
   history.status[{"billing", "orders", 0}] = 1;
   history.status[{"billing", "orders", 1}] = 0;
   history.committed_messages[{"billing", "orders"}] = 1007;
-  const NameFilter read_committed(config::NameFilter{{"audit"}, {}});
-  const auto page = render_text(lag_metrics(sample(), history, {true, &read_committed}));
+  const NameFilter read_committed(NamePatterns{{"audit"}, {}});
+  const auto page = page_of(sample(), history, {true, &read_committed});
   const std::string golden_path = std::string(MSGWATCH_TEST_DIR) + "/golden/lag_metrics.prom";
   if (std::getenv("MSGWATCH_UPDATE_GOLDEN") != nullptr) std::ofstream(golden_path) << page;
   std::ifstream in(golden_path);
@@ -60,7 +71,7 @@ TEST(LagMetrics, RendersTheGoldenPage) {
 }
 
 TEST(LagMetrics, TopicGranularityKeepsOnlyAggregates) {
-  const auto page = render_text(lag_metrics(sample(), {}, {false, nullptr}));
+  const auto page = page_of(sample(), {}, {false, nullptr});
   EXPECT_EQ(page.find("partition=\""), std::string::npos) << page;
   EXPECT_NE(page.find("kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"} 600\n"),
             std::string::npos);
@@ -73,7 +84,7 @@ TEST(LagMetrics, LagIsNeverNegativeAndUncommittedPartitionsHaveNoSeries) {
   snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
   snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100, 100};
   snapshot.groups["g"].committed = {{{"t", 0}, 150}};  // above the watermark: a truncated log
-  const auto text = render_text(lag_metrics(snapshot));
+  const auto text = page_of(snapshot);
   EXPECT_NE(text.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 0\n"),
             std::string::npos);
   EXPECT_EQ(text.find("partition=\"1\"} -"), std::string::npos);

@@ -344,5 +344,107 @@ TEST(KnownBytes, DescribeProducersV0Response) {
             (std::vector<DescribeProducersResponse::ProducerState>{{1000, 3, 41, -1, -1, 120}}));
 }
 
+TEST(KnownBytes, DescribeQuorumRequestForClusterMetadata) {
+  const Bytes body = Bytes{0x02}                                  // topics: 1
+                     + Bytes{0x13} + ascii("__cluster_metadata")  // compact string, 18 bytes
+                     + Bytes{0x02}                                // partitions: 1
+                     + int32_zero                                 // partition_index 0
+                     + no_tags + no_tags + no_tags;
+  ASSERT_EQ(body.size(), 28u);
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x29}    // size 41
+                      + Bytes{0x00, 0x37, 0x00, 0x02}  // DescribeQuorum v2
+                      + Bytes{0x00, 0x00, 0x00, 0x05}  // correlation id
+                      + Bytes{0x00, 0x02} + ascii("mw") + no_tags + body;
+  EXPECT_EQ(encode_request_frame(DescribeQuorumRequest::for_cluster_metadata(), 2, 5, "mw"), frame);
+  // The request is the same in every version.
+  for (const std::int16_t version : {0, 1, 2}) {
+    const auto decoded = decode_exactly<DescribeQuorumRequest>(body, version);
+    ASSERT_EQ(decoded.topics.size(), 1u);
+    EXPECT_EQ(decoded.topics[0].topic_name, "__cluster_metadata");
+    EXPECT_EQ(decoded.topics[0].partitions, std::vector<DescribeQuorumRequest::Partition>{{0}});
+  }
+}
+
+TEST(KnownBytes, DescribeQuorumV0Response) {
+  const Bytes body = Bytes{0x00, 0x00}                                          // error_code NONE
+                     + Bytes{0x02} + Bytes{0x13} + ascii("__cluster_metadata")  // topics: 1
+                     + Bytes{0x02} + int32_zero                                 // partitions: 1, index 0
+                     + Bytes{0x00, 0x00}                                        // error_code NONE
+                     + Bytes{0x00, 0x00, 0x00, 0x01}                            // leader_id 1
+                     + Bytes{0x00, 0x00, 0x00, 0x04}                            // leader_epoch 4
+                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a}    // high_watermark 42
+                     + Bytes{0x02}                                              // current_voters: 1
+                     + Bytes{0x00, 0x00, 0x00, 0x01}                            // replica_id 1
+                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a}    // log_end_offset 42
+                     + no_tags + Bytes{0x02}                                    // observers: 1
+                     + Bytes{0x00, 0x00, 0x00, 0x02}                            // replica_id 2
+                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x29}    // log_end_offset 41
+                     + no_tags + no_tags + no_tags + no_tags;
+  const auto decoded = decode_exactly<DescribeQuorumResponse>(body, 0);
+  EXPECT_EQ(decoded.error_code, ErrorCode::none);
+  EXPECT_EQ(decoded.error_message, std::nullopt);
+  EXPECT_TRUE(decoded.nodes.empty());
+  ASSERT_EQ(decoded.topics.size(), 1u);
+  ASSERT_EQ(decoded.topics[0].partitions.size(), 1u);
+  const auto& partition = decoded.topics[0].partitions[0];
+  EXPECT_EQ(partition.leader_id, 1);
+  EXPECT_EQ(partition.leader_epoch, 4);
+  EXPECT_EQ(partition.high_watermark, 42);
+  // Fields v0 lacks keep their defaults: -1 timestamps, zero directory id.
+  EXPECT_EQ(partition.current_voters, (std::vector<DescribeQuorumResponse::ReplicaState>{{1, Uuid{}, 42, -1, -1}}));
+  EXPECT_EQ(partition.observers, (std::vector<DescribeQuorumResponse::ReplicaState>{{2, Uuid{}, 41, -1, -1}}));
+  // v1 replica states carry two more int64s: the same bytes run short.
+  EXPECT_THROW(decode_exactly<DescribeQuorumResponse>(body, 1), DecodeError);
+}
+
+TEST(KnownBytes, DescribeQuorumV2ResponseFrame) {
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x07} + no_tags                    // correlation id 7, header v1
+                      + Bytes{0x00, 0x00}                                        // error_code NONE
+                      + Bytes{0x01}                                              // error_message ""
+                      + Bytes{0x02} + Bytes{0x13} + ascii("__cluster_metadata")  // topics: 1
+                      + Bytes{0x02} + int32_zero                                 // partitions: 1, index 0
+                      + Bytes{0x00, 0x00}                                        // error_code NONE
+                      + Bytes{0x00}                                              // error_message null
+                      + Bytes{0x00, 0x00, 0x0b, 0xb9}                            // leader_id 3001
+                      + Bytes{0x00, 0x00, 0x00, 0x05}                            // leader_epoch 5
+                      + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8}    // high_watermark 1000
+                      + Bytes{0x02}                                              // current_voters: 1
+                      + Bytes{0x00, 0x00, 0x0b, 0xb9}                            // replica_id 3001
+                      + topic_id_bytes                                           // replica_directory_id
+                      + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8}    // log_end_offset 1000
+                      + int64_minus_one                                          // last_fetch_timestamp -1
+                      + Bytes{0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00}    // last_caught_up 1700000000000
+                      + no_tags + Bytes{0x01}                                    // observers: []
+                      + no_tags + no_tags                                        // partition, topic
+                      + Bytes{0x02}                                              // nodes: 1
+                      + Bytes{0x00, 0x00, 0x0b, 0xb9}                            // node_id 3001
+                      + Bytes{0x03}                                              // listeners: 2
+                      + Bytes{0x0b} + ascii("CONTROLLER") + Bytes{0x0a} + ascii("localhost") +
+                      Bytes{0x23, 0x85}  // port 9093
+                      + no_tags + Bytes{0x04} + ascii("SSL") + Bytes{0x0a} + ascii("localhost") +
+                      Bytes{0xfd, 0xe8}  // port 65000: unsigned
+                      + no_tags + no_tags + no_tags;
+
+  const auto response = decode_response<DescribeQuorumResponse>(frame, 2, 7);
+  EXPECT_EQ(response.error_code, ErrorCode::none);
+  EXPECT_EQ(response.error_message, "");
+  ASSERT_EQ(response.topics.size(), 1u);
+  EXPECT_EQ(response.topics[0].topic_name, "__cluster_metadata");
+  ASSERT_EQ(response.topics[0].partitions.size(), 1u);
+  const auto& partition = response.topics[0].partitions[0];
+  EXPECT_EQ(partition.partition_index, 0);
+  EXPECT_EQ(partition.error_code, ErrorCode::none);
+  EXPECT_EQ(partition.error_message, std::nullopt);
+  EXPECT_EQ(partition.leader_id, 3001);
+  EXPECT_EQ(partition.leader_epoch, 5);
+  EXPECT_EQ(partition.high_watermark, 1000);
+  EXPECT_EQ(partition.current_voters,
+            (std::vector<DescribeQuorumResponse::ReplicaState>{{3001, topic_id(), 1000, -1, 1700000000000}}));
+  EXPECT_TRUE(partition.observers.empty());
+  ASSERT_EQ(response.nodes.size(), 1u);
+  EXPECT_EQ(response.nodes[0],
+            (DescribeQuorumResponse::Node{3001, {{"CONTROLLER", "localhost", 9093}, {"SSL", "localhost", 65000}}}));
+}
+
 }  // namespace
 }  // namespace msgwatch::kafka::protocol

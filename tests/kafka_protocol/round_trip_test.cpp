@@ -72,12 +72,13 @@ using RequestTypes =
     ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                      DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                      ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest,
-                     SaslHandshakeRequest, SaslAuthenticateRequest>;
+                     DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest>;
 using ResponseTypes =
     ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse,
                      ListGroupsResponse, DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse,
                      DescribeConfigsResponse, ListTransactionsResponse, DescribeTransactionsResponse,
-                     DescribeProducersResponse, SaslHandshakeResponse, SaslAuthenticateResponse>;
+                     DescribeProducersResponse, DescribeQuorumResponse, SaslHandshakeResponse,
+                     SaslAuthenticateResponse>;
 
 class TypeNames {
  public:

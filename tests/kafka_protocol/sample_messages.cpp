@@ -360,6 +360,55 @@ DescribeProducersResponse sample(std::int16_t) {
 }
 
 template <>
+DescribeQuorumRequest sample(std::int16_t) {
+  DescribeQuorumRequest m = DescribeQuorumRequest::for_cluster_metadata();
+  m.topics.push_back({"orders", {{1}, {2}}});
+  return m;
+}
+
+template <>
+DescribeQuorumResponse sample(std::int16_t version) {
+  DescribeQuorumResponse m;
+  m.error_code = ErrorCode::none;
+  DescribeQuorumResponse::ReplicaState leader{3000, {}, 120, -1, -1};
+  DescribeQuorumResponse::ReplicaState voter{3001, {}, 118, -1, -1};
+  DescribeQuorumResponse::ReplicaState lost_voter{3002, {}, -1, -1, -1};
+  DescribeQuorumResponse::ReplicaState observer{1, {}, 119, -1, -1};
+  if (version >= 1) {
+    leader.last_caught_up_timestamp = 1700000000500;
+    voter.last_fetch_timestamp = 1700000000400;
+    voter.last_caught_up_timestamp = 1700000000300;
+    observer.last_fetch_timestamp = 1700000000450;
+    observer.last_caught_up_timestamp = 1700000000450;
+  }
+  if (version >= 2) {
+    leader.replica_directory_id = sample_uuid(11);
+    voter.replica_directory_id = sample_uuid(12);
+    observer.replica_directory_id = sample_uuid(13);
+  }
+  DescribeQuorumResponse::Partition metadata;
+  metadata.partition_index = 0;
+  metadata.leader_id = 3000;
+  metadata.leader_epoch = 7;
+  metadata.high_watermark = 119;
+  metadata.current_voters = {leader, voter, lost_voter};
+  metadata.observers = {observer};
+  DescribeQuorumResponse::Partition unknown;
+  unknown.partition_index = 1;
+  unknown.error_code = ErrorCode::unknown_topic_or_partition;
+  if (version >= 2) {
+    m.error_message = "";  // what a broker sends when there is no error
+    metadata.error_message = "";
+    unknown.error_message = "This server does not host this topic-partition.";
+    m.nodes = {{3000, {{"CONTROLLER", "controller-1.example", 9093}, {"SSL", "controller-1.example", 65535}}},
+               {3001, {{"CONTROLLER", "controller-2.example", 9093}}},
+               {3002, {}}};
+  }
+  m.topics = {{std::string(DescribeQuorumRequest::cluster_metadata_topic), {metadata, unknown}}};
+  return m;
+}
+
+template <>
 SaslHandshakeRequest sample(std::int16_t) {
   return {"PLAIN"};
 }

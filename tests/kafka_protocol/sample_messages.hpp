@@ -16,14 +16,14 @@ M sample(std::int16_t version);
 using AllRequests =
     std::tuple<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
-               ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest, SaslHandshakeRequest,
-               SaslAuthenticateRequest>;
+               ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest, DescribeQuorumRequest,
+               SaslHandshakeRequest, SaslAuthenticateRequest>;
 
 using AllResponses =
     std::tuple<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse, ListGroupsResponse,
                DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
-               ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse, SaslHandshakeResponse,
-               SaslAuthenticateResponse>;
+               ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse,
+               DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse>;
 
 Uuid sample_uuid(std::uint8_t seed);
 

@@ -5,7 +5,7 @@
 #include "tests/redis/test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
+#include "exporter/runtime/exposition.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -22,8 +22,10 @@ using test::value_of;
 // 2024-01-01T00:00:00Z
 const std::chrono::system_clock::time_point kNow{std::chrono::seconds(1704067200)};
 
-MetricFamilies build(const std::string& fixture, const std::map<std::string, std::string>& config = {}) {
-  return build_info_metrics(parse_info(read_fixture(fixture)), config, kNow);
+SeriesSet build(const std::string& fixture, const std::map<std::string, std::string>& config = {}) {
+  SeriesSet out;
+  write_info_metrics(parse_info(read_fixture(fixture)), config, kNow, out);
+  return out;
 }
 
 TEST(InfoMetricTable, NamesFollowTheRules) {
@@ -116,7 +118,7 @@ TEST(InfoMetrics, Redis7MasterLabelledFamilies) {
   EXPECT_EQ(value_of(families, "redis_commands_duration_seconds_total", {{"cmd", "command|docs"}}), 1354e-6);
   EXPECT_EQ(value_of(families, "redis_commands_failed_calls_total", {{"cmd", "lpush"}}), 1);
   EXPECT_EQ(value_of(families, "redis_commands_rejected_calls_total", {{"cmd", "lpush"}}), 0);
-  EXPECT_EQ(find_family(families, "redis_commands_total")->metric.size(), 10U);
+  EXPECT_EQ(find_family(families, "redis_commands_total")->size(), 10U);
   EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "ERR"}}), 1);
   EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "WRONGTYPE"}}), 1);
 }
@@ -124,10 +126,12 @@ TEST(InfoMetrics, Redis7MasterLabelledFamilies) {
 TEST(InfoMetrics, NoClusterLabelAndNoEmptyFamilies) {
   for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt",
                               "info_junk.txt", "info_missing_fields.txt", "info_redis24_no_sections.txt"}) {
-    for (const auto& family : build(fixture)) {
-      EXPECT_FALSE(family.metric.empty()) << fixture << " " << family.name;
-      for (const auto& metric : family.metric) {
-        for (const auto& label : metric.label) EXPECT_NE(label.name, "cluster") << fixture << " " << family.name;
+    const auto families = build(fixture);
+    for (const auto& family : families.families()) {
+      EXPECT_FALSE(family.empty()) << fixture << " " << family.family().name;
+      const auto& labels = family.family().labels;
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        EXPECT_NE(labels[i], "cluster") << fixture << " " << family.family().name;
       }
     }
   }
@@ -211,25 +215,25 @@ TEST(InfoMetrics, JunkIsSkippedNeverExportedAsZero) {
   EXPECT_EQ(value_of(families, "redis_keyspace_misses_total"), 12);
   EXPECT_EQ(value_of(families, "redis_commands_processed_total"), 1e20);
   EXPECT_EQ(value_of(families, "redis_config_maxclients"), 12);
-  EXPECT_EQ(find_family(families, "redis_connected_slave_offset_bytes")->metric.size(), 1U);
+  EXPECT_EQ(find_family(families, "redis_connected_slave_offset_bytes")->size(), 1U);
   const test::LabelMap slave1{{"slave_ip", "10.1.1.2"}, {"slave_port", "6380"}, {"slave_state", "online"}};
   EXPECT_EQ(value_of(families, "redis_connected_slave_offset_bytes", slave1), 500);
   EXPECT_EQ(find_family(families, "redis_connected_slave_lag_seconds"), nullptr);
-  EXPECT_EQ(find_family(families, "redis_commands_total")->metric.size(), 1U);
+  EXPECT_EQ(find_family(families, "redis_commands_total")->size(), 1U);
   EXPECT_EQ(value_of(families, "redis_commands_duration_seconds_total", {{"cmd", "set"}}), 6);
-  EXPECT_EQ(find_family(families, "redis_errors_total")->metric.size(), 1U);
+  EXPECT_EQ(find_family(families, "redis_errors_total")->size(), 1U);
   EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "OOM"}}), 9);
-  EXPECT_EQ(find_family(families, "redis_db_keys")->metric.size(), 2U);
+  EXPECT_EQ(find_family(families, "redis_db_keys")->size(), 2U);
   EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db1"}}), 5);
   EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db3"}}), 8);
   EXPECT_EQ(value_of(families, "redis_db_avg_ttl_seconds", {{"db", "db3"}}), 2.5);
-  EXPECT_EQ(find_family(families, "redis_db_avg_ttl_seconds")->metric.size(), 1U);
+  EXPECT_EQ(find_family(families, "redis_db_avg_ttl_seconds")->size(), 1U);
 }
 
 TEST(InfoMetrics, MissingFieldsExportOnlyWhatIsThere) {
   const auto families = build("info_missing_fields.txt");
   std::set<std::string> names;
-  for (const auto& family : families) names.insert(family.name);
+  for (const auto& family : families.families()) names.emplace(family.family().name);
   EXPECT_EQ(names, std::set<std::string>{"redis_instance_info"});
   EXPECT_EQ(labels_of(families, "redis_instance_info").at("redis_mode"), "cluster");
   EXPECT_EQ(labels_of(families, "redis_instance_info").at("maxmemory_policy"), "");
@@ -240,11 +244,11 @@ TEST(InfoMetrics, CountersAreTypedAsCounters) {
   for (const char* name : {"redis_evicted_keys_total", "redis_expired_keys_total", "redis_keyspace_hits_total",
                            "redis_commands_processed_total", "redis_commands_total", "redis_errors_total"}) {
     ASSERT_NE(find_family(families, name), nullptr) << name;
-    EXPECT_EQ(find_family(families, name)->type, prometheus::MetricType::Counter) << name;
+    EXPECT_EQ(find_family(families, name)->family().type, MetricType::counter) << name;
   }
   for (const char* name :
        {"redis_memory_used_bytes", "redis_connected_clients", "redis_instance_info", "redis_db_keys"}) {
-    EXPECT_EQ(find_family(families, name)->type, prometheus::MetricType::Gauge) << name;
+    EXPECT_EQ(find_family(families, name)->family().type, MetricType::gauge) << name;
   }
 }
 
@@ -257,7 +261,8 @@ TEST(InfoMetrics, EveryFamilyIsDocumented) {
   for (const auto& metric : info_metric_table()) names.emplace(metric.name);
   for (const auto& metric : config_metric_table()) names.emplace(metric.name);
   for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt"}) {
-    for (const auto& family : build(fixture)) names.insert(family.name);
+    const auto families = build(fixture);
+    for (const auto& family : families.families()) names.emplace(family.family().name);
   }
   for (const auto& name : names) EXPECT_NE(doc.find("`" + name + "`"), std::string::npos) << name;
 }
@@ -268,10 +273,8 @@ TEST(InfoMetrics, PromtoolAcceptsTheExposition) {
   for (const char* fixture :
        {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt", "info_junk.txt"}) {
     auto families = build(fixture, {{"maxmemory", "0"}, {"maxclients", "10000"}});
-    for (auto& family : families) {
-      for (auto& metric : family.metric) metric.label.insert(metric.label.begin(), {"cluster", "cache"});
-    }
-    const std::string text = prometheus::TextSerializer().Serialize(families);
+    families.set_cluster("cache");
+    const std::string text = render_text(families);
     const std::string path = ::testing::TempDir() + "redis_exposition.prom";
     std::ofstream(path) << text;
     const std::string command = "promtool check metrics < " + path + " 2>&1";

@@ -101,7 +101,7 @@ class SharedRedisTest : public ::testing::Test {
     oracle_->run({"FLUSHALL"});
   }
 
-  MetricFamilies collect_ok() {
+  SeriesSet collect_ok() {
     auto result = collect(io_, *probe_);
     EXPECT_EQ(result.error, "");
     return std::move(result.families);
@@ -212,7 +212,7 @@ TEST_F(SharedRedisTest, ConnectionIsKeptBetweenCycles) {
   // No new connection for the second cycle, and exactly one INFO and one CONFIG GET between
   // the two INFO replies (a command is counted after it ran, so INFO never counts itself).
   EXPECT_EQ(value_of(second, "redis_connections_received_total"), value_of(first, "redis_connections_received_total"));
-  const auto info_calls = [](const MetricFamilies& families) {
+  const auto info_calls = [](const SeriesSet& families) {
     return value_of(families, "redis_commands_total", {{"cmd", "info"}}).value_or(-1);
   };
   EXPECT_EQ(info_calls(second) - info_calls(first), 1);

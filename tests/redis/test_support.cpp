@@ -44,40 +44,31 @@ Collected collect(asio::io_context& io, Probe& probe) {
   return out;
 }
 
-const prometheus::MetricFamily* find_family(const MetricFamilies& families, const std::string& name) {
-  for (const auto& family : families) {
-    if (family.name == name) return &family;
-  }
-  return nullptr;
+const FamilySeries* find_family(const SeriesSet& families, const std::string& name) {
+  const auto* family = families.find(name);
+  return family == nullptr || family->empty() ? nullptr : family;
 }
 
-namespace {
-
-LabelMap to_map(const prometheus::ClientMetric& metric) {
+LabelMap labels_at(const FamilySeries& family, std::size_t series) {
   LabelMap labels;
-  for (const auto& label : metric.label) labels[label.name] = label.value;
+  const auto& names = family.family().labels;
+  for (std::size_t i = 0; i < names.size(); ++i) labels[std::string(names[i])] = family.label(series, i);
   return labels;
 }
 
-double sample(const prometheus::MetricFamily& family, const prometheus::ClientMetric& metric) {
-  return family.type == prometheus::MetricType::Counter ? metric.counter.value : metric.gauge.value;
-}
-
-}  // namespace
-
-std::optional<double> value_of(const MetricFamilies& families, const std::string& name, const LabelMap& labels) {
+std::optional<double> value_of(const SeriesSet& families, const std::string& name, const LabelMap& labels) {
   const auto* family = find_family(families, name);
   if (family == nullptr) return std::nullopt;
-  for (const auto& metric : family->metric) {
-    if (to_map(metric) == labels) return sample(*family, metric);
+  for (std::size_t i = 0; i < family->size(); ++i) {
+    if (labels_at(*family, i) == labels) return family->value(i);
   }
   return std::nullopt;
 }
 
-LabelMap labels_of(const MetricFamilies& families, const std::string& name) {
+LabelMap labels_of(const SeriesSet& families, const std::string& name) {
   const auto* family = find_family(families, name);
-  if (family == nullptr || family->metric.empty()) return {};
-  return to_map(family->metric.front());
+  if (family == nullptr) return {};
+  return labels_at(*family, 0);
 }
 
 std::string bulk(const std::string& text) { return "$" + std::to_string(text.size()) + "\r\n" + text + "\r\n"; }

@@ -2,7 +2,7 @@
 // Helpers shared by the Redis tests: running coroutines to completion, reading fixtures,
 // looking up series, a scripted fake Redis server and real redis-server processes.
 
-#include "exporter/probe.hpp"
+#include "exporter/sdk/probe.hpp"
 #include "probes/redis/resp_codec.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -44,18 +44,21 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
 
 // Runs collect() and returns its families, or the exception's message as the error.
 struct Collected {
-  MetricFamilies families;
+  SeriesSet families;
   std::string error;  // empty on success
 };
 Collected collect(boost::asio::io_context& io, Probe& probe);
 
 using LabelMap = std::map<std::string, std::string>;
 
-const prometheus::MetricFamily* find_family(const MetricFamilies& families, const std::string& name);
+// The family, if it has series.
+const FamilySeries* find_family(const SeriesSet& families, const std::string& name);
+// The labels of one series.
+LabelMap labels_at(const FamilySeries& family, std::size_t series);
 // The value of the series with exactly these labels, if present.
-std::optional<double> value_of(const MetricFamilies& families, const std::string& name, const LabelMap& labels = {});
+std::optional<double> value_of(const SeriesSet& families, const std::string& name, const LabelMap& labels = {});
 // Labels of the first series of a family.
-LabelMap labels_of(const MetricFamilies& families, const std::string& name);
+LabelMap labels_of(const SeriesSet& families, const std::string& name);
 
 // A TCP server on 127.0.0.1 speaking just enough RESP for scripted tests: every command
 // received is recorded and passed to the handler, whose answer (raw RESP bytes) is sent back;

@@ -161,4 +161,58 @@ std::vector<TransactionRow> parse_transactions_table(const std::string& output) 
   return rows;
 }
 
+QuorumStatus describe_quorum_status(const std::string& bootstrap) {
+  const std::string out =
+      kafka_tool_output({"metadata-quorum", "--bootstrap-server", bootstrap, "describe", "--status"});
+  try {
+    return parse_quorum_status(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("kafka-metadata-quorum describe --status: ") + e.what() +
+                             "\n--- output ---\n" + out);
+  }
+}
+
+// "LeaderId: 1" lines; CurrentVoters is "[0,1,2]" (before KIP-853) or a JSON-like list of
+// {"id": 0, "directoryId": ..., "endpoints": [...]} objects (3.9 and 4.x).
+QuorumStatus parse_quorum_status(const std::string& output) {
+  QuorumStatus status;
+  bool leader_seen = false;
+  bool voters_seen = false;
+  for (const std::string& line : lines_of(output)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const auto key = line.substr(0, colon);
+    const auto value = line.substr(colon + 1);
+    const auto tokens = split_ws(value);
+    if (key == "LeaderId" && !tokens.empty()) {
+      status.leader_id = parse_int<std::int32_t>(tokens[0], "LeaderId", line);
+      leader_seen = true;
+    } else if (key == "LeaderEpoch" && !tokens.empty()) {
+      status.leader_epoch = parse_int<std::int32_t>(tokens[0], "LeaderEpoch", line);
+    } else if (key == "CurrentVoters") {
+      voters_seen = true;
+      if (value.find("\"id\"") != std::string::npos) {
+        for (auto at = value.find("\"id\""); at != std::string::npos; at = value.find("\"id\"", at + 4)) {
+          const auto digits = value.find_first_of("0123456789", at);
+          const auto end = value.find_first_not_of("0123456789", digits);
+          status.voters.push_back(parse_int<std::int32_t>(value.substr(digits, end - digits), "CurrentVoters", line));
+        }
+      } else {
+        std::string number;
+        for (const char c : value + ",") {
+          if (c >= '0' && c <= '9') {
+            number += c;
+          } else if (!number.empty()) {
+            status.voters.push_back(parse_int<std::int32_t>(number, "CurrentVoters", line));
+            number.clear();
+          }
+        }
+      }
+    }
+  }
+  if (!leader_seen || !voters_seen) throw std::runtime_error("no LeaderId or CurrentVoters line");
+  std::sort(status.voters.begin(), status.voters.end());
+  return status;
+}
+
 }  // namespace msgwatch::test

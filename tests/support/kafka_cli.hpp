@@ -51,4 +51,16 @@ std::vector<TransactionRow> list_transactions(const std::string& bootstrap);
 // Parses the tool's stdout; exposed for the self-tests.
 std::vector<TransactionRow> parse_transactions_table(const std::string& output);
 
+struct QuorumStatus {
+  std::int32_t leader_id = -1;
+  std::int32_t leader_epoch = -1;
+  std::vector<std::int32_t> voters;  // sorted
+};
+
+// kafka-metadata-quorum describe --status, parsed.
+QuorumStatus describe_quorum_status(const std::string& bootstrap);
+
+// Parses the tool's stdout; exposed for the self-tests.
+QuorumStatus parse_quorum_status(const std::string& output);
+
 }  // namespace msgwatch::test

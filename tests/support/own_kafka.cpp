@@ -51,6 +51,8 @@ OwnKafka::~OwnKafka() {
 
 void OwnKafka::stop_node(int node) { run("stop-node", {"--node", std::to_string(node)}); }
 
+void OwnKafka::kill_node(int node) { run("stop-node", {"--node", std::to_string(node), "--kill"}); }
+
 void OwnKafka::start_node(int node) { run("start-node", {"--node", std::to_string(node)}); }
 
 std::string OwnKafka::run(const std::string& command, std::vector<std::string> args) {

@@ -20,6 +20,9 @@ class OwnKafka {
   // Graceful stop / restart of one node, keeping its data.
   void stop_node(int node);
   void start_node(int node);
+  // SIGKILL, as a crash: the node stops answering at once, and stays in the cluster's
+  // metadata until the controller fences it (after broker.session.timeout.ms).
+  void kill_node(int node);
 
  private:
   std::string run(const std::string& command, std::vector<std::string> args);

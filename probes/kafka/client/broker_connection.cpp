@@ -1,6 +1,6 @@
 #include "probes/kafka/client/broker_connection.hpp"
 
-#include "exporter/async_event.hpp"
+#include "exporter/sdk/async_event.hpp"
 #include "probes/kafka/protocol/messages/sasl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,8 +9,11 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+
+#include <algorithm>
 
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
@@ -23,11 +26,28 @@ struct BrokerConnection::Pending {
   std::string error;
 };
 
+// The threaded resolver completes only when getaddrinfo returns, even when cancelled:
+// connect() waits on an event that its deadline and close() can end too.
+struct BrokerConnection::Resolving {
+  explicit Resolving(const asio::any_io_executor& executor) : resolver(executor), done(executor) {}
+  tcp::resolver resolver;
+  AsyncEvent done;
+  boost::system::error_code error;
+  tcp::resolver::results_type endpoints;
+};
+
 namespace {
 
 std::uint32_t read_be32(const std::uint8_t* bytes) {
   return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) |
          std::uint32_t{bytes[3]};
+}
+
+// How long before the end of a SASL session a connection stops being handed out: 15 % of
+// the lifetime, but at least min(1 s, half the lifetime), so that a short lifetime still
+// leaves room for the requests already on their way.
+std::chrono::milliseconds reauthentication_margin(std::chrono::milliseconds lifetime) {
+  return std::max(lifetime / 20 * 3, std::min<std::chrono::milliseconds>(std::chrono::seconds(1), lifetime / 2));
 }
 
 }  // namespace
@@ -47,38 +67,101 @@ BrokerConnection::~BrokerConnection() {
 
 asio::awaitable<void> BrokerConnection::connect() {
   auto self = shared_from_this();
-  auto resolver = std::make_shared<tcp::resolver>(executor_);
+  if (connect_started_ || closed_) throw KafkaError(address() + ": connection already used or closed");
+  connect_started_ = true;
+  const auto deadline = Clock::now() + options_.connect_timeout;
+  const auto timed_out = [this] {
+    return KafkaError(address() + ": connect timed out after " + std::to_string(options_.connect_timeout.count()) +
+                      "ms");
+  };
+
+  auto resolving = std::make_shared<Resolving>(executor_);
+  resolving_ = resolving;
+  resolving->resolver.async_resolve(
+      host_, std::to_string(port_),
+      [resolving](boost::system::error_code error, tcp::resolver::results_type endpoints) {
+        resolving->error = error;
+        resolving->endpoints = std::move(endpoints);
+        resolving->done.set();
+      });
+  const bool resolved = co_await resolving->done.wait_until(deadline);
+  resolving_.reset();
+  throw_if_closed("resolving");
+  if (!resolved) {
+    resolving->resolver.cancel();
+    throw timed_out();
+  }
+  if (resolving->error) throw KafkaError(address() + ": resolve: " + resolving->error.message());
+
+  // close() closes the socket, which ends async_connect without trying further endpoints;
+  // the watchdog does the same at the deadline.
   asio::steady_timer watchdog(executor_);
-  auto timed_out = std::make_shared<bool>(false);
-  watchdog.expires_after(options_.connect_timeout);
-  watchdog.async_wait([self, resolver, timed_out](boost::system::error_code ec) {
-    if (ec) return;
-    *timed_out = true;
-    resolver->cancel();
-    self->socket_.close(ec);
+  auto waiting = std::make_shared<bool>(true);
+  auto expired = std::make_shared<bool>(false);
+  watchdog.expires_at(deadline);
+  watchdog.async_wait([self, waiting, expired](boost::system::error_code error) {
+    if (error || !*waiting) return;  // a completion already queued when cancelled must not close
+    *expired = true;
+    self->socket_.close(error);
   });
-  boost::system::error_code ec;
-  const auto endpoints =
-      co_await resolver->async_resolve(host_, std::to_string(port_), asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  boost::system::error_code error;
+  co_await asio::async_connect(socket_, resolving->endpoints, asio::redirect_error(asio::use_awaitable, error));
+  *waiting = false;
   watchdog.cancel();
-  if (*timed_out) {
-    throw KafkaError(address() + ": connect timed out after " + std::to_string(options_.connect_timeout.count()) +
-                     "ms");
+  throw_if_closed("connecting");
+  if (*expired) {
+    fail_all("connect timed out");
+    throw timed_out();
   }
-  if (ec) {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
-    throw KafkaError(address() + ": connect: " + ec.message());
+  if (error) {
+    fail_all("connect failed");
+    throw KafkaError(address() + ": connect: " + error.message());
   }
-  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), error);
   open_ = true;
   asio::co_spawn(executor_, read_loop(), asio::detached);
-  co_await negotiate_versions();
-  if (options_.sasl) co_await authenticate();
+
+  // Whatever goes wrong from here, the socket must not stay open behind a failed connect().
+  std::exception_ptr failure;
+  try {
+    co_await negotiate_versions();
+    throw_if_closed("negotiating versions");
+    if (options_.sasl) {
+      co_await authenticate();
+      throw_if_closed("authenticating");
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    close();
+    std::rethrow_exception(failure);
+  }
+}
+
+void BrokerConnection::throw_if_closed(const char* stage) const {
+  if (closed_) throw KafkaError(address() + ": connection closed while " + stage);
+}
+
+bool BrokerConnection::usable() const { return open_ && !retired_ && (!replace_at_ || Clock::now() < *replace_at_); }
+
+void BrokerConnection::retire() {
+  retired_ = true;
+  if (pending_.empty()) fail_all("retired: its SASL session is ending");
 }
 
 asio::awaitable<void> BrokerConnection::authenticate() {
+  const auto& sasl = *options_.sasl;
+  std::string password;
+  try {
+    if (sasl.password) password = sasl.password();
+  } catch (const std::exception& e) {
+    close();
+    throw KafkaError(address() + ": cannot read the SASL password of " + sasl.username + ": " + e.what());
+  } catch (...) {
+    close();
+    throw KafkaError(address() + ": cannot read the SASL password of " + sasl.username);
+  }
   // Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.
   const protocol::SaslHandshakeRequest plain{"PLAIN"};
   const auto handshake = co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>(plain);
@@ -91,18 +174,33 @@ asio::awaitable<void> BrokerConnection::authenticate() {
   }
   // RFC 4616: authorization id (empty), NUL, user name, NUL, password.
   protocol::SaslAuthenticateRequest request;
-  const auto& sasl = *options_.sasl;
   request.auth_bytes.push_back(0);
   request.auth_bytes.insert(request.auth_bytes.end(), sasl.username.begin(), sasl.username.end());
   request.auth_bytes.push_back(0);
-  request.auth_bytes.insert(request.auth_bytes.end(), sasl.password.begin(), sasl.password.end());
+  request.auth_bytes.insert(request.auth_bytes.end(), password.begin(), password.end());
+  std::fill(password.begin(), password.end(), '\0');
+  // The broker counts the session from when it authenticated us; counting from before the
+  // request was sent keeps our deadline the earlier of the two.
+  const auto sent_at = Clock::now();
   const auto result = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
+  std::fill(request.auth_bytes.begin(), request.auth_bytes.end(), std::uint8_t{0});
   if (result.error_code != protocol::ErrorCode::none) {
     close();
     throw KafkaError(address() + ": SASL/PLAIN authentication as " + sasl.username +
                          " failed: " + result.error_message.value_or(std::string(protocol::name(result.error_code))),
                      result.error_code);
   }
+  // session_lifetime_ms exists from SaslAuthenticate v1 (Kafka 2.2, KIP-368), which every
+  // broker that expires sessions serves; 0 means the session does not expire.
+  if (result.session_lifetime_ms > 0) {
+    const auto lifetime = std::chrono::milliseconds(
+        std::min<std::int64_t>(result.session_lifetime_ms, std::chrono::milliseconds(std::chrono::days(365)).count()));
+    session_expiry_ = sent_at + lifetime;
+    replace_at_ = sent_at + lifetime - reauthentication_margin(lifetime);
+  }
+  spdlog::debug("kafka {}: authenticated as {} (SaslAuthenticate v{}), session lifetime {} ms", address(),
+                sasl.username, version_of<protocol::SaslAuthenticateRequest>().value_or(-1),
+                result.session_lifetime_ms);
 }
 
 asio::awaitable<void> BrokerConnection::negotiate_versions() {
@@ -156,65 +254,89 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vec
   co_return std::move(pending->frame);
 }
 
+// Spawned detached: nothing may escape, so any exception (say, no memory for a frame) ends
+// the connection instead.
 asio::awaitable<void> BrokerConnection::write_loop() {
   auto self = shared_from_this();
-  while (open_ && !write_queue_.empty()) {
-    auto frame = std::move(write_queue_.front());
-    write_queue_.pop_front();
-    boost::system::error_code ec;
-    co_await asio::async_write(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      fail_all("write: " + ec.message());
-      break;
+  try {
+    while (open_ && !write_queue_.empty()) {
+      auto frame = std::move(write_queue_.front());
+      write_queue_.pop_front();
+      boost::system::error_code ec;
+      co_await asio::async_write(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        fail_all("write: " + ec.message());
+        break;
+      }
     }
+  } catch (...) {
+    fail_all("write failed");
   }
   writing_ = false;
 }
 
 asio::awaitable<void> BrokerConnection::read_loop() {
   auto self = shared_from_this();
-  while (open_) {
-    std::uint8_t size_bytes[4];
-    boost::system::error_code ec;
-    co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      fail_all(ec == asio::error::eof ? "connection closed by broker" : "read: " + ec.message());
-      break;
+  try {
+    while (open_) {
+      std::uint8_t size_bytes[4];
+      boost::system::error_code ec;
+      co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        fail_all(ec == asio::error::eof ? "connection closed by broker" : "read: " + ec.message());
+        break;
+      }
+      const auto size = read_be32(size_bytes);
+      if (size < 4 || size > options_.max_response_bytes) {
+        fail_all("refusing a response frame of " + std::to_string(size) + " bytes");
+        break;
+      }
+      std::vector<std::uint8_t> frame(size);
+      co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        fail_all("read: " + ec.message());
+        break;
+      }
+      const auto correlation_id = static_cast<std::int32_t>(read_be32(frame.data()));
+      const auto it = pending_.find(correlation_id);
+      if (it == pending_.end()) {
+        fail_all("response with unknown correlation id " + std::to_string(correlation_id));
+        break;
+      }
+      it->second->frame = std::move(frame);
+      it->second->done.set();
+      pending_.erase(it);
+      if (retired_ && pending_.empty()) {
+        fail_all("retired: its SASL session is ending");
+        break;
+      }
     }
-    const auto size = read_be32(size_bytes);
-    if (size < 4 || size > options_.max_response_bytes) {
-      fail_all("refusing a response frame of " + std::to_string(size) + " bytes");
-      break;
-    }
-    std::vector<std::uint8_t> frame(size);
-    co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
-      fail_all("read: " + ec.message());
-      break;
-    }
-    const auto correlation_id = static_cast<std::int32_t>(read_be32(frame.data()));
-    const auto it = pending_.find(correlation_id);
-    if (it == pending_.end()) {
-      fail_all("response with unknown correlation id " + std::to_string(correlation_id));
-      break;
-    }
-    it->second->frame = std::move(frame);
-    it->second->done.set();
-    pending_.erase(it);
+  } catch (...) {
+    fail_all("read failed");
   }
 }
 
-void BrokerConnection::fail_all(const std::string& reason) {
-  if (open_) spdlog::debug("kafka connection {} closed: {}", address(), reason);
+void BrokerConnection::fail_all(std::string_view reason) noexcept {
+  const bool was_open = open_;
   open_ = false;
+  closed_ = true;
   boost::system::error_code ignored;
   socket_.close(ignored);
   auto pending = std::move(pending_);
   pending_.clear();
   write_queue_.clear();
-  for (auto& [id, request] : pending) {
-    request->error = reason;
-    request->done.set();
+  try {
+    if (resolving_) {
+      resolving_->resolver.cancel();
+      resolving_->done.set();  // wakes connect(), which sees closed_
+    }
+    if (was_open) spdlog::debug("kafka connection {} closed: {}", address(), reason);
+    for (auto& [id, request] : pending) {
+      request->error = std::string(reason);
+      request->done.set();
+    }
+  } catch (...) {
+    // No memory, or a timer that cannot be cancelled: the waiters still end at their deadline.
   }
 }
 

@@ -5,6 +5,18 @@
 // Versions are negotiated once with ApiVersions at connect, followed by SASL/PLAIN
 // authentication when configured.
 //
+// A connection is used once: connect(), requests, close(). close() is final and takes
+// effect at any point, also while connect() is still resolving, connecting, negotiating or
+// authenticating: that connect() then throws at once and leaves no socket open.
+//
+// SASL sessions (KIP-368): a broker with connections.max.reauth.ms closes a connection that
+// sends a request after its session lifetime ran out. Rather than re-authenticating in place,
+// a connection stops being usable() shortly before that (85 % of the lifetime, and at least
+// min(1 s, half the lifetime) early); its owner then opens a fresh connection, which reads
+// the password again, and retire()s the old one, which closes as soon as the requests
+// already sent on it are answered. Replacing keeps the request path free of the
+// authentication state machine, and no request in flight is ever cut.
+//
 // Not thread-safe: use it from the io_context thread that owns its executor. A request
 // that gets no answer within the request timeout closes the connection, which fails every
 // pending request; the owner reconnects on next use.
@@ -21,17 +33,21 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace msgwatch::kafka {
 
 struct SaslPlain {
   std::string username;
-  std::string password;
+  // Called at every authentication, i.e. for every new connection, so that a rotated secret
+  // is picked up at the next reconnect. May throw; the connect then fails naming the broker.
+  std::function<std::string()> password;
 };
 
 struct ConnectionOptions {
@@ -50,12 +66,23 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
                    ConnectionOptions options);
   ~BrokerConnection();
 
-  // Resolves, connects and negotiates versions; throws KafkaError.
+  using Clock = std::chrono::steady_clock;
+
+  // Resolves, connects, negotiates versions and authenticates; throws KafkaError. Called
+  // once per connection.
   boost::asio::awaitable<void> connect();
   [[nodiscard]] bool is_open() const { return open_; }
+  // Open, not retired, and its SASL session (if it has a lifetime) not about to end: the
+  // connection to hand out for new requests.
+  [[nodiscard]] bool usable() const;
+  // When the broker's SASL session ends, if it told one (SaslAuthenticate v1+).
+  [[nodiscard]] std::optional<Clock::time_point> session_expiry() const { return session_expiry_; }
   [[nodiscard]] std::string address() const { return host_ + ":" + std::to_string(port_); }
-  // Fails every pending request; safe to call at any time.
+  // Fails every pending request and stops a connect() in progress; safe to call at any time.
   void close();
+  // No longer handed out: closes now if nothing is in flight, else once the last pending
+  // request is answered (or times out). Requests may still be sent on it meanwhile.
+  void retire();
 
   // The highest version both sides support, or nullopt.
   template <class Request>
@@ -87,6 +114,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
 
  private:
   struct Pending;
+  struct Resolving;
 
   boost::asio::awaitable<std::vector<std::uint8_t>> round_trip(std::vector<std::uint8_t> frame,
                                                                std::int32_t correlation_id, protocol::ApiKey api);
@@ -94,7 +122,8 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   boost::asio::awaitable<void> authenticate();
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
-  void fail_all(const std::string& reason);
+  void fail_all(std::string_view reason) noexcept;
+  void throw_if_closed(const char* stage) const;
 
   boost::asio::any_io_executor executor_;
   std::string host_;
@@ -102,7 +131,13 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   ConnectionOptions options_;
   boost::asio::ip::tcp::socket socket_;
   bool open_ = false;
+  bool closed_ = false;  // by close() or a failure: final
+  bool connect_started_ = false;
+  bool retired_ = false;
   bool writing_ = false;
+  std::shared_ptr<Resolving> resolving_;  // while connect() resolves the host name
+  std::optional<Clock::time_point> replace_at_;
+  std::optional<Clock::time_point> session_expiry_;
   std::int32_t next_correlation_id_ = 1;
   protocol::ApiVersionsResponse api_versions_;
   std::deque<std::vector<std::uint8_t>> write_queue_;

@@ -1,9 +1,18 @@
 #include "probes/kafka/client/cluster_client.hpp"
 
+#include "exporter/sdk/async_event.hpp"
+
 #include <algorithm>
+#include <exception>
 
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
+
+struct ClusterClient::Attempt {
+  std::shared_ptr<BrokerConnection> connection;
+  std::exception_ptr error;
+  std::vector<std::shared_ptr<AsyncEvent>> waiters;
+};
 
 ClusterClient::ClusterClient(asio::any_io_executor executor, std::vector<std::string> bootstrap_servers,
                              ConnectionOptions options)
@@ -31,11 +40,49 @@ asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const 
   co_return connection;
 }
 
+asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_once(std::int32_t key) {
+  if (const auto running = attempts_.find(key); running != attempts_.end()) {
+    auto attempt = running->second;
+    auto waiter = std::make_shared<AsyncEvent>(executor_);
+    attempt->waiters.push_back(waiter);
+    // An attempt ends by itself: each connection it tries is bounded by the connect timeout
+    // and one request timeout per exchange (ApiVersions twice at most, SaslHandshake,
+    // SaslAuthenticate). This bound only guards against a bug.
+    const auto per_connection = options_.connect_timeout + 4 * options_.request_timeout;
+    const auto tries = static_cast<int>(key == any_broker_key ? addresses_.size() + bootstrap_.size() : 1);
+    const bool ended = co_await waiter->wait_until(AsyncEvent::Clock::now() + per_connection * (tries + 1));
+    if (!ended) throw KafkaError("gave up waiting for another request's connection attempt");
+    if (attempt->error) std::rethrow_exception(attempt->error);
+    co_return attempt->connection;
+  }
+  auto attempt = std::make_shared<Attempt>();
+  attempts_[key] = attempt;
+  try {
+    if (key == any_broker_key) {
+      attempt->connection = co_await connect_any();
+    } else {
+      attempt->connection = co_await connect_node(key);
+    }
+  } catch (...) {
+    attempt->error = std::current_exception();
+  }
+  if (const auto it = attempts_.find(key); it != attempts_.end() && it->second == attempt) attempts_.erase(it);
+  for (const auto& waiter : attempt->waiters) waiter->set();
+  if (attempt->error) std::rethrow_exception(attempt->error);
+  co_return attempt->connection;
+}
+
 asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::any_broker() {
   for (auto& [id, connection] : brokers_) {
-    if (connection && connection->is_open()) co_return connection;
+    if (connection && connection->usable()) co_return connection;
   }
-  if (bootstrap_connection_ && bootstrap_connection_->is_open()) co_return bootstrap_connection_;
+  if (bootstrap_connection_ && bootstrap_connection_->usable()) co_return bootstrap_connection_;
+  co_return co_await connect_once(any_broker_key);
+}
+
+asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_any() {
+  // Not handed out any more; it closes once its requests in flight are answered.
+  if (bootstrap_connection_) bootstrap_connection_->retire();
   // Known brokers first (the cluster may have moved on from the bootstrap list), then the
   // bootstrap servers; the last error is the one reported.
   std::vector<std::pair<std::string, std::uint16_t>> candidates;
@@ -77,11 +124,21 @@ asio::awaitable<protocol::MetadataResponse> ClusterClient::metadata(const protoc
 }
 
 asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::broker(std::int32_t node_id) {
-  auto& connection = brokers_[node_id];
-  if (connection && connection->is_open()) co_return connection;
+  if (const auto known = brokers_.find(node_id); known != brokers_.end() && known->second && known->second->usable()) {
+    co_return known->second;
+  }
+  co_return co_await connect_once(node_id);
+}
+
+asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_node(std::int32_t node_id) {
   const auto address = addresses_.find(node_id);
   if (address == addresses_.end()) throw KafkaError("broker " + std::to_string(node_id) + " is not in the metadata");
-  auto fresh = co_await connect(address->second.first, address->second.second);
+  // Not handed out any more; it closes once its requests in flight are answered.
+  if (const auto old = brokers_.find(node_id); old != brokers_.end() && old->second) old->second->retire();
+  // Copies: metadata() may change the address book meanwhile.
+  const std::string host = address->second.first;
+  const std::uint16_t port = address->second.second;
+  auto fresh = co_await connect(host, port);
   brokers_[node_id] = fresh;
   co_return fresh;
 }

@@ -2,8 +2,16 @@
 // The connections of one Kafka cluster: bootstrap, the broker address book learnt from
 // Metadata, and one lazily (re)connected BrokerConnection per broker, kept across cycles.
 //
-// Not thread-safe; use from the io_context thread. broker(id) must not be awaited twice
-// for the same id at once (the probe has one task per broker per phase).
+// SASL session lifetimes (KIP-368, connections.max.reauth.ms) are handled by reconnecting
+// before expiry rather than by re-authenticating in place: a connection whose session is
+// about to end is no longer usable(), so broker() and any_broker() open a fresh one (which
+// reads the password again and authenticates) and retire the old one, which closes once the
+// requests already sent on it are answered. In-place re-authentication would have to hold
+// back new requests while SaslHandshake and SaslAuthenticate run on a busy connection; a
+// new connection costs one ApiVersions round trip more and never blocks a request.
+//
+// Not thread-safe; use from the io_context thread. Concurrent broker(id) calls for one
+// broker share one connection attempt, so a burst of requests opens one connection.
 
 #include "probes/kafka/client/broker_connection.hpp"
 #include "probes/kafka/protocol/messages/metadata.hpp"
@@ -25,14 +33,22 @@ class ClusterClient {
 
   // Metadata from any reachable broker; updates the address book.
   boost::asio::awaitable<protocol::MetadataResponse> metadata(const protocol::MetadataRequest& request);
-  // An open connection to the broker with this node id (address from the last Metadata).
+  // A usable connection to the broker with this node id (address from the last Metadata).
   boost::asio::awaitable<std::shared_ptr<BrokerConnection>> broker(std::int32_t node_id);
-  // Closes every connection: pending requests fail at once.
+  // Closes every connection: pending requests fail at once, connects in progress too.
   void close_all();
 
  private:
+  struct Attempt;
+  // The key of the attempt to reach any broker; node ids are never negative.
+  static constexpr std::int32_t any_broker_key = -1;
+
   boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect(const std::string& host, std::uint16_t port);
   boost::asio::awaitable<std::shared_ptr<BrokerConnection>> any_broker();
+  // Runs connect_node(key) or connect_any(), or joins the one already running for that key.
+  boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect_once(std::int32_t key);
+  boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect_node(std::int32_t node_id);
+  boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect_any();
 
   boost::asio::any_io_executor executor_;
   std::vector<std::pair<std::string, std::uint16_t>> bootstrap_;
@@ -40,7 +56,9 @@ class ClusterClient {
   std::map<std::int32_t, std::pair<std::string, std::uint16_t>> addresses_;
   std::map<std::int32_t, std::shared_ptr<BrokerConnection>> brokers_;
   std::shared_ptr<BrokerConnection> bootstrap_connection_;
-  // Every connection made, including those still connecting, so close_all() reaches all.
+  std::map<std::int32_t, std::shared_ptr<Attempt>> attempts_;
+  // Every connection made, including those still connecting or retired, so close_all()
+  // reaches all.
   std::vector<std::weak_ptr<BrokerConnection>> made_;
 };
 

@@ -2,7 +2,7 @@
 // Runs coroutines concurrently on the current executor and waits for all of them: one
 // request per broker goes out at once, and a failing broker costs only its own slot.
 
-#include "exporter/async_event.hpp"
+#include "exporter/sdk/async_event.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>

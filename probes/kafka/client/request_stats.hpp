@@ -1,6 +1,6 @@
 #pragma once
 
-#include "exporter/probe.hpp"
+#include "exporter/sdk/series_set.hpp"
 #include "probes/kafka/protocol/api_key.hpp"
 
 #include <cstdint>
@@ -16,6 +16,6 @@ struct RequestStats {
 };
 
 // msgwatch_kafka_requests_total{api} and msgwatch_kafka_request_failures_total{api}.
-MetricFamilies request_metrics(const RequestStats& stats);
+void write_request_metrics(const RequestStats& stats, SeriesSet& out);
 
 }  // namespace msgwatch::kafka

@@ -1,11 +1,82 @@
 #include "probes/kafka/lag/cluster_metrics.hpp"
 
-#include "exporter/metric_family_builder.hpp"
-
 #include <algorithm>
+#include <map>
 
 namespace msgwatch::kafka {
 namespace {
+
+constexpr auto kBrokers = gauge_family("kafka_brokers", "Number of brokers in the cluster.");
+constexpr auto kBrokerInfo = gauge_family("kafka_broker_info", "Brokers of the cluster; always 1.", {"id", "address"});
+constexpr auto kController = gauge_family("kafka_controller_id", "Broker id of the active controller (-1: unknown).");
+constexpr auto kPartitionsTotal = gauge_family("kafka_cluster_partitions", "Partitions of all topics.");
+constexpr auto kOfflineTotal = gauge_family("kafka_cluster_offline_partitions", "Partitions without a leader.");
+constexpr auto kUnderReplicatedTotal =
+    gauge_family("kafka_cluster_under_replicated_partitions", "Partitions with fewer in-sync replicas than replicas.");
+constexpr auto kUnderMinIsrTotal =
+    gauge_family("kafka_cluster_under_min_isr_partitions",
+                 "Partitions with fewer in-sync replicas than their topic's min.insync.replicas "
+                 "(producers with acks=all fail on them), over the topics whose setting could be read.");
+constexpr auto kBrokerPartitions =
+    gauge_family("kafka_broker_partitions", "Partition replicas the broker hosts.", {"broker"});
+constexpr auto kBrokerLeaders = gauge_family("kafka_broker_leaders", "Partitions the broker leads.", {"broker"});
+
+constexpr auto kQuorumEpoch =
+    gauge_family("kafka_metadata_quorum_leader_epoch", "Epoch of the KRaft metadata quorum's leader.");
+constexpr auto kQuorumHighWatermark =
+    gauge_family("kafka_metadata_quorum_high_watermark", "High watermark of the KRaft metadata log.");
+constexpr auto kQuorumReplicaLag =
+    gauge_family("kafka_metadata_quorum_replica_lag",
+                 "Records of the metadata log a quorum replica is behind the leader's log end offset "
+                 "(as kafka-metadata-quorum describe --replication shows it).",
+                 {"replica", "role"});
+constexpr auto kQuorumMaxLag = gauge_family("kafka_metadata_quorum_max_follower_lag",
+                                            "Largest kafka_metadata_quorum_replica_lag (MaxFollowerLag).");
+constexpr auto kQuorumVoters = gauge_family("kafka_metadata_quorum_voters", "Voters of the KRaft metadata quorum.");
+constexpr auto kBrokerReachable =
+    gauge_family("msgwatch_kafka_broker_reachable",
+                 "1 if every request of the last cycle to the broker was answered, 0 if the broker could not be "
+                 "reached (the partitions it leads and the groups it coordinates are left out).",
+                 {"broker"});
+constexpr auto kPartial = gauge_family("msgwatch_kafka_cycle_partial",
+                                       "1 if the last cycle left something out because a broker failed (see "
+                                       "msgwatch_kafka_broker_reachable), 0 if it read everything.");
+constexpr auto kUnreadGroups = gauge_family("msgwatch_kafka_unread_groups",
+                                            "Selected consumer groups whose offsets the last cycle could not read.");
+constexpr auto kUnreadPartitions =
+    gauge_family("msgwatch_kafka_unread_partitions",
+                 "Selected partitions with a leader whose offsets the last cycle could not read.");
+
+constexpr LabelNames kTopic{"topic"};
+constexpr LabelNames kPartition{"topic", "partition"};
+constexpr auto kTopicPartitions = gauge_family("kafka_topic_partitions", "Number of partitions of the topic.", kTopic);
+constexpr auto kUneven = gauge_family("kafka_topic_partitions_uneven",
+                                      "1 if the topic's partition count is not a multiple of the number of brokers, "
+                                      "so its load cannot spread evenly.",
+                                      kTopic);
+constexpr auto kCurrentOffset = gauge_family(
+    "kafka_topic_partition_current_offset", "High watermark (next offset to be written) of the partition.", kPartition);
+constexpr auto kOldestOffset =
+    gauge_family("kafka_topic_partition_oldest_offset", "Oldest offset still in the partition.", kPartition);
+constexpr auto kStableOffset =
+    gauge_family("kafka_topic_partition_last_stable_offset",
+                 "Last stable offset: the end of the partition for read_committed consumers.", kPartition);
+constexpr auto kLeader =
+    gauge_family("kafka_topic_partition_leader", "Broker id of the partition's leader (-1: none).", kPartition);
+constexpr auto kReplicas =
+    gauge_family("kafka_topic_partition_replicas", "Number of replicas of the partition.", kPartition);
+constexpr auto kInSync =
+    gauge_family("kafka_topic_partition_in_sync_replica", "Number of in-sync replicas of the partition.", kPartition);
+constexpr auto kPreferred = gauge_family("kafka_topic_partition_leader_is_preferred",
+                                         "1 if the partition's leader is its preferred replica.", kPartition);
+constexpr auto kUnderReplicated =
+    gauge_family("kafka_topic_partition_under_replicated_partition",
+                 "1 if the partition has fewer in-sync replicas than replicas.", kPartition);
+constexpr auto kOffline =
+    gauge_family("kafka_topic_partition_offline", "1 if the partition has no leader.", kPartition);
+constexpr auto kUnderMinIsr =
+    gauge_family("kafka_topic_partition_under_min_isr",
+                 "1 if the partition has fewer in-sync replicas than min.insync.replicas.", kPartition);
 
 bool under_min_isr(const TopicState& topic, const PartitionState& partition) {
   return topic.min_insync_replicas &&
@@ -16,7 +87,28 @@ bool under_replicated(const PartitionState& partition) {
   return partition.in_sync_replicas.size() < partition.replicas.size();
 }
 
-void append_cluster_totals(const ClusterSnapshot& snapshot, MetricFamilies& out) {
+void write_quorum(const QuorumState& quorum, SeriesSet& out) {
+  out.add(kQuorumEpoch, {}, quorum.leader_epoch);
+  out.add(kQuorumHighWatermark, {}, static_cast<double>(quorum.high_watermark));
+  std::int64_t leader_end = -1;
+  double voters = 0;
+  for (const auto& replica : quorum.replicas) {
+    if (replica.voter && replica.id == quorum.leader) leader_end = replica.log_end_offset;
+    voters += replica.voter ? 1 : 0;
+  }
+  out.add(kQuorumVoters, {}, voters);
+  if (leader_end < 0) return;
+  double max_lag = 0;
+  for (const auto& replica : quorum.replicas) {
+    if (replica.log_end_offset < 0) continue;  // not known to the leader yet
+    const auto lag = static_cast<double>(std::max<std::int64_t>(0, leader_end - replica.log_end_offset));
+    out.add(kQuorumReplicaLag, {replica.id, replica.voter ? "voter" : "observer"}, lag);
+    max_lag = std::max(max_lag, lag);
+  }
+  out.add(kQuorumMaxLag, {}, max_lag);
+}
+
+void write_cluster_totals(const ClusterSnapshot& snapshot, SeriesSet& out) {
   double partitions = 0;
   double offline = 0;
   double under_replicated_count = 0;
@@ -39,86 +131,53 @@ void append_cluster_totals(const ClusterSnapshot& snapshot, MetricFamilies& out)
       if (partition.leader >= 0) leaders_per_broker[partition.leader] += 1;
     }
   }
-  out.push_back(gauge("kafka_brokers", "Number of brokers in the cluster.")
-                    .add({}, static_cast<double>(snapshot.brokers.size()))
-                    .take());
-  auto info = gauge("kafka_broker_info", "Brokers of the cluster; always 1.");
+  out.add(kBrokers, {}, static_cast<double>(snapshot.brokers.size()));
   for (const auto& broker : snapshot.brokers) {
-    info.add({{"id", std::to_string(broker.id)}, {"address", broker.host + ":" + std::to_string(broker.port)}}, 1);
+    out.add(kBrokerInfo, {broker.id, broker.host + ":" + std::to_string(broker.port)}, 1);
   }
-  out.push_back(info.take());
-  out.push_back(gauge("kafka_controller_id", "Broker id of the active controller (-1: unknown).")
-                    .add({}, snapshot.controller)
-                    .take());
-  out.push_back(gauge("kafka_cluster_partitions", "Partitions of all topics.").add({}, partitions).take());
-  out.push_back(gauge("kafka_cluster_offline_partitions", "Partitions without a leader.").add({}, offline).take());
-  out.push_back(
-      gauge("kafka_cluster_under_replicated_partitions", "Partitions with fewer in-sync replicas than replicas.")
-          .add({}, under_replicated_count)
-          .take());
-  if (min_isr_known) {
-    out.push_back(gauge("kafka_cluster_under_min_isr_partitions",
-                        "Partitions with fewer in-sync replicas than their topic's min.insync.replicas "
-                        "(producers with acks=all fail on them), over the topics whose setting could be read.")
-                      .add({}, under_min_isr_count)
-                      .take());
-  }
-  auto hosted = gauge("kafka_broker_partitions", "Partition replicas the broker hosts.");
-  for (const auto& [broker, count] : replicas_per_broker) hosted.add({{"broker", std::to_string(broker)}}, count);
-  out.push_back(hosted.take());
-  auto leads = gauge("kafka_broker_leaders", "Partitions the broker leads.");
-  for (const auto& [broker, count] : leaders_per_broker) leads.add({{"broker", std::to_string(broker)}}, count);
-  out.push_back(leads.take());
+  out.add(kController, {}, snapshot.controller);
+  if (snapshot.quorum) write_quorum(*snapshot.quorum, out);
+  for (const auto& [broker, reachable] : snapshot.broker_reachable)
+    out.add(kBrokerReachable, {broker}, reachable ? 1 : 0);
+  out.add(kPartial, {}, snapshot.partial() ? 1 : 0);
+  out.add(kUnreadGroups, {}, static_cast<double>(snapshot.unread_groups.size()));
+  out.add(kUnreadPartitions, {}, static_cast<double>(snapshot.unread_partitions));
+  out.add(kPartitionsTotal, {}, partitions);
+  out.add(kOfflineTotal, {}, offline);
+  out.add(kUnderReplicatedTotal, {}, under_replicated_count);
+  if (min_isr_known) out.add(kUnderMinIsrTotal, {}, under_min_isr_count);
+  for (const auto& [broker, count] : replicas_per_broker) out.add(kBrokerPartitions, {broker}, count);
+  for (const auto& [broker, count] : leaders_per_broker) out.add(kBrokerLeaders, {broker}, count);
 }
 
 }  // namespace
 
-void append_cluster_metrics(const ClusterSnapshot& snapshot, bool per_partition, MetricFamilies& out) {
-  append_cluster_totals(snapshot, out);
-  auto partitions = gauge("kafka_topic_partitions", "Number of partitions of the topic.");
-  auto uneven = gauge("kafka_topic_partitions_uneven",
-                      "1 if the topic's partition count is not a multiple of the number of brokers, "
-                      "so its load cannot spread evenly.");
-  auto current_offset =
-      gauge("kafka_topic_partition_current_offset", "High watermark (next offset to be written) of the partition.");
-  auto oldest_offset = gauge("kafka_topic_partition_oldest_offset", "Oldest offset still in the partition.");
-  auto stable_offset = gauge("kafka_topic_partition_last_stable_offset",
-                             "Last stable offset: the end of the partition for read_committed consumers.");
-  auto leader = gauge("kafka_topic_partition_leader", "Broker id of the partition's leader (-1: none).");
-  auto replicas = gauge("kafka_topic_partition_replicas", "Number of replicas of the partition.");
-  auto in_sync = gauge("kafka_topic_partition_in_sync_replica", "Number of in-sync replicas of the partition.");
-  auto preferred =
-      gauge("kafka_topic_partition_leader_is_preferred", "1 if the partition's leader is its preferred replica.");
-  auto replicated = gauge("kafka_topic_partition_under_replicated_partition",
-                          "1 if the partition has fewer in-sync replicas than replicas.");
-  auto offline = gauge("kafka_topic_partition_offline", "1 if the partition has no leader.");
-  auto min_isr = gauge("kafka_topic_partition_under_min_isr",
-                       "1 if the partition has fewer in-sync replicas than min.insync.replicas.");
+void write_cluster_metrics(const ClusterSnapshot& snapshot, bool per_partition, SeriesSet& out) {
+  write_cluster_totals(snapshot, out);
   const auto brokers = static_cast<std::int64_t>(snapshot.brokers.size());
   for (const auto& [topic, state] : snapshot.topics) {
     if (!state.selected) continue;
     const auto count = static_cast<std::int64_t>(state.partitions.size());
-    partitions.add({{"topic", topic}}, static_cast<double>(count));
-    uneven.add({{"topic", topic}}, brokers > 0 && count % brokers != 0 ? 1 : 0);
+    out.add(kTopicPartitions, {topic}, static_cast<double>(count));
+    out.add(kUneven, {topic}, brokers > 0 && count % brokers != 0 ? 1 : 0);
     if (!per_partition) continue;
     for (const auto& [index, partition] : state.partitions) {
-      const Labels labels{{"topic", topic}, {"partition", std::to_string(index)}};
-      if (partition.newest_offset) current_offset.add(labels, static_cast<double>(*partition.newest_offset));
-      if (partition.oldest_offset) oldest_offset.add(labels, static_cast<double>(*partition.oldest_offset));
-      if (partition.stable_offset) stable_offset.add(labels, static_cast<double>(*partition.stable_offset));
-      leader.add(labels, partition.leader);
-      replicas.add(labels, static_cast<double>(partition.replicas.size()));
-      in_sync.add(labels, static_cast<double>(partition.in_sync_replicas.size()));
+      if (partition.newest_offset) {
+        out.add(kCurrentOffset, {topic, index}, static_cast<double>(*partition.newest_offset));
+      }
+      if (partition.oldest_offset)
+        out.add(kOldestOffset, {topic, index}, static_cast<double>(*partition.oldest_offset));
+      if (partition.stable_offset)
+        out.add(kStableOffset, {topic, index}, static_cast<double>(*partition.stable_offset));
+      out.add(kLeader, {topic, index}, partition.leader);
+      out.add(kReplicas, {topic, index}, static_cast<double>(partition.replicas.size()));
+      out.add(kInSync, {topic, index}, static_cast<double>(partition.in_sync_replicas.size()));
       const bool is_preferred = !partition.replicas.empty() && partition.replicas.front() == partition.leader;
-      preferred.add(labels, is_preferred ? 1 : 0);
-      replicated.add(labels, under_replicated(partition) ? 1 : 0);
-      offline.add(labels, partition.leader < 0 ? 1 : 0);
-      if (state.min_insync_replicas) min_isr.add(labels, under_min_isr(state, partition) ? 1 : 0);
+      out.add(kPreferred, {topic, index}, is_preferred ? 1 : 0);
+      out.add(kUnderReplicated, {topic, index}, under_replicated(partition) ? 1 : 0);
+      out.add(kOffline, {topic, index}, partition.leader < 0 ? 1 : 0);
+      if (state.min_insync_replicas) out.add(kUnderMinIsr, {topic, index}, under_min_isr(state, partition) ? 1 : 0);
     }
-  }
-  for (auto* builder : {&partitions, &uneven, &current_offset, &oldest_offset, &stable_offset, &leader, &replicas,
-                        &in_sync, &preferred, &replicated, &offline, &min_isr}) {
-    out.push_back(builder->take());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,11 +58,41 @@ struct GroupState {
   std::map<TopicPartition, std::int64_t> committed;
 };
 
+// The KRaft metadata quorum (DescribeQuorum), absent on clusters that do not answer it.
+struct QuorumReplica {
+  std::int32_t id = -1;
+  std::int64_t log_end_offset = -1;
+  bool voter = false;
+};
+
+struct QuorumState {
+  std::int32_t leader = -1;  // the active controller
+  std::int32_t leader_epoch = -1;
+  std::int64_t high_watermark = -1;
+  std::vector<QuorumReplica> replicas;  // voters first, then observers
+};
+
 struct ClusterSnapshot {
   std::vector<BrokerState> brokers;
+  // The active controller: DescribeQuorum's leader on KRaft clusters, Metadata's controller
+  // id on ZooKeeper clusters (which do not answer DescribeQuorum); -1 when unknown.
   std::int32_t controller = -1;
+  std::optional<QuorumState> quorum;
   std::map<std::string, TopicState> topics;  // every topic; see TopicState::selected
-  std::map<std::string, GroupState> groups;  // selected groups only
+  std::map<std::string, GroupState> groups;  // selected groups whose offsets were read
+
+  // What a partial outage left out. A broker is reachable when every request of the cycle
+  // to it was answered; the partitions an unreachable broker leads have no offsets and the
+  // groups it coordinates are missing.
+  std::map<std::int32_t, bool> broker_reachable;
+  // False when some broker's ListGroups failed: groups may be missing without being named.
+  bool groups_complete = true;
+  // Selected groups known to exist whose committed offsets could not be read this cycle.
+  std::set<std::string> unread_groups;
+  // Selected partitions with a leader whose offsets could not be read this cycle.
+  std::size_t unread_partitions = 0;
+
+  [[nodiscard]] bool partial() const { return !groups_complete || !unread_groups.empty() || unread_partitions > 0; }
 };
 
 }  // namespace msgwatch::kafka

@@ -124,37 +124,11 @@ std::optional<ConsumerStatus> ConsumerStatusTracker::partition_status(const Grou
   return found->second.status();
 }
 
-std::optional<ConsumerStatus> ConsumerStatusTracker::topic_status(std::string_view group,
-                                                                  std::string_view topic) const {
-  std::optional<ConsumerStatus> worst;
-  for (auto it = partitions_.lower_bound(first_of(group, topic));
-       it != partitions_.end() && it->first.group == group && it->first.topic == topic; ++it) {
-    worst = std::max(worst.value_or(ConsumerStatus::ok), it->second.status());
-  }
-  return worst;
-}
-
-std::optional<ConsumerStatus> ConsumerStatusTracker::group_status(std::string_view group) const {
-  std::optional<ConsumerStatus> worst;
-  for (auto it = partitions_.lower_bound(first_of(group)); it != partitions_.end() && it->first.group == group; ++it) {
-    worst = std::max(worst.value_or(ConsumerStatus::ok), it->second.status());
-  }
-  return worst;
-}
-
-std::map<std::string, ConsumerStatus> ConsumerStatusTracker::group_statuses() const {
-  std::map<std::string, ConsumerStatus> statuses;
-  for (const auto& [key, window] : partitions_) {
-    auto [worst, inserted] = statuses.try_emplace(key.group, window.status());
-    worst->second = std::max(worst->second, window.status());
-  }
-  return statuses;
-}
-
-std::size_t ConsumerStatusTracker::forget_unobserved_since(TimePoint cycle_time) {
-  const std::size_t dropped = std::erase_if(partitions_, [cycle_time](const auto& entry) {
+std::size_t ConsumerStatusTracker::forget_unobserved_since(
+    TimePoint cycle_time, const std::function<bool(const GroupTopicPartition&)>& unknown) {
+  const std::size_t dropped = std::erase_if(partitions_, [&](const auto& entry) {
     const auto newest = entry.second.newest_time();
-    return !newest || *newest < cycle_time;
+    return (!newest || *newest < cycle_time) && !unknown(entry.first);
   });
   std::erase_if(committed_, [this](const auto& entry) {
     const auto& [group, topic] = entry.first;
@@ -162,11 +136,6 @@ std::size_t ConsumerStatusTracker::forget_unobserved_since(TimePoint cycle_time)
     return it == partitions_.end() || it->first.group != group || it->first.topic != topic;
   });
   return dropped;
-}
-
-void ConsumerStatusTracker::forget_group(std::string_view group) {
-  std::erase_if(partitions_, [group](const auto& entry) { return entry.first.group == group; });
-  std::erase_if(committed_, [group](const auto& entry) { return entry.first.first == group; });
 }
 
 }  // namespace msgwatch::kafka

@@ -43,6 +43,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -130,21 +131,19 @@ class ConsumerStatusTracker {
   void observe(const GroupTopicPartition& key, const ConsumerObservation& observation);
 
   [[nodiscard]] std::optional<ConsumerStatus> partition_status(const GroupTopicPartition& key) const;
-  // The worst status over the group's partitions (of the topic); std::nullopt if it has none.
-  [[nodiscard]] std::optional<ConsumerStatus> topic_status(std::string_view group, std::string_view topic) const;
-  [[nodiscard]] std::optional<ConsumerStatus> group_status(std::string_view group) const;
-  [[nodiscard]] std::map<std::string, ConsumerStatus> group_statuses() const;
 
   [[nodiscard]] const std::map<GroupTopicPartition, PartitionStatusWindow>& partitions() const { return partitions_; }
   // Messages committed since the pair was first seen; a Prometheus counter.
   [[nodiscard]] const std::map<GroupTopic, std::uint64_t>& committed_messages() const { return committed_; }
 
   // Drops every partition not observed at or after `cycle_time` (a deleted topic, a
-  // partition the group no longer commits to, an expired group), and the counters of
-  // group-topic pairs left without partitions. Returns how many partitions went. Call it
-  // after a successful cycle only, or a failed one would wipe every window.
-  std::size_t forget_unobserved_since(TimePoint cycle_time);
-  void forget_group(std::string_view group);
+  // partition the group no longer commits to, an expired group) unless `unknown` says the
+  // cycle could not see it (its coordinator or leader did not answer: a transient error
+  // must not erase a window), and the counters of group-topic pairs left without
+  // partitions. Returns how many partitions went. Call it after a successful cycle only, or
+  // a failed one would wipe every window.
+  std::size_t forget_unobserved_since(TimePoint cycle_time,
+                                      const std::function<bool(const GroupTopicPartition&)>& unknown);
 
  private:
   StatusOptions options_;

@@ -1,5 +1,5 @@
 #pragma once
-// Consumer groups of a ClusterSnapshot as metric families: kafka_exporter's names for
+// Consumer groups of a ClusterSnapshot as series: kafka_exporter's names for
 // offsets, lag and members, plus per-group aggregates, lag in seconds and status.
 //
 // Lag = high watermark - committed offset, never negative: the reader fetches committed
@@ -7,8 +7,8 @@
 // counts as 0. A partition without a committed offset has no lag series at all, where
 // kafka_exporter reports -1.
 
-#include "exporter/name_filter.hpp"
-#include "exporter/probe.hpp"
+#include "exporter/sdk/name_filter.hpp"
+#include "exporter/sdk/series_set.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
 
 #include <map>
@@ -32,7 +32,7 @@ struct GroupMetricsOptions {
   const NameFilter* read_committed_groups = nullptr;  // groups that also get lag against the LSO
 };
 
-void append_group_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history,
-                          const GroupMetricsOptions& options, MetricFamilies& out);
+void write_group_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history,
+                         const GroupMetricsOptions& options, SeriesSet& out);
 
 }  // namespace msgwatch::kafka

@@ -1,8 +1,6 @@
 #include "probes/kafka/lag/kafka_lag_probe.hpp"
 
-#include "exporter/metric_family_builder.hpp"
-#include "exporter/name_filter.hpp"
-#include "exporter/series_cap.hpp"
+#include "exporter/sdk/name_filter.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/lag_history.hpp"
 #include "probes/kafka/lag/lag_metrics.hpp"
@@ -29,31 +27,33 @@ class KafkaLagProbe final : public Probe {
   std::string target() const override { return cluster_.name; }
   ProbeSchedule schedule() const override { return cluster_.lag_schedule; }
 
-  asio::awaitable<MetricFamilies> collect() override {
+  asio::awaitable<SeriesSet> collect() override {
     if (!client_) {
       ConnectionOptions options;
       options.client_id = cluster_.client_id;
       options.stats = stats_;
-      // Read at (re)connection, so a rotated secret file is picked up by a restart of
-      // the client; the config check made sure it is readable.
-      if (cluster_.sasl) options.sasl = SaslPlain{cluster_.sasl->username, cluster_.sasl->password.resolve()};
+      // Read at every new connection, so a rotated secret file is picked up at the next reconnect.
+      if (cluster_.sasl) {
+        options.sasl =
+            SaslPlain{cluster_.sasl->username, [secret = cluster_.sasl->password] { return secret.resolve(); }};
+      }
       client_ =
           std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers, options);
     }
-    const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_});
+    const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
+    known_groups_ = remember_groups(snapshot, known_groups_);
     GroupMetricsOptions options{cluster_.granularity == config::Granularity::partition, &read_committed_groups_};
     const auto history = history_.update(snapshot, std::chrono::steady_clock::now());
-    auto families = lag_metrics(snapshot, history, options);
-    history_.append_metrics(families);
-    const auto dropped = cap_series(families, static_cast<std::size_t>(cluster_.max_series));
+    SeriesSet out;
+    write_lag_metrics(snapshot, history, options, out);
+    history_.write_metrics(out);
+    const auto dropped = out.cap(static_cast<std::size_t>(cluster_.max_series));
     if (dropped > 0) spdlog::warn("kafka {}: {} series over lag.max_series dropped", cluster_.name, dropped);
-    families.push_back(
-        gauge("msgwatch_kafka_series_dropped", "Series left out of the last cycle because of lag.max_series.")
-            .add({}, static_cast<double>(dropped))
-            .take());
-    auto requests = request_metrics(*stats_);
-    families.insert(families.end(), std::make_move_iterator(requests.begin()), std::make_move_iterator(requests.end()));
-    co_return families;
+    static constexpr auto kDropped =
+        gauge_family("msgwatch_kafka_series_dropped", "Series left out of the last cycle because of lag.max_series.");
+    out.add(kDropped, {}, static_cast<double>(dropped));
+    write_request_metrics(*stats_, out);
+    co_return out;
   }
 
   void abort() override {
@@ -67,6 +67,7 @@ class KafkaLagProbe final : public Probe {
   NameFilter read_committed_groups_;
   std::shared_ptr<RequestStats> stats_ = std::make_shared<RequestStats>();
   std::unique_ptr<ClusterClient> client_;
+  KnownGroups known_groups_;
   LagHistory history_{cluster_.name,
                       {static_cast<std::size_t>(cluster_.status_window), cluster_.commit_window},
                       &read_committed_groups_};
@@ -74,7 +75,7 @@ class KafkaLagProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster) {
+std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster, const ProbeContext& context) {
   return std::make_unique<KafkaLagProbe>(cluster);
 }
 

@@ -2,13 +2,13 @@
 // The "kafka_lag" probe: brokers, topics and partitions, their oldest and newest offsets,
 // and every consumer group's committed offsets, members and lag.
 
-#include "exporter/config.hpp"
-#include "exporter/probe.hpp"
+#include "exporter/app/config.hpp"
+#include "exporter/sdk/probe.hpp"
 
 #include <memory>
 
 namespace msgwatch::kafka {
 
-std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster);
+std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster, const ProbeContext& context = {});
 
 }  // namespace msgwatch::kafka

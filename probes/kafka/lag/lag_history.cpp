@@ -1,7 +1,5 @@
 #include "probes/kafka/lag/lag_history.hpp"
 
-#include "exporter/metric_family_builder.hpp"
-
 #include <spdlog/spdlog.h>
 
 namespace msgwatch::kafka {
@@ -50,21 +48,31 @@ GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::st
       if (const auto status = statuses_.partition_status(status_key)) out.status[id] = to_int(*status);
     }
   }
-  statuses_.forget_unobserved_since(now);
+  // What this cycle could not see is kept, not forgotten: groups whose coordinator did not
+  // answer, partitions whose leader did not, and everything while the group list itself is
+  // incomplete (a broker's ListGroups failed, so a missing group may just be unlisted).
+  if (snapshot.groups_complete) {
+    statuses_.forget_unobserved_since(now, [&snapshot](const GroupTopicPartition& key) {
+      if (snapshot.unread_groups.contains(key.group)) return true;
+      const auto topic = snapshot.topics.find(key.topic);
+      if (topic == snapshot.topics.end()) return false;
+      const auto partition = topic->second.partitions.find(key.partition);
+      return partition != topic->second.partitions.end() && !partition->second.newest_offset;
+    });
+  }
   for (const auto& [group_topic, messages] : statuses_.committed_messages()) {
     out.committed_messages[group_topic] = static_cast<double>(messages);
   }
   return out;
 }
 
-void LagHistory::append_metrics(MetricFamilies& out) const {
-  auto truncations = counter("kafka_topic_partition_truncations_total",
-                             "Times the partition's high watermark went backwards (a truncated log: data lost after an "
-                             "unclean leader election).");
-  for (const auto& [key, count] : truncations_) {
-    truncations.add({{"topic", key.first}, {"partition", std::to_string(key.second)}}, count);
-  }
-  out.push_back(truncations.take());
+void LagHistory::write_metrics(SeriesSet& out) const {
+  static constexpr auto kTruncations =
+      counter_family("kafka_topic_partition_truncations_total",
+                     "Times the partition's high watermark went backwards (a truncated log: data lost after an "
+                     "unclean leader election).",
+                     {"topic", "partition"});
+  for (const auto& [key, count] : truncations_) out.add(kTruncations, {key.first, key.second}, count);
 }
 
 }  // namespace msgwatch::kafka

@@ -6,8 +6,8 @@
 //
 // Not thread-safe: the probe calls it once per cycle on the io_context thread.
 
-#include "exporter/name_filter.hpp"
-#include "exporter/probe.hpp"
+#include "exporter/sdk/name_filter.hpp"
+#include "exporter/sdk/series_set.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
 #include "probes/kafka/lag/consumer_status.hpp"
 #include "probes/kafka/lag/group_metrics.hpp"
@@ -29,7 +29,7 @@ class LagHistory {
   GroupHistory update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now);
 
   // kafka_topic_partition_truncations_total for every partition seen truncated.
-  void append_metrics(MetricFamilies& out) const;
+  void write_metrics(SeriesSet& out) const;
 
  private:
   void record_end_offsets(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now);

@@ -6,12 +6,10 @@
 
 namespace msgwatch::kafka {
 
-inline MetricFamilies lag_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history = {},
-                                  const GroupMetricsOptions& options = {}) {
-  MetricFamilies out;
-  append_cluster_metrics(snapshot, options.per_partition, out);
-  append_group_metrics(snapshot, history, options, out);
-  return out;
+inline void write_lag_metrics(const ClusterSnapshot& snapshot, const GroupHistory& history,
+                              const GroupMetricsOptions& options, SeriesSet& out) {
+  write_cluster_metrics(snapshot, options.per_partition, out);
+  write_group_metrics(snapshot, history, options, out);
 }
 
 }  // namespace msgwatch::kafka

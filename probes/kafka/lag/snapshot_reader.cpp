@@ -5,6 +5,8 @@
 #include "probes/kafka/protocol/messages/consumer_protocol_assignment.hpp"
 #include "probes/kafka/protocol/messages/describe_configs.hpp"
 #include "probes/kafka/protocol/messages/describe_groups.hpp"
+#include "probes/kafka/protocol/messages/describe_quorum.hpp"
+#include "probes/kafka/protocol/messages/find_coordinator.hpp"
 #include "probes/kafka/protocol/messages/list_groups.hpp"
 #include "probes/kafka/protocol/messages/list_offsets.hpp"
 #include "probes/kafka/protocol/messages/offset_fetch.hpp"
@@ -12,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <set>
 
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
@@ -20,12 +23,6 @@ namespace proto = protocol;
 namespace {
 
 using GroupsByBroker = std::map<std::int32_t, std::vector<std::string>>;
-
-template <class T>
-const T& value_or_throw(const Outcome<T>& outcome) {
-  if (!outcome.value) std::rethrow_exception(outcome.error);
-  return *outcome.value;
-}
 
 template <class Request, class Response>
 asio::awaitable<Response> ask(ClusterClient& client, std::int32_t broker, Request message) {
@@ -37,16 +34,19 @@ asio::awaitable<Response> ask(ClusterClient& client, std::int32_t broker, Reques
 // that a consumer committing during the cycle can never show negative lag.
 class SnapshotReader {
  public:
-  SnapshotReader(ClusterClient& client, SnapshotFilters filters) : client_(client), filters_(filters) {}
+  SnapshotReader(ClusterClient& client, SnapshotOptions options) : client_(client), options_(options) {}
 
   asio::awaitable<ClusterSnapshot> read() {
     co_await read_metadata();
+    co_await read_quorum();
     co_await read_topic_configs();
     const auto groups = co_await list_groups();
-    std::vector<asio::awaitable<int>> tasks;
-    for (const auto& [broker, ids] : groups) tasks.push_back(read_coordinator_groups(broker, ids));
-    for (const auto& outcome : co_await gather(std::move(tasks))) value_or_throw(outcome);
+    co_await read_groups(groups);
+    co_await retry_moved_groups();
+    for (const auto& group : snapshot_.unread_groups) snapshot_.groups.erase(group);
     co_await read_end_offsets();
+    co_await retry_moved_partitions();
+    snapshot_.unread_partitions = count_unread_partitions();
     co_return std::move(snapshot_);
   }
 
@@ -54,18 +54,68 @@ class SnapshotReader {
   asio::awaitable<void> read_metadata() {
     const proto::MetadataRequest every_topic;  // named: GCC 12 destroys co_await temporaries twice
     const auto metadata = co_await client_.metadata(every_topic);
-    snapshot_.controller = metadata.controller_id;
-    for (const auto& broker : metadata.brokers) snapshot_.brokers.push_back({broker.node_id, broker.host, broker.port});
+    metadata_controller_ = metadata.controller_id;
+    for (const auto& broker : metadata.brokers) {
+      snapshot_.brokers.push_back({broker.node_id, broker.host, broker.port});
+      snapshot_.broker_reachable[broker.node_id] = true;
+    }
+    apply_partition_metadata(metadata);
+  }
+
+  void apply_partition_metadata(const proto::MetadataResponse& metadata) {
     for (const auto& topic : metadata.topics) {
       if (!topic.name || topic.error_code != proto::ErrorCode::none) continue;
       auto& state = snapshot_.topics[*topic.name];
-      state.selected = filters_.topics.selects(*topic.name);
+      state.selected = options_.topics.selects(*topic.name);
       for (const auto& partition : topic.partitions) {
         auto& partition_state = state.partitions[partition.partition_index];
         partition_state.leader = partition.leader_id;
         partition_state.replicas = partition.replica_nodes;
         partition_state.in_sync_replicas = partition.isr_nodes;
       }
+    }
+  }
+
+  // The active controller and the metadata quorum. A KRaft broker fills Metadata's
+  // controller id with a random live broker, so only DescribeQuorum (which the broker
+  // forwards to the active controller) names it; a ZooKeeper cluster does not offer
+  // DescribeQuorum, and there Metadata's controller id is the controller. A failure
+  // (say, no DESCRIBE permission on the cluster) leaves the controller unknown (-1).
+  asio::awaitable<void> read_quorum() {
+    const auto broker = reachable_broker();
+    if (!broker) co_return;
+    try {
+      auto connection = co_await client_.broker(*broker);
+      if (!connection->version_of<proto::DescribeQuorumRequest>()) {
+        snapshot_.controller = metadata_controller_;
+        co_return;
+      }
+      const auto request = proto::DescribeQuorumRequest::for_cluster_metadata();
+      const auto response =
+          co_await connection->send<proto::DescribeQuorumRequest, proto::DescribeQuorumResponse>(request);
+      if (response.error_code != proto::ErrorCode::none) {
+        spdlog::debug("DescribeQuorum: {}", proto::name(response.error_code));
+        co_return;
+      }
+      for (const auto& topic : response.topics) {
+        for (const auto& partition : topic.partitions) {
+          if (partition.error_code != proto::ErrorCode::none) {
+            spdlog::debug("DescribeQuorum {}: {}", topic.topic_name, proto::name(partition.error_code));
+            continue;
+          }
+          QuorumState quorum{partition.leader_id, partition.leader_epoch, partition.high_watermark, {}};
+          for (const auto& voter : partition.current_voters) {
+            quorum.replicas.push_back({voter.replica_id, voter.log_end_offset, true});
+          }
+          for (const auto& observer : partition.observers) {
+            quorum.replicas.push_back({observer.replica_id, observer.log_end_offset, false});
+          }
+          snapshot_.controller = partition.leader_id;
+          snapshot_.quorum = std::move(quorum);
+        }
+      }
+    } catch (const KafkaError& e) {
+      spdlog::debug("DescribeQuorum failed, controller unknown this cycle: {}", e.what());
     }
   }
 
@@ -108,15 +158,21 @@ class SnapshotReader {
     const auto outcomes = co_await gather(std::move(tasks));
     GroupsByBroker groups;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      const auto& response = value_or_throw(outcomes[i]);
       const auto broker = snapshot_.brokers[i].id;
+      if (!outcomes[i].value) {
+        broker_failed(broker, "ListGroups", outcomes[i].error);
+        snapshot_.groups_complete = false;
+        continue;
+      }
+      const auto& response = *outcomes[i].value;
       if (response.error_code != proto::ErrorCode::none) {
-        throw KafkaError(
-            "ListGroups on broker " + std::to_string(broker) + ": " + std::string(proto::name(response.error_code)),
-            response.error_code);
+        // COORDINATOR_LOAD_IN_PROGRESS and the like: the broker answers, its groups are unknown.
+        spdlog::debug("ListGroups on broker {}: {}", broker, proto::name(response.error_code));
+        snapshot_.groups_complete = false;
+        continue;
       }
       for (const auto& group : response.groups) {
-        if (!filters_.groups.selects(group.group_id)) continue;
+        if (!options_.groups.selects(group.group_id)) continue;
         auto& state = snapshot_.groups[group.group_id];
         state.state = group.group_state;
         state.type = group.group_type.empty() ? "classic" : group.group_type;
@@ -125,7 +181,30 @@ class SnapshotReader {
         groups[broker].push_back(group.group_id);
       }
     }
+    // The groups a failed broker coordinated in earlier cycles: tried again at the
+    // coordinator FindCoordinator names now (it may have moved), else counted unread.
+    for (const auto& [name, known] : options_.known_groups) {
+      if (reachable(known.coordinator) || snapshot_.groups.contains(name) || !options_.groups.selects(name)) continue;
+      auto& state = snapshot_.groups[name];
+      state.type = known.type;
+      state.coordinator = known.coordinator;
+      moved_groups_.insert(name);
+    }
     co_return groups;
+  }
+
+  // Every coordinator's groups at once; a coordinator that fails costs only its groups.
+  asio::awaitable<void> read_groups(const GroupsByBroker& groups) {
+    std::vector<asio::awaitable<int>> tasks;
+    for (const auto& [broker, ids] : groups) tasks.push_back(read_coordinator_groups(broker, ids));
+    const auto outcomes = co_await gather(std::move(tasks));
+    std::size_t i = 0;
+    for (const auto& [broker, ids] : groups) {
+      if (!outcomes[i++].value) {
+        broker_failed(broker, "OffsetFetch/DescribeGroups", outcomes[i - 1].error);
+        for (const auto& id : ids) moved_groups_.insert(id);
+      }
+    }
   }
 
   asio::awaitable<int> read_coordinator_groups(std::int32_t broker, std::vector<std::string> ids) {
@@ -156,14 +235,47 @@ class SnapshotReader {
     co_return 0;
   }
 
+  // Groups whose coordinator moved, is loading or did not answer get one more try at the
+  // coordinator FindCoordinator names now; what still fails is left out of this cycle.
+  asio::awaitable<void> retry_moved_groups() {
+    if (moved_groups_.empty()) co_return;
+    auto moved = std::move(moved_groups_);
+    moved_groups_.clear();
+    const auto asked = reachable_broker();
+    if (asked) {
+      proto::FindCoordinatorRequest request;
+      request.key_type = proto::FindCoordinatorRequest::key_type_group;
+      request.coordinator_keys.assign(moved.begin(), moved.end());
+      GroupsByBroker retry;
+      try {
+        const auto response =
+            co_await ask<proto::FindCoordinatorRequest, proto::FindCoordinatorResponse>(client_, *asked, request);
+        for (const auto& coordinator : response.coordinators) {
+          if (coordinator.error_code != proto::ErrorCode::none || !reachable(coordinator.node_id)) continue;
+          snapshot_.groups[coordinator.key].coordinator = coordinator.node_id;
+          retry[coordinator.node_id].push_back(coordinator.key);
+        }
+      } catch (const KafkaError& e) {
+        broker_failed(*asked, "FindCoordinator", std::make_exception_ptr(e));
+      }
+      co_await read_groups(retry);
+    }
+    // Whatever is still unread, after the retry, is left out.
+    for (const auto& group : moved) {
+      if (!read_groups_.contains(group)) snapshot_.unread_groups.insert(group);
+    }
+  }
+
   void read_committed(const proto::OffsetFetchResponse& response) {
     for (const auto& group : response.groups) {
       const auto state = snapshot_.groups.find(group.group_id);
       if (state == snapshot_.groups.end()) continue;
       if (group.error_code != proto::ErrorCode::none) {
         spdlog::debug("OffsetFetch for group {}: {}", group.group_id, proto::name(group.error_code));
+        moved_groups_.insert(group.group_id);
         continue;
       }
+      read_groups_.insert(group.group_id);
       for (const auto& topic : group.topics) {
         for (const auto& partition : topic.partitions) {
           if (partition.error_code != proto::ErrorCode::none || partition.committed_offset < 0) continue;
@@ -220,13 +332,14 @@ class SnapshotReader {
   }
 
   // Per leader and per kind (earliest, high watermark, last stable offset) one ListOffsets
-  // with all its partitions. An error on one partition leaves only that partition out.
-  asio::awaitable<void> read_end_offsets() {
+  // with all its partitions (`only`: just these). A leader that fails costs only its own
+  // partitions; an error on one partition leaves only that partition out.
+  asio::awaitable<void> read_end_offsets(const std::set<TopicPartition>* only = nullptr) {
     std::map<std::int32_t, proto::ListOffsetsRequest> by_leader;
     for (const auto& [topic, state] : snapshot_.topics) {
       if (!state.selected) continue;
       for (const auto& [index, partition] : state.partitions) {
-        if (partition.leader < 0) continue;
+        if (partition.leader < 0 || (only != nullptr && !only->contains({topic, index}))) continue;
         auto& request = by_leader[partition.leader];
         if (request.topics.empty() || request.topics.back().name != topic) request.topics.push_back({topic, {}});
         request.topics.back().partitions.push_back({index, -1, proto::ListOffsetsRequest::latest_timestamp});
@@ -234,8 +347,12 @@ class SnapshotReader {
     }
     enum class Kind { newest, oldest, stable };
     std::vector<asio::awaitable<proto::ListOffsetsResponse>> tasks;
-    std::vector<Kind> kinds;
+    std::vector<std::pair<Kind, std::int32_t>> kinds;
     for (const auto& [leader, newest] : by_leader) {
+      if (!reachable(leader)) {
+        moved_leaders_.insert(leader);
+        continue;
+      }
       auto oldest = newest;
       for (auto& topic : oldest.topics) {
         for (auto& partition : topic.partitions) partition.timestamp = proto::ListOffsetsRequest::earliest_timestamp;
@@ -245,12 +362,18 @@ class SnapshotReader {
       for (auto&& [request, kind] :
            {std::pair{newest, Kind::newest}, std::pair{oldest, Kind::oldest}, std::pair{stable, Kind::stable}}) {
         tasks.push_back(ask<proto::ListOffsetsRequest, proto::ListOffsetsResponse>(client_, leader, request));
-        kinds.push_back(kind);
+        kinds.emplace_back(kind, leader);
       }
     }
     const auto outcomes = co_await gather(std::move(tasks));
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      for (const auto& topic : value_or_throw(outcomes[i]).topics) {
+      const auto [kind, leader] = kinds[i];
+      if (!outcomes[i].value) {
+        if (reachable(leader)) broker_failed(leader, "ListOffsets", outcomes[i].error);
+        moved_leaders_.insert(leader);
+        continue;
+      }
+      for (const auto& topic : outcomes[i].value->topics) {
         const auto topic_state = snapshot_.topics.find(topic.name);
         if (topic_state == snapshot_.topics.end()) continue;
         for (const auto& partition : topic.partitions) {
@@ -259,26 +382,110 @@ class SnapshotReader {
           if (partition.error_code != proto::ErrorCode::none || partition.offset < 0) {
             spdlog::debug("ListOffsets {}-{}: {}", topic.name, partition.partition_index,
                           proto::name(partition.error_code));
+            if (leader_moved(partition.error_code)) moved_partitions_.insert({topic.name, partition.partition_index});
             continue;
           }
-          auto& slot = kinds[i] == Kind::newest   ? state->second.newest_offset
-                       : kinds[i] == Kind::oldest ? state->second.oldest_offset
-                                                  : state->second.stable_offset;
+          auto& slot = kind == Kind::newest   ? state->second.newest_offset
+                       : kind == Kind::oldest ? state->second.oldest_offset
+                                              : state->second.stable_offset;
           slot = partition.offset;
         }
       }
     }
   }
 
+  static bool leader_moved(proto::ErrorCode error) {
+    return error == proto::ErrorCode::not_leader_or_follower || error == proto::ErrorCode::leader_not_available ||
+           error == proto::ErrorCode::unknown_topic_or_partition || error == proto::ErrorCode::fenced_leader_epoch ||
+           error == proto::ErrorCode::unknown_leader_epoch;
+  }
+
+  // Partitions whose leader moved or did not answer get one more try at the leader that
+  // fresh metadata names.
+  asio::awaitable<void> retry_moved_partitions() {
+    for (const auto& [topic, state] : snapshot_.topics) {
+      if (!state.selected) continue;
+      for (const auto& [index, partition] : state.partitions) {
+        if (moved_leaders_.contains(partition.leader)) moved_partitions_.insert({topic, index});
+      }
+    }
+    if (moved_partitions_.empty()) co_return;
+    auto moved = std::move(moved_partitions_);
+    moved_partitions_.clear();
+    moved_leaders_.clear();
+    proto::MetadataRequest request;
+    request.topics.emplace();
+    for (const auto& [topic, index] : moved) {
+      if (request.topics->empty() || request.topics->back().name != topic) request.topics->push_back({{}, topic});
+    }
+    try {
+      const auto metadata = co_await client_.metadata(request);
+      apply_partition_metadata(metadata);
+    } catch (const KafkaError& e) {
+      spdlog::debug("Metadata for moved partitions: {}", e.what());
+      co_return;
+    }
+    co_await read_end_offsets(&moved);
+  }
+
+  [[nodiscard]] std::size_t count_unread_partitions() const {
+    std::size_t unread = 0;
+    for (const auto& [topic, state] : snapshot_.topics) {
+      if (!state.selected) continue;
+      for (const auto& [index, partition] : state.partitions) {
+        if (partition.leader >= 0 && !partition.newest_offset) ++unread;
+      }
+    }
+    return unread;
+  }
+
+  [[nodiscard]] bool reachable(std::int32_t broker) const {
+    const auto it = snapshot_.broker_reachable.find(broker);
+    return it != snapshot_.broker_reachable.end() && it->second;
+  }
+
+  [[nodiscard]] std::optional<std::int32_t> reachable_broker() const {
+    for (const auto& [broker, ok] : snapshot_.broker_reachable) {
+      if (ok) return broker;
+    }
+    return std::nullopt;
+  }
+
+  void broker_failed(std::int32_t broker, const char* what, const std::exception_ptr& error) {
+    std::string reason = "unknown error";
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      reason = e.what();
+    }
+    if (reachable(broker)) spdlog::warn("kafka broker {} unreachable ({}): {}", broker, what, reason);
+    snapshot_.broker_reachable[broker] = false;
+  }
+
   ClusterClient& client_;
-  SnapshotFilters filters_;
+  SnapshotOptions options_;
   ClusterSnapshot snapshot_;
+  std::int32_t metadata_controller_ = -1;
+  std::set<std::string> read_groups_;          // groups whose committed offsets were read
+  std::set<std::string> moved_groups_;         // groups to try once more at their current coordinator
+  std::set<TopicPartition> moved_partitions_;  // partitions to try once more at their current leader
+  std::set<std::int32_t> moved_leaders_;       // leaders that failed: their partitions are retried
 };
 
 }  // namespace
 
-asio::awaitable<ClusterSnapshot> read_snapshot(ClusterClient& client, SnapshotFilters filters) {
-  SnapshotReader reader(client, filters);
+KnownGroups remember_groups(const ClusterSnapshot& snapshot, const KnownGroups& before) {
+  KnownGroups after;
+  for (const auto& [name, group] : snapshot.groups) after[name] = {group.coordinator, group.type};
+  for (const auto& [name, group] : before) {
+    // Unread this cycle, or possibly unlisted (a broker's ListGroups failed): remembered.
+    if (snapshot.unread_groups.contains(name) || !snapshot.groups_complete) after.try_emplace(name, group);
+  }
+  return after;
+}
+
+asio::awaitable<ClusterSnapshot> read_snapshot(ClusterClient& client, SnapshotOptions options) {
+  SnapshotReader reader(client, options);
   co_return co_await reader.read();
 }
 

@@ -2,7 +2,7 @@
 // One collection cycle's requests: everything a ClusterSnapshot holds, in a number of
 // requests that grows with brokers and coordinators, not with groups or partitions.
 
-#include "exporter/name_filter.hpp"
+#include "exporter/sdk/name_filter.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
 
@@ -10,14 +10,29 @@
 
 namespace msgwatch::kafka {
 
-struct SnapshotFilters {
+// Where each group was coordinated in earlier cycles: when a broker's ListGroups fails,
+// its groups are still known by name, get a retry at the coordinator FindCoordinator names
+// now, and if that fails too are counted as unread rather than silently missing.
+struct KnownGroup {
+  std::int32_t coordinator = -1;
+  std::string type;
+};
+using KnownGroups = std::map<std::string, KnownGroup>;
+
+struct SnapshotOptions {
   const NameFilter& topics;
   const NameFilter& groups;
+  const KnownGroups& known_groups;
 };
 
-// Throws KafkaError when the cluster cannot be read as a whole (no broker answers Metadata,
-// a broker fails its ListGroups, OffsetFetch or ListOffsets); an error code on a single
-// group or partition only leaves that one out.
-boost::asio::awaitable<ClusterSnapshot> read_snapshot(ClusterClient& client, SnapshotFilters filters);
+// The known groups after `snapshot`: those it read, plus those it could not see.
+KnownGroups remember_groups(const ClusterSnapshot& snapshot, const KnownGroups& before);
+
+// Throws KafkaError only when the cluster cannot be read at all (no broker answers
+// Metadata). A broker that fails costs what depends on it: the groups it coordinates, the
+// partitions it leads; the snapshot says what was left out (ClusterSnapshot::partial). A
+// group whose coordinator moved or is loading, and a partition whose leader moved, get one
+// retry within the cycle at the coordinator or leader named afresh.
+boost::asio::awaitable<ClusterSnapshot> read_snapshot(ClusterClient& client, SnapshotOptions options);
 
 }  // namespace msgwatch::kafka

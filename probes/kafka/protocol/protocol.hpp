@@ -11,6 +11,7 @@
 #include "probes/kafka/protocol/messages/describe_configs.hpp"
 #include "probes/kafka/protocol/messages/describe_groups.hpp"
 #include "probes/kafka/protocol/messages/describe_producers.hpp"
+#include "probes/kafka/protocol/messages/describe_quorum.hpp"
 #include "probes/kafka/protocol/messages/describe_transactions.hpp"
 #include "probes/kafka/protocol/messages/find_coordinator.hpp"
 #include "probes/kafka/protocol/messages/list_groups.hpp"

@@ -60,5 +60,16 @@ TEST(KafkaCliParse, TransactionsList) {
   EXPECT_THROW(parse_transactions_table(""), std::runtime_error);
 }
 
+TEST(KafkaCliParse, MetadataQuorumStatus) {
+  const auto current = parse_quorum_status(fixture("metadata_quorum_status_4.3.1.txt"));
+  EXPECT_EQ(current.leader_id, 0);
+  EXPECT_EQ(current.leader_epoch, 1);
+  EXPECT_EQ(current.voters, std::vector<std::int32_t>{0});
+  const auto older = parse_quorum_status(fixture("metadata_quorum_status_3.6.txt"));
+  EXPECT_EQ(older.leader_id, 2);
+  EXPECT_EQ(older.voters, (std::vector<std::int32_t>{0, 1, 2}));
+  EXPECT_THROW(parse_quorum_status("ClusterId: x\n"), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace msgwatch::test

@@ -1,4 +1,4 @@
-#include "exporter/logging.hpp"
+#include "exporter/runtime/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>

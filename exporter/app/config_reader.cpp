@@ -1,4 +1,4 @@
-#include "exporter/config_reader.hpp"
+#include "exporter/app/config_reader.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -1,6 +1,6 @@
-#include "exporter/http_server.hpp"
+#include "exporter/runtime/http_server.hpp"
 
-#include "exporter/http_request.hpp"
+#include "exporter/runtime/http_request.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -13,7 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include <array>
+#include <vector>
 
 namespace msgwatch {
 namespace asio = boost::asio;
@@ -28,15 +28,33 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 struct Response {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::shared_ptr<const RenderedMetrics> metrics;  // the body, when it is the metrics page
-  std::string text;                                // the body otherwise
+  std::shared_ptr<const RenderedPage> page;  // the body, when it is the metrics page
+  std::string text;                          // the body otherwise
   bool gzip = false;
 
-  [[nodiscard]] std::string_view body() const {
-    if (!metrics) return text;
-    return gzip ? metrics->gzip : metrics->text;
+  [[nodiscard]] std::size_t body_size() const {
+    if (!page) return text.size();
+    return gzip ? page->gzip_bytes : page->text_bytes;
   }
 };
+
+// The body: the page's gzip chunks as they are, or its text inflated piece by piece, so a
+// plain-text scrape never holds a copy of the whole page.
+asio::awaitable<void> write_body(tcp::socket& socket, const Response& response, boost::system::error_code& ec) {
+  if (!response.page) {
+    co_await asio::async_write(socket, asio::buffer(response.text), asio::redirect_error(asio::use_awaitable, ec));
+  } else if (response.gzip) {
+    std::vector<asio::const_buffer> chunks;
+    chunks.reserve(response.page->gzip.size());
+    for (const auto& chunk : response.page->gzip) chunks.push_back(asio::buffer(chunk));
+    co_await asio::async_write(socket, chunks, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    PageInflater inflater(response.page);
+    for (auto piece = inflater.next(); !piece.empty() && !ec; piece = inflater.next()) {
+      co_await asio::async_write(socket, asio::buffer(piece), asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+}
 
 const char* reason(int status) {
   switch (status) {
@@ -171,7 +189,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
         keep_alive = request->keep_alive;
         head_only = request->method == "HEAD";
         if (request->path == routes_.telemetry_path) {
-          response.metrics = routes_.store->latest();
+          response.page = routes_.store->latest();
           response.content_type = "text/plain; version=0.0.4; charset=utf-8";
           response.gzip = request->accepts_gzip;
         } else if (request->path == "/") {
@@ -188,13 +206,12 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
     std::string header = "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) +
                          "\r\nContent-Type: " + response.content_type +
-                         "\r\nContent-Length: " + std::to_string(response.body().size()) +
+                         "\r\nContent-Length: " + std::to_string(response.body_size()) +
                          (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
                          (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
-    std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(header), asio::buffer(response.body().data(), head_only ? 0 : response.body().size())};
     arm_idle();
-    co_await asio::async_write(*connection, buffers, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(*connection, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && !head_only) co_await write_body(*connection, response, ec);
     idle.cancel();
     if (ec || !keep_alive) break;
   }

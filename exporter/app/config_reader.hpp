@@ -2,7 +2,7 @@
 // Walks a YAML tree with the key path at hand, so that every error names the path and line,
 // and rejects keys nobody asked for (a typo must not silently fall back to a default).
 
-#include "exporter/config.hpp"
+#include "exporter/app/config.hpp"
 
 #include <yaml-cpp/yaml.h>
 

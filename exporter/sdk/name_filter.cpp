@@ -1,4 +1,4 @@
-#include "exporter/name_filter.hpp"
+#include "exporter/sdk/name_filter.hpp"
 
 #include <algorithm>
 
@@ -19,7 +19,7 @@ bool any_matches(const std::vector<std::regex>& patterns, const std::string& nam
 
 }  // namespace
 
-NameFilter::NameFilter(const config::NameFilter& patterns)
+NameFilter::NameFilter(const NamePatterns& patterns)
     : include_(compile(patterns.include)), exclude_(compile(patterns.exclude)) {}
 
 bool NameFilter::selects(const std::string& name) const {

@@ -6,7 +6,7 @@
 // Thread-safety: construct, start() and stop() from one thread; `ready` is called on the
 // server thread and must be thread-safe.
 
-#include "exporter/exposition.hpp"
+#include "exporter/runtime/exposition.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,7 +23,7 @@ class HttpServer {
  public:
   struct Routes {
     std::string telemetry_path;
-    const MetricsStore* store;
+    const PageStore* store;
     std::function<bool()> ready;
   };
 

@@ -1,6 +1,6 @@
-#include "exporter/config.hpp"
+#include "exporter/app/config.hpp"
 
-#include "exporter/config_reader.hpp"
+#include "exporter/app/config_reader.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -51,6 +51,10 @@ ProbeSchedule read_schedule(MapReader& reader, ProbeSchedule schedule) {
   reader.read("interval", schedule.interval);
   reader.read("timeout", schedule.timeout);
   if (schedule.timeout > schedule.interval) reader.fail("timeout", "must not be longer than interval");
+  reader.read("stale_after", schedule.stale_after);
+  if (reader.has("stale_after") && schedule.stale_after < schedule.interval) {
+    reader.fail("stale_after", "must not be shorter than interval");
+  }
   return schedule;
 }
 
@@ -116,8 +120,8 @@ RedisTarget read_redis(MapReader& reader, std::set<std::string>& names) {
   RedisTarget target;
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
-  reader.reject_unknown(
-      {"name", "address", "username", "password", "password_file", "password_env", "interval", "timeout"});
+  reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval",
+                         "timeout", "stale_after"});
   reader.read("name", target.name);
   check_name(reader, target.name, names);
   reader.read("address", target.address);

@@ -1,4 +1,4 @@
-#include "exporter/flags.hpp"
+#include "exporter/app/flags.hpp"
 
 #include <map>
 

@@ -4,7 +4,8 @@
 // that names the key's path and line, e.g.
 //   config.yml:7:14: kafka[0].lag.interval: must be > 0
 
-#include "exporter/probe.hpp"
+#include "exporter/sdk/name_filter.hpp"
+#include "exporter/sdk/probe.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -33,12 +34,7 @@ struct Secret {
   [[nodiscard]] std::string describe() const;
 };
 
-// Regular expressions (ECMAScript, full match) selecting names. A name is selected when it
-// matches one include pattern and no exclude pattern.
-struct NameFilter {
-  std::vector<std::string> include{".*"};
-  std::vector<std::string> exclude;
-};
+using NameFilter = NamePatterns;
 
 struct KafkaSasl {
   std::string mechanism = "PLAIN";  // only PLAIN for now

@@ -1,21 +1,21 @@
-#include "exporter/daemon.hpp"
+#include "exporter/app/daemon.hpp"
 
-#include "exporter/config.hpp"
-#include "exporter/exposition.hpp"
-#include "exporter/flags.hpp"
-#include "exporter/http_server.hpp"
-#include "exporter/logging.hpp"
-#include "exporter/metric_family_builder.hpp"
-#include "exporter/probe_factory.hpp"
-#include "exporter/scheduler.hpp"
+#include "exporter/app/config.hpp"
+#include "exporter/app/flags.hpp"
+#include "exporter/app/probe_factory.hpp"
+#include "exporter/runtime/exposition.hpp"
+#include "exporter/runtime/http_server.hpp"
+#include "exporter/runtime/logging.hpp"
+#include "exporter/runtime/process_metrics.hpp"
+#include "exporter/runtime/scheduler.hpp"
 #include "version.hpp"
 
+#include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <malloc.h>
 
 #include <atomic>
 #include <iostream>
@@ -59,35 +59,54 @@ void log_config(const config::Config& config) {
   }
 }
 
-MetricFamilies build_info() {
-  MetricFamilies families;
-  families.push_back(gauge("msgwatch_build_info", "The daemon's version; always 1.")
-                         .add({{"version", std::string(kVersion)}, {"revision", std::string(kRevision)}}, 1)
-                         .take());
-  return families;
-}
+constexpr auto kBuildInfo =
+    gauge_family("msgwatch_build_info", "The daemon's version; always 1.", {"version", "revision"});
 
 int serve(const config::Config& config) {
   boost::asio::io_context io;
-  MetricsStore store;
+  PageStore store;
   std::atomic<bool> ready{false};
+  const ProbeContext context;
+  auto& render_failures = prometheus::BuildCounter()
+                              .Name("msgwatch_page_render_failures_total")
+                              .Help("Renderings of the metrics page that failed (the previous page stays served).")
+                              .Register(*context.registry)
+                              .Add({});
   std::unique_ptr<Scheduler> scheduler;
+  // The page is rendered after probe results, not per scrape: results that arrive in the same
+  // turn of the event loop share one rendering.
+  bool render_pending = false;
   const auto render = [&] {
-    MetricFamilies self_metrics;
-    auto families = scheduler ? scheduler->families(self_metrics) : FamilyView{};
-    const auto info = build_info();
-    for (const auto& family : info) families.push_back(&family);
-    auto rendered = std::make_shared<RenderedMetrics>();
-    rendered->text = render_text(families);
-    rendered->gzip = gzip_compress(rendered->text);
-    store.publish(std::move(rendered));
-    // Each cycle frees and allocates tens of megabytes; without this, glibc keeps the freed
-    // memory and the resident size grows from cycle to cycle.
-    ::malloc_trim(0);
+    render_pending = false;
+    SeriesSet own;
+    own.add(kBuildInfo, {kVersion, kRevision}, 1);
+    write_process_metrics(own);
+    PageSources sources;
+    if (scheduler) {
+      sources.sets = scheduler->series();
+      scheduler->write_self_metrics(own);
+    }
+    sources.sets.push_back(&own);
+    const auto instruments = context.registry->Collect();
+    for (const auto& family : instruments) sources.instruments.push_back(&family);
+    store.publish(std::make_shared<RenderedPage>(render_page(sources)));
     if (scheduler && scheduler->every_probe_ran()) ready = true;
   };
-  scheduler = std::make_unique<Scheduler>(io, make_probes(config), render);
-  render();
+  const auto render_safely = [&] {
+    try {
+      render();
+    } catch (const std::exception& e) {
+      render_failures.Increment();
+      spdlog::error("rendering the metrics page failed: {}", e.what());
+    }
+  };
+  const auto request_render = [&] {
+    if (render_pending) return;
+    render_pending = true;
+    boost::asio::post(io, render_safely);
+  };
+  scheduler = std::make_unique<Scheduler>(io, make_probes(config, context), request_render);
+  render_safely();
 
   HttpServer http(config.web.listen_address, {config.web.telemetry_path, &store, [&ready] { return ready.load(); }});
   spdlog::info("serving metrics on http://{}{} (port {})", config.web.listen_address, config.web.telemetry_path,

@@ -1,0 +1,197 @@
+// BrokerConnection against a scripted broker on loopback: close() at every stage of
+// connect(), oversized frames, the SASL password provider and session lifetimes.
+
+#include "probes/kafka/client/broker_connection.hpp"
+
+#include "fake_broker.hpp"
+#include "probes/kafka/protocol/messages/metadata.hpp"
+#include "run_until.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace msgwatch::kafka::test {
+namespace {
+
+namespace asio = boost::asio;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Long enough that a connect() which ignores close() is still waiting when the test's
+// bound (20 s) gives up on it.
+ConnectionOptions patient_options() {
+  ConnectionOptions options;
+  options.connect_timeout = 60s;
+  options.request_timeout = 60s;
+  return options;
+}
+
+std::shared_ptr<BrokerConnection> connection_to(asio::io_context& io, const std::string& host, std::uint16_t port,
+                                                ConnectionOptions options = patient_options()) {
+  return std::make_shared<BrokerConnection>(io.get_executor(), host, port, std::move(options));
+}
+
+asio::awaitable<void> connect(std::shared_ptr<BrokerConnection> connection) { co_await connection->connect(); }
+
+asio::awaitable<void> ask_metadata(std::shared_ptr<BrokerConnection> connection, std::size_t* brokers) {
+  const protocol::MetadataRequest every_topic;
+  const auto response = co_await connection->send<protocol::MetadataRequest, protocol::MetadataResponse>(every_topic);
+  *brokers = response.brokers.size();
+}
+
+TEST(BrokerConnectionTest, CloseWhileWaitingForApiVersionsFailsConnectAndClosesTheSocket) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.answer_api_versions = false; }));
+  const auto connection = connection_to(io, "127.0.0.1", broker.port());
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return broker.requests() == 1; })) << "ApiVersions never reached the broker";
+
+  connection->close();
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; })) << "connect() did not end after close()";
+  EXPECT_THAT(error_message(outcome->error),
+              HasSubstr("127.0.0.1:" + std::to_string(broker.port()) + ": ApiVersions: closed"));
+  EXPECT_FALSE(connection->is_open());
+  EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+// close() after connect() ran 0, 1, 2, ... handlers: whichever stage it lands in (the
+// name being resolved, with the resolver's answer still to come; the TCP connect; the
+// ApiVersions exchange), connect() must throw at once and no connection may stay open.
+TEST(BrokerConnectionTest, CloseAtAnyStageOfConnectFailsItAndLeavesNoSocketOpen) {
+  std::vector<std::string> errors;
+  bool waiting_for_the_broker = false;  // every stage before it was tried
+  for (int steps = 0; !waiting_for_the_broker && steps < 100; ++steps) {
+    SCOPED_TRACE("close() after " + std::to_string(steps) + " handlers");
+    asio::io_context io;
+    FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.answer_api_versions = false; }));
+    const auto connection = connection_to(io, "localhost", broker.port());
+    const auto outcome = start(io, connect(connection));
+    for (int i = 0; i < steps && !waiting_for_the_broker; ++i) waiting_for_the_broker = io.run_one_for(1s) == 0;
+
+    connection->close();
+    ASSERT_TRUE(run_until(io, [&] { return outcome->done; })) << "connect() went on after close()";
+    errors.push_back(error_message(outcome->error));
+    EXPECT_THAT(errors.back(), HasSubstr("localhost:" + std::to_string(broker.port())));
+    EXPECT_FALSE(connection->is_open());
+    // Give a connection the client might wrongly have made the time to show up.
+    run_until(
+        io, [] { return false; }, 200ms);
+    EXPECT_EQ(broker.closed_by_client(), broker.accepted()) << "a connection was left open";
+  }
+  EXPECT_TRUE(waiting_for_the_broker);
+  EXPECT_THAT(errors, Contains(HasSubstr("connection closed while resolving")));
+  EXPECT_THAT(errors, Contains(HasSubstr("ApiVersions: closed")));
+}
+
+TEST(BrokerConnectionTest, CloseBeforeConnectMakesItFail) {
+  asio::io_context io;
+  FakeBroker broker(io, {});
+  const auto connection = connection_to(io, "127.0.0.1", broker.port());
+  connection->close();
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
+  EXPECT_NE(outcome->error, nullptr);
+  EXPECT_FALSE(connection->is_open());
+  run_until(
+      io, [] { return false; }, 200ms);
+  EXPECT_EQ(broker.accepted(), 0);
+}
+
+TEST(BrokerConnectionTest, AResponseFrameAboveTheLimitIsRefusedAndClosesTheConnection) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.announced_frame_size = (1U << 20) + 1; }));
+  auto options = patient_options();
+  options.max_response_bytes = 1U << 20;
+  const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
+  EXPECT_THAT(error_message(outcome->error), HasSubstr("refusing a response frame of 1048577 bytes"));
+  EXPECT_FALSE(connection->is_open());
+  EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+TEST(BrokerConnectionTest, ThePasswordIsReadAgainForEveryConnection) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.password = "new-pw"; }));
+  std::string current = "old-pw";
+  int reads = 0;
+  auto options = patient_options();
+  options.sasl = SaslPlain{"monitor", [&] {
+                             ++reads;
+                             return current;
+                           }};
+
+  const auto first = connection_to(io, "127.0.0.1", broker.port(), options);
+  const auto refused = start(io, connect(first));
+  ASSERT_TRUE(run_until(io, [&] { return refused->done; }));
+  EXPECT_THAT(error_message(refused->error), HasSubstr("SASL/PLAIN authentication as monitor failed"));
+  EXPECT_THAT(error_message(refused->error), Not(HasSubstr("old-pw")));
+  EXPECT_FALSE(first->is_open());
+
+  current = "new-pw";  // the secret was rotated
+  const auto second = connection_to(io, "127.0.0.1", broker.port(), options);
+  run_task(io, connect(second));
+  EXPECT_TRUE(second->usable());
+  EXPECT_EQ(reads, 2);
+  EXPECT_EQ(broker.passwords(), (std::vector<std::string>{"old-pw", "new-pw"}));
+  EXPECT_FALSE(second->session_expiry().has_value()) << "the broker told no session lifetime";
+}
+
+TEST(BrokerConnectionTest, APasswordThatCannotBeReadFailsTheConnectNamingTheBroker) {
+  asio::io_context io;
+  FakeBroker broker(io, {});
+  auto options = patient_options();
+  options.sasl = SaslPlain{
+      "monitor", []() -> std::string { throw std::runtime_error("cannot read secret file /run/secrets/kafka"); }};
+  const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
+  EXPECT_THAT(error_message(outcome->error), HasSubstr("127.0.0.1:" + std::to_string(broker.port())));
+  EXPECT_THAT(error_message(outcome->error), HasSubstr("cannot read secret file /run/secrets/kafka"));
+  EXPECT_FALSE(connection->is_open());
+  EXPECT_TRUE(broker.passwords().empty());
+  EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+TEST(BrokerConnectionTest, ASessionLifetimeMakesTheConnectionUnusableBeforeTheSessionEnds) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.session_lifetime_ms = 3000; }));
+  auto options = patient_options();
+  options.sasl = SaslPlain{"monitor", [] { return std::string("monitor-pw"); }};
+  const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
+  run_task(io, connect(connection));
+  ASSERT_TRUE(connection->session_expiry().has_value());
+  EXPECT_TRUE(connection->usable());
+
+  ASSERT_TRUE(run_until(io, [&] { return !connection->usable(); })) << "the connection stayed usable";
+  EXPECT_TRUE(connection->is_open()) << "not usable any more, but open until retired";
+  connection->retire();
+  EXPECT_FALSE(connection->is_open()) << "an idle retired connection closes at once";
+  EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+TEST(BrokerConnectionTest, ARetiredConnectionClosesOnlyOnceItsRequestsAreAnswered) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.metadata_delay = 300ms; }));
+  const auto connection = connection_to(io, "127.0.0.1", broker.port());
+  run_task(io, connect(connection));
+
+  std::size_t brokers = 0;
+  const auto request = start(io, ask_metadata(connection, &brokers));
+  ASSERT_TRUE(run_until(io, [&] { return broker.requests() == 2; })) << "Metadata never reached the broker";
+  connection->retire();
+  EXPECT_TRUE(connection->is_open()) << "a request is in flight";
+  EXPECT_FALSE(connection->usable());
+
+  ASSERT_TRUE(run_until(io, [&] { return request->done; }));
+  EXPECT_EQ(error_message(request->error), "(no error)");
+  EXPECT_EQ(brokers, 1U);
+  EXPECT_FALSE(connection->is_open());
+  EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+}  // namespace
+}  // namespace msgwatch::kafka::test
