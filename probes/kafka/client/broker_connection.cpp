@@ -53,10 +53,11 @@ std::chrono::milliseconds reauthentication_margin(std::chrono::milliseconds life
 }  // namespace
 
 BrokerConnection::BrokerConnection(asio::any_io_executor executor, std::string host, std::uint16_t port,
-                                   ConnectionOptions options)
+                                   ConnectionOptions options, std::string broker_label)
     : executor_(std::move(executor)),
       host_(std::move(host)),
       port_(port),
+      broker_label_(std::move(broker_label)),
       options_(std::move(options)),
       socket_(executor_) {}
 
@@ -231,7 +232,8 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vec
                                                                         protocol::ApiKey api) {
   if (!open_) throw KafkaError(address() + ": not connected");
   auto self = shared_from_this();
-  ++options_.stats->sent[api];
+  options_.stats->sent(api);
+  const auto sent_at = std::chrono::steady_clock::now();
   auto pending = std::make_shared<Pending>(executor_);
   pending_[correlation_id] = pending;
   write_queue_.push_back(std::move(frame));
@@ -241,16 +243,18 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::round_trip(std::vec
   }
   const bool answered = co_await pending->done.wait_until(std::chrono::steady_clock::now() + options_.request_timeout);
   if (!answered) {
-    ++options_.stats->failed[api];
+    options_.stats->failed(api);
     close();
     throw KafkaError(address() + ": no " + protocol::to_string(api) + " response within " +
                          std::to_string(options_.request_timeout.count()) + "ms",
                      protocol::ErrorCode::request_timed_out);
   }
   if (!pending->error.empty()) {
-    ++options_.stats->failed[api];
+    options_.stats->failed(api);
     throw KafkaError(address() + ": " + protocol::to_string(api) + ": " + pending->error);
   }
+  options_.stats->answered(api, broker_label_,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - sent_at).count());
   co_return std::move(pending->frame);
 }
 

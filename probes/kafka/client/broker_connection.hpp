@@ -62,8 +62,10 @@ struct ConnectionOptions {
 
 class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
  public:
+  // `broker_label` names the broker in the request duration histogram: its node id, or
+  // "bootstrap" while the metadata has not named it.
   BrokerConnection(boost::asio::any_io_executor executor, std::string host, std::uint16_t port,
-                   ConnectionOptions options);
+                   ConnectionOptions options, std::string broker_label = "bootstrap");
   ~BrokerConnection();
 
   using Clock = std::chrono::steady_clock;
@@ -106,7 +108,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
     try {
       co_return protocol::decode_response<Response>(body, *version, correlation_id);
     } catch (const protocol::DecodeError& e) {
-      ++options_.stats->failed[Request::api_key];
+      options_.stats->failed(Request::api_key);
       close();
       throw KafkaError(address() + ": malformed " + protocol::to_string(Request::api_key) + " response: " + e.what());
     }
@@ -128,6 +130,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   boost::asio::any_io_executor executor_;
   std::string host_;
   std::uint16_t port_;
+  std::string broker_label_;
   ConnectionOptions options_;
   boost::asio::ip::tcp::socket socket_;
   bool open_ = false;

@@ -32,8 +32,9 @@ void ClusterClient::close_all() {
   made_.clear();
 }
 
-asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const std::string& host, std::uint16_t port) {
-  auto connection = std::make_shared<BrokerConnection>(executor_, host, port, options_);
+asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect(const std::string& host, std::uint16_t port,
+                                                                          std::string broker_label) {
+  auto connection = std::make_shared<BrokerConnection>(executor_, host, port, options_, std::move(broker_label));
   std::erase_if(made_, [](const auto& weak) { return weak.expired(); });
   made_.push_back(connection);
   co_await connection->connect();
@@ -85,15 +86,17 @@ asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_any() 
   if (bootstrap_connection_) bootstrap_connection_->retire();
   // Known brokers first (the cluster may have moved on from the bootstrap list), then the
   // bootstrap servers; the last error is the one reported.
-  std::vector<std::pair<std::string, std::uint16_t>> candidates;
-  for (const auto& [id, address] : addresses_) candidates.push_back(address);
+  std::vector<std::pair<std::pair<std::string, std::uint16_t>, std::string>> candidates;  // address, label
+  for (const auto& [id, address] : addresses_) candidates.push_back({address, std::to_string(id)});
   for (const auto& address : bootstrap_) {
-    if (std::find(candidates.begin(), candidates.end(), address) == candidates.end()) candidates.push_back(address);
+    if (std::none_of(candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == address; })) {
+      candidates.push_back({address, "bootstrap"});
+    }
   }
   std::string errors;
-  for (const auto& [host, port] : candidates) {
+  for (const auto& [address, label] : candidates) {
     try {
-      bootstrap_connection_ = co_await connect(host, port);
+      bootstrap_connection_ = co_await connect(address.first, address.second, label);
       co_return bootstrap_connection_;
     } catch (const KafkaError& e) {
       errors += (errors.empty() ? "" : "; ") + std::string(e.what());
@@ -138,7 +141,7 @@ asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_node(s
   // Copies: metadata() may change the address book meanwhile.
   const std::string host = address->second.first;
   const std::uint16_t port = address->second.second;
-  auto fresh = co_await connect(host, port);
+  auto fresh = co_await connect(host, port, std::to_string(node_id));
   brokers_[node_id] = fresh;
   co_return fresh;
 }

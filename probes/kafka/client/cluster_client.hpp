@@ -43,7 +43,8 @@ class ClusterClient {
   // The key of the attempt to reach any broker; node ids are never negative.
   static constexpr std::int32_t any_broker_key = -1;
 
-  boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect(const std::string& host, std::uint16_t port);
+  boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect(const std::string& host, std::uint16_t port,
+                                                                    std::string broker_label);
   boost::asio::awaitable<std::shared_ptr<BrokerConnection>> any_broker();
   // Runs connect_node(key) or connect_any(), or joins the one already running for that key.
   boost::asio::awaitable<std::shared_ptr<BrokerConnection>> connect_once(std::int32_t key);

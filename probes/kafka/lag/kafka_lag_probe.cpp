@@ -17,11 +17,12 @@ namespace {
 // The client (and its connections) lives across cycles; abort() closes its sockets.
 class KafkaLagProbe final : public Probe {
  public:
-  explicit KafkaLagProbe(const config::KafkaCluster& cluster)
+  KafkaLagProbe(const config::KafkaCluster& cluster, const ProbeContext& context)
       : cluster_(cluster),
         topic_filter_(cluster.topics),
         group_filter_(cluster.groups),
-        read_committed_groups_(cluster.read_committed_groups) {}
+        read_committed_groups_(cluster.read_committed_groups),
+        stats_(std::make_shared<RequestStats>(context.registry, cluster.name)) {}
 
   std::string kind() const override { return "kafka_lag"; }
   std::string target() const override { return cluster_.name; }
@@ -52,7 +53,6 @@ class KafkaLagProbe final : public Probe {
     static constexpr auto kDropped =
         gauge_family("msgwatch_kafka_series_dropped", "Series left out of the last cycle because of lag.max_series.");
     out.add(kDropped, {}, static_cast<double>(dropped));
-    write_request_metrics(*stats_, out);
     co_return out;
   }
 
@@ -65,7 +65,7 @@ class KafkaLagProbe final : public Probe {
   NameFilter topic_filter_;
   NameFilter group_filter_;
   NameFilter read_committed_groups_;
-  std::shared_ptr<RequestStats> stats_ = std::make_shared<RequestStats>();
+  std::shared_ptr<RequestStats> stats_;
   std::unique_ptr<ClusterClient> client_;
   KnownGroups known_groups_;
   LagHistory history_{cluster_.name,
@@ -76,7 +76,7 @@ class KafkaLagProbe final : public Probe {
 }  // namespace
 
 std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster, const ProbeContext& context) {
-  return std::make_unique<KafkaLagProbe>(cluster);
+  return std::make_unique<KafkaLagProbe>(cluster, context);
 }
 
 }  // namespace msgwatch::kafka
