@@ -1,6 +1,7 @@
 #include "exporter/app/config.hpp"
 
 #include "exporter/app/config_reader.hpp"
+#include "exporter/sdk/host_port.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -18,18 +19,8 @@ void check_name(MapReader& reader, const std::string& name, std::set<std::string
   if (!seen.insert(name).second) reader.fail("name", "\"" + name + "\" is used twice");
 }
 
-// "host:port" with a port in [min_port, 65535]; the host may be empty only where allowed.
-bool valid_host_port(const std::string& address, bool host_may_be_empty, long min_port) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string::npos || (colon == 0 && !host_may_be_empty)) return false;
-  const auto port = address.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-  const long number = std::stol(port);
-  return number >= min_port && number <= 65535;
-}
-
 void check_host_port(MapReader& reader, const std::string& key, const std::string& address) {
-  if (!valid_host_port(address, false, 1)) reader.fail(key, "\"" + address + "\" is not host:port");
+  if (!parse_host_port(address)) reader.fail(key, "\"" + address + "\" is not host:port");
 }
 
 Secret read_secret(MapReader& reader, const std::string& key) {
@@ -188,7 +179,7 @@ std::string check_telemetry_path(const std::string& path) {
 }
 
 std::string check_listen_address(const std::string& address) {
-  return valid_host_port(address, true, 0) ? "" : "\"" + address + "\" is not [host]:port";
+  return parse_host_port(address, {true, true}) ? "" : "\"" + address + "\" is not [host]:port";
 }
 
 void validate_web_and_log(const Config& config) {

@@ -1,6 +1,7 @@
 #include "exporter/runtime/http_server.hpp"
 
 #include "exporter/runtime/http_request.hpp"
+#include "exporter/sdk/host_port.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -81,10 +82,10 @@ Response text_response(int status, std::string body) {
 }
 
 tcp::endpoint parse_listen_address(const std::string& address) {
-  const auto colon = address.rfind(':');
-  auto host = address.substr(0, colon);
-  const auto port = static_cast<unsigned short>(std::stoul(address.substr(colon + 1)));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto parsed = parse_host_port(address, {true, true});
+  if (!parsed) throw std::runtime_error("web.listen_address: \"" + address + "\" is not [host]:port");
+  auto host = parsed->host;
+  const auto port = parsed->port;
   if (host.empty()) return {tcp::v6(), port};
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code ec;

@@ -28,38 +28,7 @@ RedisIoError io_error(const std::string& what, const boost::system::error_code& 
   return RedisIoError(what + ": " + ec.message());
 }
 
-bool valid_port(std::string_view port) {
-  if (port.empty() || port.size() > 5) return false;
-  unsigned value = 0;
-  for (const char c : port) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  return value > 0 && value <= 65535;
-}
-
 }  // namespace
-
-std::optional<HostPort> split_address(std::string_view address) {
-  std::string_view host;
-  std::string_view port;
-  if (!address.empty() && address.front() == '[') {
-    const auto close = address.find(']');
-    if (close == std::string_view::npos || close + 1 >= address.size() || address[close + 1] != ':') {
-      return std::nullopt;
-    }
-    host = address.substr(1, close - 1);
-    port = address.substr(close + 2);
-  } else {
-    const auto colon = address.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = address.substr(0, colon);
-    port = address.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return std::nullopt;  // IPv6 needs brackets
-  }
-  if (host.empty() || !valid_port(port)) return std::nullopt;
-  return HostPort{std::string(host), std::string(port)};
-}
 
 std::string command_name(const std::vector<std::string>& args) {
   if (args.empty()) return "(empty command)";
@@ -87,8 +56,8 @@ void RedisConnection::close() noexcept {
 asio::awaitable<void> RedisConnection::connect(const HostPort& address) {
   close();
   boost::system::error_code ec;
-  const auto endpoints =
-      co_await resolver_.async_resolve(address.host, address.port, asio::redirect_error(asio::use_awaitable, ec));
+  const auto endpoints = co_await resolver_.async_resolve(address.host, std::to_string(address.port),
+                                                          asio::redirect_error(asio::use_awaitable, ec));
   if (ec) throw io_error("resolve " + address.host, ec);
   co_await asio::async_connect(socket_, endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {

@@ -9,6 +9,7 @@
 // After an I/O or protocol error the connection closes itself; after an error reply it stays
 // usable.
 
+#include "exporter/sdk/host_port.hpp"
 #include "probes/redis/redis_reply.hpp"
 #include "probes/redis/resp_codec.hpp"
 
@@ -24,14 +25,6 @@
 #include <vector>
 
 namespace msgwatch::redis {
-
-struct HostPort {
-  std::string host;
-  std::string port;
-};
-
-// "host:port", "1.2.3.4:6379", "[::1]:6379" -> host and port; nullopt when malformed.
-std::optional<HostPort> split_address(std::string_view address);
 
 // How a command is named in errors: its name, plus the subcommand for container commands
 // ("CONFIG GET", "INFO ALL"); never other arguments, which may be keys or credentials.

@@ -26,7 +26,7 @@ constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from R
 class RedisProbe final : public Probe {
  public:
   explicit RedisProbe(config::RedisTarget target)
-      : target_(std::move(target)), address_(split_address(target_.address)) {}
+      : target_(std::move(target)), address_(parse_host_port(target_.address)) {}
 
   [[nodiscard]] std::string kind() const override { return "redis"; }
   [[nodiscard]] std::string target() const override { return target_.name; }

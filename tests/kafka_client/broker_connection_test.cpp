@@ -108,7 +108,9 @@ TEST(BrokerConnectionTest, AResponseFrameAboveTheLimitIsRefusedAndClosesTheConne
   const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
   const auto outcome = start(io, connect(connection));
   ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
-  EXPECT_THAT(error_message(outcome->error), HasSubstr("refusing a response frame of 1048577 bytes"));
+  EXPECT_THAT(
+      error_message(outcome->error),
+      HasSubstr("refusing a response frame: kafka protocol: frame size 1048577 exceeds the limit of 1048576 bytes"));
   EXPECT_FALSE(connection->is_open());
   EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
 }

@@ -19,6 +19,12 @@ TEST(FrameSize, AcceptsSizesUpToTheLimit) {
   EXPECT_THROW(decode_frame_size(prefix, 255), DecodeError);
 }
 
+TEST(FrameSize, RejectsFramesWithoutRoomForAHeader) {
+  EXPECT_THROW(decode_frame_size(std::array<std::uint8_t, 4>{0, 0, 0, 0}), DecodeError);
+  EXPECT_THROW(decode_frame_size(std::array<std::uint8_t, 4>{0, 0, 0, 3}), DecodeError);
+  EXPECT_EQ(decode_frame_size(std::array<std::uint8_t, 4>{0, 0, 0, 4}), 4u);
+}
+
 TEST(FrameSize, RejectsNegativeAndHugeSizes) {
   EXPECT_THROW(decode_frame_size(std::array<std::uint8_t, 4>{0xff, 0xff, 0xff, 0xff}), DecodeError);
   EXPECT_THROW(decode_frame_size(std::array<std::uint8_t, 4>{0x7f, 0xff, 0xff, 0xff}), DecodeError);

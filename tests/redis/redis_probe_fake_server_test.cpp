@@ -176,18 +176,6 @@ TEST(RedisProbeFake, BadAddress) {
   EXPECT_EQ(test::collect(io, *probe).error, "redis cache no-port-here: address is not host:port");
 }
 
-TEST(RedisConnectionHelpers, SplitAddress) {
-  EXPECT_EQ(split_address("127.0.0.1:6379")->host, "127.0.0.1");
-  EXPECT_EQ(split_address("127.0.0.1:6379")->port, "6379");
-  EXPECT_EQ(split_address("redis.example:16379")->host, "redis.example");
-  EXPECT_EQ(split_address("[::1]:6379")->host, "::1");
-  EXPECT_EQ(split_address("[::1]:6379")->port, "6379");
-  for (const char* bad :
-       {"", "host", "host:", ":6379", "host:0", "host:65536", "host:12a", "::1:6379", "[::1]6379", "[::1]"}) {
-    EXPECT_FALSE(split_address(bad).has_value()) << bad;
-  }
-}
-
 TEST(RedisConnectionHelpers, CommandNamesNeverIncludeArguments) {
   EXPECT_EQ(command_name({"auth", "user", "secret"}), "AUTH");
   EXPECT_EQ(command_name({"config", "get", "max*"}), "CONFIG GET");

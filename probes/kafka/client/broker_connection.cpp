@@ -290,9 +290,11 @@ asio::awaitable<void> BrokerConnection::read_loop() {
         fail_all(ec == asio::error::eof ? "connection closed by broker" : "read: " + ec.message());
         break;
       }
-      const auto size = read_be32(size_bytes);
-      if (size < 4 || size > options_.max_response_bytes) {
-        fail_all("refusing a response frame of " + std::to_string(size) + " bytes");
+      std::size_t size = 0;
+      try {
+        size = protocol::decode_frame_size(std::span<const std::uint8_t, 4>(size_bytes), options_.max_response_bytes);
+      } catch (const protocol::DecodeError& e) {
+        fail_all(std::string("refusing a response frame: ") + e.what());
         break;
       }
       std::vector<std::uint8_t> frame(size);

@@ -57,7 +57,7 @@ struct ConnectionOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
   // Frames above this size are refused as garbage rather than allocated.
-  std::uint32_t max_response_bytes = 256U << 20;
+  std::size_t max_response_bytes = protocol::default_max_frame_size;
 };
 
 class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {

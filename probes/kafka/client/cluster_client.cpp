@@ -1,5 +1,7 @@
 #include "probes/kafka/client/cluster_client.hpp"
 
+#include "exporter/sdk/host_port.hpp"
+
 #include "exporter/sdk/async_event.hpp"
 
 #include <algorithm>
@@ -18,8 +20,9 @@ ClusterClient::ClusterClient(asio::any_io_executor executor, std::vector<std::st
                              ConnectionOptions options)
     : executor_(std::move(executor)), options_(std::move(options)) {
   for (const auto& server : bootstrap_servers) {
-    const auto colon = server.rfind(':');  // the config validated host:port
-    bootstrap_.emplace_back(server.substr(0, colon), static_cast<std::uint16_t>(std::stoul(server.substr(colon + 1))));
+    const auto address = parse_host_port(server);
+    if (!address) throw KafkaError("bootstrap server \"" + server + "\" is not host:port");
+    bootstrap_.emplace_back(address->host, address->port);
   }
 }
 

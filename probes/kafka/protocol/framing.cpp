@@ -5,8 +5,9 @@ namespace msgwatch::kafka::protocol {
 std::size_t decode_frame_size(std::span<const std::uint8_t, 4> prefix, std::size_t max_frame_size) {
   Reader reader(prefix);
   const std::int32_t size = reader.int32("frame_size");
-  if (size < 0) {
-    throw DecodeError("kafka protocol: negative frame size " + std::to_string(size));
+  if (size < 4) {
+    // Every request and response starts with at least a 4-byte correlation id.
+    throw DecodeError("kafka protocol: frame size " + std::to_string(size) + " is too small for a header");
   }
   if (static_cast<std::size_t>(size) > max_frame_size) {
     throw DecodeError("kafka protocol: frame size " + std::to_string(size) + " exceeds the limit of " +

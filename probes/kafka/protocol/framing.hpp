@@ -35,7 +35,8 @@ struct RequestHeader {
   bool operator==(const RequestHeader&) const = default;
 };
 
-// Size of the frame that follows a 4-byte size prefix; throws DecodeError if negative or above
+// Size of the frame that follows a 4-byte size prefix; throws DecodeError if below 4 (no room
+// for a correlation id) or above
 // max_frame_size, so a corrupt prefix cannot make the caller allocate gigabytes.
 std::size_t decode_frame_size(std::span<const std::uint8_t, 4> prefix,
                               std::size_t max_frame_size = default_max_frame_size);
