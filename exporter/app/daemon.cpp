@@ -8,6 +8,7 @@
 #include "exporter/runtime/logging.hpp"
 #include "exporter/runtime/process_metrics.hpp"
 #include "exporter/runtime/scheduler.hpp"
+#include "exporter/sdk/log_event.hpp"
 #include "version.hpp"
 
 #include <prometheus/counter.h>
@@ -42,20 +43,35 @@ void check_secrets(const config::Config& config) {
   for (const auto& target : config.redis) (void)target.password.resolve();
 }
 
+std::string milliseconds(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
+
+// What the daemon will do, secrets described (file:..., env:...) but never read out.
 void log_config(const config::Config& config) {
-  spdlog::info("msgwatch {} listening on {} path {}", kVersion, config.web.listen_address, config.web.telemetry_path);
+  log_event(
+      spdlog::level::info, "starting",
+      {{"version", kVersion}, {"listen_address", config.web.listen_address}, {"path", config.web.telemetry_path}});
   for (const auto& cluster : config.kafka) {
     std::string servers;
     for (const auto& server : cluster.bootstrap_servers) servers += (servers.empty() ? "" : ",") + server;
-    spdlog::info("kafka cluster {}: bootstrap {} sasl {} lag interval {}ms timeout {}ms", cluster.name, servers,
-                 cluster.sasl ? cluster.sasl->mechanism + " user " + cluster.sasl->username + " password " +
-                                    cluster.sasl->password.describe()
-                              : "off",
-                 cluster.lag_schedule.interval.count(), cluster.lag_schedule.timeout.count());
+    log_event(spdlog::level::info, "kafka cluster",
+              {{"cluster", cluster.name},
+               {"bootstrap", servers},
+               {"sasl", cluster.sasl ? cluster.sasl->mechanism : "off"},
+               {"user", cluster.sasl ? cluster.sasl->username : ""},
+               {"password", cluster.sasl ? cluster.sasl->password.describe() : "none"},
+               {"interval", milliseconds(cluster.lag_schedule.interval)},
+               {"timeout", milliseconds(cluster.lag_schedule.timeout)},
+               {"stale_after", milliseconds(cluster.lag_schedule.effective_stale_after())}});
   }
   for (const auto& target : config.redis) {
-    spdlog::info("redis {}: {} password {} interval {}ms timeout {}ms", target.name, target.address,
-                 target.password.describe(), target.schedule.interval.count(), target.schedule.timeout.count());
+    log_event(spdlog::level::info, "redis target",
+              {{"cluster", target.name},
+               {"address", target.address},
+               {"user", target.username},
+               {"password", target.password.describe()},
+               {"interval", milliseconds(target.schedule.interval)},
+               {"timeout", milliseconds(target.schedule.timeout)},
+               {"stale_after", milliseconds(target.schedule.effective_stale_after())}});
   }
 }
 
@@ -97,7 +113,7 @@ int serve(const config::Config& config) {
       render();
     } catch (const std::exception& e) {
       render_failures.Increment();
-      spdlog::error("rendering the metrics page failed: {}", e.what());
+      log_event(spdlog::level::err, "rendering the metrics page failed", {{"error", e.what()}});
     }
   };
   const auto request_render = [&] {
@@ -109,14 +125,15 @@ int serve(const config::Config& config) {
   render_safely();
 
   HttpServer http(config.web.listen_address, {config.web.telemetry_path, &store, [&ready] { return ready.load(); }});
-  spdlog::info("serving metrics on http://{}{} (port {})", config.web.listen_address, config.web.telemetry_path,
-               http.port());
+  log_event(spdlog::level::info, "serving metrics",
+            {{"url", "http://" + config.web.listen_address + config.web.telemetry_path},
+             {"port", std::to_string(http.port())}});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   boost::asio::steady_timer grace(io);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    spdlog::info("received signal {}, stopping", signal);
+    log_event(spdlog::level::info, "stopping", {{"signal", std::to_string(signal)}});
     scheduler->stop();
     // Let aborted probes unwind and close their connections, then stop.
     grace.expires_after(std::chrono::milliseconds(500));

@@ -1,66 +1,38 @@
 #include "exporter/runtime/logging.hpp"
 
+#include "exporter/sdk/log_event.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
-
 namespace msgwatch {
 namespace {
 
-class EscapedMessage final : public spdlog::custom_flag_formatter {
+class Fields final : public spdlog::custom_flag_formatter {
  public:
+  explicit Fields(bool json) : json_(json) {}
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    const auto text = escape_log_text(std::string(msg.payload.data(), msg.payload.size()));
+    const auto text = render_log_payload(std::string_view(msg.payload.data(), msg.payload.size()), json_);
     dest.append(text.data(), text.data() + text.size());
   }
   [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
-    return spdlog::details::make_unique<EscapedMessage>();
+    return spdlog::details::make_unique<Fields>(json_);
   }
+
+ private:
+  bool json_;
 };
 
 }  // namespace
 
-std::string escape_log_text(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 void setup_logging(const std::string& level, const std::string& format) {
+  const bool json = format == "json";
   auto logger = std::make_shared<spdlog::logger>("msgwatch", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-  formatter->add_flag<EscapedMessage>('*');
-  formatter->set_pattern(format == "json" ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})"
-                                          : R"(ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg="%*")");
+  formatter->add_flag<Fields>('*', json);
+  formatter->set_pattern(json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%*})"
+                              : R"(ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %*)");
   logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::from_str(level));
   logger->flush_on(spdlog::level::info);

@@ -1,7 +1,6 @@
 #pragma once
-// Logs go to stderr as logfmt (`ts=… level=info msg="…"`) or one JSON object per line,
-// like the Prometheus exporters. Messages are escaped, so a broker's error text cannot
-// break a line.
+// Logs go to stderr, one line per event, as logfmt or one JSON object per line, like the
+// Prometheus exporters; the fields of an event are those of sdk/log_event.hpp.
 
 #include <string>
 
@@ -9,8 +8,5 @@ namespace msgwatch {
 
 // `level` and `format` must have passed config::check_log_level / check_log_format.
 void setup_logging(const std::string& level, const std::string& format);
-
-// Escapes `text` for a double-quoted logfmt or JSON string.
-std::string escape_log_text(const std::string& text);
 
 }  // namespace msgwatch

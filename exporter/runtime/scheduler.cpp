@@ -1,6 +1,7 @@
 #include "exporter/runtime/scheduler.hpp"
 
 #include "exporter/sdk/async_event.hpp"
+#include "exporter/sdk/log_event.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -44,6 +45,8 @@ double unix_now() { return std::chrono::duration<double>(std::chrono::system_clo
 
 std::string milliseconds(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
 
+std::string seconds(double value) { return fmt::format("{:.3f}s", value); }
+
 }  // namespace
 
 // One collect() call. Shared with the completion handler, which may run after the attempt
@@ -70,8 +73,8 @@ void Scheduler::start() {
     asio::co_spawn(io_, run(*slot), [this, &slot = *slot](const std::exception_ptr& error) {
       if (!error) return;
       slot.errors += 1;
-      spdlog::error("probe {} cluster {}: scheduler loop ended: {}", slot.probe->kind(), slot.probe->target(),
-                    describe(error));
+      log_event(spdlog::level::err, "scheduler loop ended",
+                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", describe(error)}});
     });
   }
 }
@@ -91,16 +94,16 @@ asio::awaitable<void> Scheduler::run(Slot& slot) {
       co_await attempt(slot);
     } catch (const std::exception& e) {
       slot.errors += 1;
-      spdlog::error("probe {} cluster {}: attempt failed in the scheduler: {}", slot.probe->kind(),
-                    slot.probe->target(), e.what());
+      log_event(spdlog::level::err, "attempt failed in the scheduler",
+                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", e.what()}});
     }
     if (stopping_) break;
     try {
       on_result_();
     } catch (const std::exception& e) {
       slot.errors += 1;
-      spdlog::error("probe {} cluster {}: handling the result failed: {}", slot.probe->kind(), slot.probe->target(),
-                    e.what());
+      log_event(spdlog::level::err, "handling the result failed",
+                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", e.what()}});
     }
     slot.sleep.expires_at(started + slot.probe->schedule().interval);
     boost::system::error_code ignored;
@@ -150,7 +153,8 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   slot.failure = SeriesSet();
   slot.last_success = Clock::now();
   slot.last_success_unix_seconds = unix_now();
-  spdlog::debug("probe {} cluster {} succeeded in {:.3f}s", probe.kind(), probe.target(), slot.duration_seconds);
+  log_event(spdlog::level::debug, "probe succeeded",
+            {{"probe", probe.kind()}, {"cluster", probe.target()}, {"duration", seconds(slot.duration_seconds)}});
 }
 
 void Scheduler::record_failure(Slot& slot, const std::string& reason) {
@@ -163,7 +167,8 @@ void Scheduler::record_failure(Slot& slot, const std::string& reason) {
     probe.failure_series(slot.failure);
   } catch (const std::exception& e) {
     slot.errors += 1;
-    spdlog::error("probe {} cluster {}: failure series: {}", probe.kind(), probe.target(), e.what());
+    log_event(spdlog::level::err, "failure series failed",
+              {{"probe", probe.kind()}, {"cluster", probe.target()}, {"error", e.what()}});
   }
   slot.failure.set_cluster(probe.target());
   for (const auto& family : slot.failure.families()) slot.last_good.clear(family.family().name);
@@ -171,10 +176,16 @@ void Scheduler::record_failure(Slot& slot, const std::string& reason) {
   const bool stale = slot.last_success == Clock::time_point{} || Clock::now() - slot.last_success > stale_after;
   if (stale && slot.last_good.series() > 0) {
     slot.last_good = SeriesSet();
-    spdlog::warn("probe {} cluster {}: no success for {}, its series are dropped until it succeeds again", probe.kind(),
-                 probe.target(), milliseconds(stale_after));
+    log_event(spdlog::level::warn, "no success for stale_after: series dropped until the probe succeeds again",
+              {{"probe", probe.kind()}, {"cluster", probe.target()}, {"stale_after", milliseconds(stale_after)}});
   }
-  if (!stopping_) spdlog::warn("probe {} cluster {} failed: {}", probe.kind(), probe.target(), reason);
+  if (!stopping_) {
+    log_event(spdlog::level::warn, "probe failed",
+              {{"probe", probe.kind()},
+               {"cluster", probe.target()},
+               {"error", reason},
+               {"duration", seconds(slot.duration_seconds)}});
+  }
 }
 
 std::vector<const SeriesSet*> Scheduler::series() const {

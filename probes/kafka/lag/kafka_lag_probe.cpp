@@ -1,5 +1,6 @@
 #include "probes/kafka/lag/kafka_lag_probe.hpp"
 
+#include "exporter/sdk/log_event.hpp"
 #include "exporter/sdk/name_filter.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/lag_history.hpp"
@@ -49,7 +50,10 @@ class KafkaLagProbe final : public Probe {
     write_lag_metrics(snapshot, history, options, out);
     history_.write_metrics(out);
     const auto dropped = out.cap(static_cast<std::size_t>(cluster_.max_series));
-    if (dropped > 0) spdlog::warn("kafka {}: {} series over lag.max_series dropped", cluster_.name, dropped);
+    if (dropped > 0) {
+      log_event(spdlog::level::warn, "series over lag.max_series dropped",
+                {{"cluster", cluster_.name}, {"dropped", std::to_string(dropped)}});
+    }
     static constexpr auto kDropped =
         gauge_family("msgwatch_kafka_series_dropped", "Series left out of the last cycle because of lag.max_series.");
     out.add(kDropped, {}, static_cast<double>(dropped));

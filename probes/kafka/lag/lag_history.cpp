@@ -1,6 +1,6 @@
 #include "probes/kafka/lag/lag_history.hpp"
 
-#include <spdlog/spdlog.h>
+#include "exporter/sdk/log_event.hpp"
 
 namespace msgwatch::kafka {
 
@@ -19,8 +19,12 @@ void LagHistory::record_end_offsets(const ClusterSnapshot& snapshot, std::chrono
       auto history = node ? std::move(node.mapped()) : OffsetHistory();
       if (partition.newest_offset && !history.record(*partition.newest_offset, now)) {
         truncations_[key] += 1;
-        spdlog::warn("kafka {}: high watermark of {}-{} went back from {} to {}: the log was truncated", cluster_name_,
-                     topic, index, history.previous_end_offset().value_or(-1), *partition.newest_offset);
+        log_event(spdlog::level::warn, "high watermark went back: the log was truncated",
+                  {{"cluster", cluster_name_},
+                   {"topic", topic},
+                   {"partition", std::to_string(index)},
+                   {"from", std::to_string(history.previous_end_offset().value_or(-1))},
+                   {"to", std::to_string(*partition.newest_offset)}});
       }
       kept.emplace(key, std::move(history));
     }

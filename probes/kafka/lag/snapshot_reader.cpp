@@ -11,6 +11,8 @@
 #include "probes/kafka/protocol/messages/list_offsets.hpp"
 #include "probes/kafka/protocol/messages/offset_fetch.hpp"
 
+#include "exporter/sdk/log_event.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -458,7 +460,10 @@ class SnapshotReader {
     } catch (const std::exception& e) {
       reason = e.what();
     }
-    if (reachable(broker)) spdlog::warn("kafka broker {} unreachable ({}): {}", broker, what, reason);
+    if (reachable(broker)) {
+      log_event(spdlog::level::warn, "broker unreachable: what it leads and coordinates is left out of this cycle",
+                {{"broker", std::to_string(broker)}, {"request", what}, {"error", reason}});
+    }
     snapshot_.broker_reachable[broker] = false;
   }
 
