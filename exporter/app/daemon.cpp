@@ -2,7 +2,7 @@
 
 #include "exporter/app/config.hpp"
 #include "exporter/app/flags.hpp"
-#include "exporter/app/probe_factory.hpp"
+#include "exporter/app/probe_registry.hpp"
 #include "exporter/runtime/exposition.hpp"
 #include "exporter/runtime/http_server.hpp"
 #include "exporter/runtime/logging.hpp"
@@ -18,6 +18,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 
@@ -37,42 +38,25 @@ config::Config load_config(const Flags& flags) {
 // Secrets must be readable at start-up: a missing file is a config error, not a probe
 // that fails forever. The values are dropped at once.
 void check_secrets(const config::Config& config) {
-  for (const auto& cluster : config.kafka) {
-    if (cluster.sasl) (void)cluster.sasl->password.resolve();
-  }
-  for (const auto& target : config.redis) (void)target.password.resolve();
+  for (const auto& [family, target] : config.targets) target->check_secrets();
 }
-
-std::string milliseconds(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
 
 // What the daemon will do, secrets described (file:..., env:...) but never read out.
 void log_config(const config::Config& config) {
   log_event(
       spdlog::level::info, "starting",
       {{"version", kVersion}, {"listen_address", config.web.listen_address}, {"path", config.web.telemetry_path}});
-  for (const auto& cluster : config.kafka) {
-    std::string servers;
-    for (const auto& server : cluster.bootstrap_servers) servers += (servers.empty() ? "" : ",") + server;
-    log_event(spdlog::level::info, "kafka cluster",
-              {{"cluster", cluster.name},
-               {"bootstrap", servers},
-               {"sasl", cluster.sasl ? cluster.sasl->mechanism : "off"},
-               {"user", cluster.sasl ? cluster.sasl->username : ""},
-               {"password", cluster.sasl ? cluster.sasl->password.describe() : "none"},
-               {"interval", milliseconds(cluster.lag_schedule.interval)},
-               {"timeout", milliseconds(cluster.lag_schedule.timeout)},
-               {"stale_after", milliseconds(cluster.lag_schedule.effective_stale_after())}});
+  for (const auto& [family, target] : config.targets) target->log();
+}
+
+std::string count_targets(const config::Config& config) {
+  std::string out;
+  for (const auto* family : probe_families()) {
+    const auto count = std::count_if(config.targets.begin(), config.targets.end(),
+                                     [family](const auto& entry) { return entry.first == family; });
+    out += (out.empty() ? "" : ", ") + std::to_string(count) + " " + std::string(family->nouns);
   }
-  for (const auto& target : config.redis) {
-    log_event(spdlog::level::info, "redis target",
-              {{"cluster", target.name},
-               {"address", target.address},
-               {"user", target.username},
-               {"password", target.password.describe()},
-               {"interval", milliseconds(target.schedule.interval)},
-               {"timeout", milliseconds(target.schedule.timeout)},
-               {"stale_after", milliseconds(target.schedule.effective_stale_after())}});
-  }
+  return out;
 }
 
 constexpr auto kBuildInfo =
@@ -175,8 +159,7 @@ int run_daemon(const std::vector<std::string>& args) {
     return 1;
   }
   if (flags.config_check) {
-    std::cout << "msgwatch: configuration OK: " << config.kafka.size() << " Kafka cluster(s), " << config.redis.size()
-              << " Redis target(s)\n";
+    std::cout << "msgwatch: configuration OK: " << count_targets(config) << "\n";
     return 0;
   }
   setup_logging(config.log.level, config.log.format);

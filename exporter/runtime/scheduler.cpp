@@ -43,8 +43,6 @@ std::string describe(const std::exception_ptr& error) {
 
 double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
-std::string milliseconds(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
-
 std::string seconds(double value) { return fmt::format("{:.3f}s", value); }
 
 }  // namespace
@@ -136,13 +134,13 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   }
   slot.duration_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (!collection->done.is_set()) {
-    record_failure(slot, "timed out after " + milliseconds(schedule.timeout) + " and did not stop within " +
-                             milliseconds(abort_grace_) + " of abort()");
+    record_failure(slot, "timed out after " + log_duration(schedule.timeout) + " and did not stop within " +
+                             log_duration(abort_grace_) + " of abort()");
     co_return;
   }
   slot.running.reset();
   if (timed_out || collection->error) {
-    record_failure(slot, timed_out ? "timed out after " + milliseconds(schedule.timeout) : describe(collection->error));
+    record_failure(slot, timed_out ? "timed out after " + log_duration(schedule.timeout) : describe(collection->error));
     co_return;
   }
   slot.ran = true;
@@ -177,7 +175,7 @@ void Scheduler::record_failure(Slot& slot, const std::string& reason) {
   if (stale && slot.last_good.series() > 0) {
     slot.last_good = SeriesSet();
     log_event(spdlog::level::warn, "no success for stale_after: series dropped until the probe succeeds again",
-              {{"probe", probe.kind()}, {"cluster", probe.target()}, {"stale_after", milliseconds(stale_after)}});
+              {{"probe", probe.kind()}, {"cluster", probe.target()}, {"stale_after", log_duration(stale_after)}});
   }
   if (!stopping_) {
     log_event(spdlog::level::warn, "probe failed",

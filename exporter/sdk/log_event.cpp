@@ -112,6 +112,8 @@ std::string render_log_payload(std::string_view payload, bool json) {
   return out;
 }
 
+std::string log_duration(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
+
 void log_event(spdlog::level::level_enum level, std::string_view message, std::initializer_list<LogField> fields) {
   if (!spdlog::should_log(level)) return;
   spdlog::log(level, "{}", encode_log_payload(message, fields));

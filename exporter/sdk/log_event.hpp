@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ void log_event(spdlog::level::level_enum level, std::string_view message, std::i
 // `level`; plain spdlog messages render as msg="...".
 std::string encode_log_payload(std::string_view message, std::initializer_list<LogField> fields);
 std::string render_log_payload(std::string_view payload, bool json);
+
+// A duration as a log field: "1500ms".
+std::string log_duration(std::chrono::milliseconds duration);
 
 // Escapes `text` for a double-quoted logfmt or JSON string.
 std::string escape_log_text(std::string_view text);

@@ -25,8 +25,7 @@ constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from R
 // opens a new one, re-reading the password so that a rotated secret is picked up.
 class RedisProbe final : public Probe {
  public:
-  explicit RedisProbe(config::RedisTarget target)
-      : target_(std::move(target)), address_(parse_host_port(target_.address)) {}
+  explicit RedisProbe(RedisTarget target) : target_(std::move(target)), address_(parse_host_port(target_.address)) {}
 
   [[nodiscard]] std::string kind() const override { return "redis"; }
   [[nodiscard]] std::string target() const override { return target_.name; }
@@ -50,7 +49,7 @@ class RedisProbe final : public Probe {
   asio::awaitable<std::string> read_info();
   asio::awaitable<std::map<std::string, std::string>> read_config();
 
-  config::RedisTarget target_;
+  RedisTarget target_;
   std::optional<HostPort> address_;
   std::unique_ptr<RedisConnection> connection_;
   bool aborted_ = false;
@@ -173,7 +172,7 @@ asio::awaitable<SeriesSet> RedisProbe::cycle() {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_redis_probe(const config::RedisTarget& target, const ProbeContext& /*context*/) {
+std::unique_ptr<Probe> make_redis_probe(const RedisTarget& target, const ProbeContext& /*context*/) {
   return std::make_unique<RedisProbe>(target);
 }
 

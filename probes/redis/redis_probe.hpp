@@ -4,13 +4,13 @@
 // refused, as managed services often do) on a connection kept open between cycles, and turns
 // the replies into redis_exporter-compatible metrics (info_metrics.hpp).
 
-#include "exporter/app/config.hpp"
 #include "exporter/sdk/probe.hpp"
+#include "probes/redis/redis_config.hpp"
 
 #include <memory>
 
 namespace msgwatch::redis {
 
-std::unique_ptr<Probe> make_redis_probe(const config::RedisTarget& target, const ProbeContext& context = {});
+std::unique_ptr<Probe> make_redis_probe(const RedisTarget& target, const ProbeContext& context = {});
 
 }  // namespace msgwatch::redis

@@ -1,5 +1,8 @@
 #include "exporter/app/config.hpp"
 
+#include "probes/kafka/kafka_config.hpp"
+#include "probes/redis/redis_config.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -21,13 +24,24 @@ std::string error_of(const std::string& yaml) {
   return "no error";
 }
 
+// The targets of one probe family, as their own type.
+template <class Target>
+std::vector<const Target*> targets_of(const Config& config) {
+  std::vector<const Target*> out;
+  for (const auto& [family, target] : config.targets) {
+    if (const auto* typed = dynamic_cast<const Target*>(target.get())) out.push_back(typed);
+  }
+  return out;
+}
+
 TEST(Config, FullFileParsesEveryKey) {
   const auto config = load_file(std::string(MSGWATCH_TEST_DIR) + "/configs/full.yml");
   EXPECT_EQ(config.web.listen_address, "0.0.0.0:9440");
   EXPECT_EQ(config.log.level, "debug");
   EXPECT_EQ(config.log.format, "json");
-  ASSERT_EQ(config.kafka.size(), 2U);
-  const auto& orders = config.kafka[0];
+  const auto kafka = targets_of<kafka::KafkaCluster>(config);
+  ASSERT_EQ(kafka.size(), 2U);
+  const auto& orders = *kafka[0];
   EXPECT_EQ(orders.name, "orders");
   EXPECT_EQ(orders.bootstrap_servers, (std::vector<std::string>{"kafka-1:9092", "kafka-2:9092"}));
   EXPECT_EQ(orders.client_id, "msgwatch-orders");
@@ -42,29 +56,33 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.groups.include, std::vector<std::string>{".*"});
   EXPECT_EQ(orders.groups.exclude, std::vector<std::string>{"console-consumer-.*"});
   EXPECT_EQ(orders.read_committed_groups.include, std::vector<std::string>{"payments-.*"});
-  EXPECT_EQ(orders.granularity, Granularity::topic);
+  EXPECT_EQ(orders.granularity, kafka::Granularity::topic);
   EXPECT_EQ(orders.max_series, 20000);
   EXPECT_EQ(orders.status_window, 5);
   EXPECT_EQ(orders.commit_window, 90s);
-  const auto& chat = config.kafka[1];
+  const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());
   EXPECT_EQ(chat.topics.exclude, std::vector<std::string>{"__.*"});
   EXPECT_TRUE(chat.read_committed_groups.include.empty());
-  EXPECT_EQ(chat.granularity, Granularity::partition);
+  EXPECT_EQ(chat.granularity, kafka::Granularity::partition);
   EXPECT_EQ(chat.lag_schedule.effective_stale_after(), 90s) << "three intervals by default";
-  ASSERT_EQ(config.redis.size(), 1U);
-  EXPECT_EQ(config.redis[0].address, "redis-1:6379");
-  EXPECT_EQ(config.redis[0].schedule.interval, 60s);
-  EXPECT_EQ(config.redis[0].schedule.effective_stale_after(), 5min);
-  EXPECT_EQ(config.redis[0].password.describe(), "file:/run/secrets/redis");
+  const auto redis = targets_of<redis::RedisTarget>(config);
+  ASSERT_EQ(redis.size(), 1U);
+  EXPECT_EQ(redis[0]->address, "redis-1:6379");
+  EXPECT_EQ(redis[0]->schedule.interval, 60s);
+  EXPECT_EQ(redis[0]->schedule.effective_stale_after(), 5min);
+  EXPECT_EQ(redis[0]->password.describe(), "file:/run/secrets/redis");
+  ASSERT_EQ(config.targets.size(), 3U);
+  EXPECT_EQ(config.targets[0].first->key, "kafka");
+  EXPECT_EQ(config.targets[2].first->key, "redis");
 }
 
 TEST(Config, EmptyFileMeansDefaults) {
   const auto config = parse("", "empty.yml");
   EXPECT_EQ(config.web.listen_address, "127.0.0.1:9440");
   EXPECT_EQ(config.web.telemetry_path, "/metrics");
-  EXPECT_TRUE(config.kafka.empty());
+  EXPECT_TRUE(config.targets.empty());
 }
 
 TEST(Config, ErrorsNameFileLineAndKeyPath) {

@@ -1,5 +1,5 @@
 #include "exporter/app/flags.hpp"
-#include "exporter/app/config_reader.hpp"
+#include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/name_filter.hpp"
 
 #include <gtest/gtest.h>

@@ -70,8 +70,8 @@ class Oracle {
   std::unique_ptr<redisContext, ContextDeleter> context_;
 };
 
-config::RedisTarget target_for(const std::string& address) {
-  config::RedisTarget target;
+RedisTarget target_for(const std::string& address) {
+  RedisTarget target;
   target.name = "cache";
   target.address = address;
   return target;
@@ -234,7 +234,7 @@ TEST(RedisIntegration, UnreachableServerFailsWithAClearError) {
 
 constexpr const char* kPassword = "correct horse battery staple";
 
-config::RedisTarget protected_target(const test::RedisServerProcess& server) {
+RedisTarget protected_target(const test::RedisServerProcess& server) {
   auto target = target_for(server.address());
   target.password.source = config::Secret::Source::env;
   target.password.reference = "MSGWATCH_TEST_REDIS_PASSWORD";

@@ -13,8 +13,8 @@ namespace {
 using test::FakeRedis;
 using Args = std::vector<std::string>;
 
-config::RedisTarget target_for(const std::string& address) {
-  config::RedisTarget target;
+RedisTarget target_for(const std::string& address) {
+  RedisTarget target;
   target.name = "cache";
   target.address = address;
   return target;

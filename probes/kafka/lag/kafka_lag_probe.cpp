@@ -18,7 +18,7 @@ namespace {
 // The client (and its connections) lives across cycles; abort() closes its sockets.
 class KafkaLagProbe final : public Probe {
  public:
-  KafkaLagProbe(const config::KafkaCluster& cluster, const ProbeContext& context)
+  KafkaLagProbe(const KafkaCluster& cluster, const ProbeContext& context)
       : cluster_(cluster),
         topic_filter_(cluster.topics),
         group_filter_(cluster.groups),
@@ -44,7 +44,7 @@ class KafkaLagProbe final : public Probe {
     }
     const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
     known_groups_ = remember_groups(snapshot, known_groups_);
-    GroupMetricsOptions options{cluster_.granularity == config::Granularity::partition, &read_committed_groups_};
+    GroupMetricsOptions options{cluster_.granularity == Granularity::partition, &read_committed_groups_};
     const auto history = history_.update(snapshot, std::chrono::steady_clock::now());
     SeriesSet out;
     write_lag_metrics(snapshot, history, options, out);
@@ -65,7 +65,7 @@ class KafkaLagProbe final : public Probe {
   }
 
  private:
-  config::KafkaCluster cluster_;
+  KafkaCluster cluster_;
   NameFilter topic_filter_;
   NameFilter group_filter_;
   NameFilter read_committed_groups_;
@@ -79,7 +79,7 @@ class KafkaLagProbe final : public Probe {
 
 }  // namespace
 
-std::unique_ptr<Probe> make_kafka_lag_probe(const config::KafkaCluster& cluster, const ProbeContext& context) {
+std::unique_ptr<Probe> make_kafka_lag_probe(const KafkaCluster& cluster, const ProbeContext& context) {
   return std::make_unique<KafkaLagProbe>(cluster, context);
 }
 

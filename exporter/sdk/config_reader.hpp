@@ -1,18 +1,43 @@
 #pragma once
-// Walks a YAML tree with the key path at hand, so that every error names the path and line,
-// and rejects keys nobody asked for (a typo must not silently fall back to a default).
+// What a probe family parses its configuration section with: a reader that walks the YAML
+// tree with the key path at hand, so that every error names the path and line, and rejects
+// keys nobody asked for (a typo must not silently fall back to a default); secrets; and the
+// readers of settings every probe has (schedule, name filters, addresses, names).
 
-#include "exporter/app/config.hpp"
+#include "exporter/sdk/name_filter.hpp"
+#include "exporter/sdk/probe.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
 #include <cstdint>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace msgwatch::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A secret is never stored in the config text itself: it is read from a file or an
+// environment variable when a connection needs it, and never logged.
+struct Secret {
+  enum class Source { none, file, env };
+  Source source = Source::none;
+  std::string reference;  // file path or variable name
+
+  [[nodiscard]] bool empty() const { return source == Source::none; }
+  // Reads the value now; throws ConfigError when the file or variable is missing.
+  [[nodiscard]] std::string resolve() const;
+  // What logs may show: "file:/run/secrets/x", "env:VAR" or "none", never the value.
+  [[nodiscard]] std::string describe() const;
+};
+
+using NameFilter = NamePatterns;
 
 [[noreturn]] void fail_at(const std::string& source, const YAML::Node& node, const std::string& path,
                           const std::string& message);
@@ -58,5 +83,15 @@ class MapReader {
   std::string path_;
   std::set<std::string> read_keys_;
 };
+
+// `key_file` or `key_env` (never `key` itself: secrets are not written in the config).
+Secret read_secret(MapReader& reader, const std::string& key);
+// interval, timeout and stale_after of a probe, over `schedule`'s defaults.
+ProbeSchedule read_schedule(MapReader& reader, ProbeSchedule schedule);
+// {include: [...], exclude: [...]}, each a valid regular expression.
+NameFilter read_filter(MapReader& parent, const std::string& key, NameFilter filter);
+void check_host_port(MapReader& reader, const std::string& key, const std::string& address);
+// A target's `name` (its `cluster` label): required, letters, digits and _ . : - only.
+void check_name(MapReader& reader, const std::string& name);
 
 }  // namespace msgwatch::config

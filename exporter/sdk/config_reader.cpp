@@ -1,7 +1,13 @@
-#include "exporter/app/config_reader.hpp"
+#include "exporter/sdk/config_reader.hpp"
+
+#include "exporter/sdk/host_port.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 namespace msgwatch::config {
 
@@ -168,6 +174,91 @@ void MapReader::finish() const {
     const auto key = entry.first.as<std::string>();
     if (read_keys_.count(key) == 0) fail_at(source_, entry.first, path_of(key), "unknown key");
   }
+}
+
+std::string Secret::resolve() const {
+  switch (source) {
+    case Source::none:
+      return {};
+    case Source::env: {
+      const char* value = std::getenv(reference.c_str());
+      if (value == nullptr) throw ConfigError("environment variable " + reference + " is not set");
+      return value;
+    }
+    case Source::file: {
+      std::ifstream in(reference);
+      if (!in) throw ConfigError("cannot read secret file " + reference);
+      std::string value((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+      return value;
+    }
+  }
+  return {};
+}
+
+std::string Secret::describe() const {
+  switch (source) {
+    case Source::none:
+      return "none";
+    case Source::env:
+      return "env:" + reference;
+    case Source::file:
+      return "file:" + reference;
+  }
+  return "none";
+}
+
+Secret read_secret(MapReader& reader, const std::string& key) {
+  Secret secret;
+  std::string file;
+  std::string env;
+  reader.read(key + "_file", file);
+  reader.read(key + "_env", env);
+  if (reader.has(key)) {
+    reader.fail(key, "secrets are not written in the config: use " + key + "_file or " + key + "_env");
+  }
+  if (!file.empty() && !env.empty()) reader.fail(key + "_env", "set " + key + "_file or " + key + "_env, not both");
+  if (!file.empty()) secret = {Secret::Source::file, file};
+  if (!env.empty()) secret = {Secret::Source::env, env};
+  return secret;
+}
+
+ProbeSchedule read_schedule(MapReader& reader, ProbeSchedule schedule) {
+  reader.read("interval", schedule.interval);
+  reader.read("timeout", schedule.timeout);
+  if (schedule.timeout > schedule.interval) reader.fail("timeout", "must not be longer than interval");
+  reader.read("stale_after", schedule.stale_after);
+  if (reader.has("stale_after") && schedule.stale_after < schedule.interval) {
+    reader.fail("stale_after", "must not be shorter than interval");
+  }
+  return schedule;
+}
+
+NameFilter read_filter(MapReader& parent, const std::string& key, NameFilter filter) {
+  auto reader = parent.section(key);
+  for (const char* field : {"include", "exclude"}) {
+    auto& patterns = std::string(field) == "include" ? filter.include : filter.exclude;
+    reader.read(field, patterns);
+    for (const auto& pattern : patterns) {
+      try {
+        std::regex compiled(pattern);
+      } catch (const std::regex_error& e) {
+        reader.fail(field, "\"" + pattern + "\" is not a valid regular expression: " + e.what());
+      }
+    }
+  }
+  reader.finish();
+  return filter;
+}
+
+void check_host_port(MapReader& reader, const std::string& key, const std::string& address) {
+  if (!parse_host_port(address)) reader.fail(key, "\"" + address + "\" is not host:port");
+}
+
+void check_name(MapReader& reader, const std::string& name) {
+  if (name.empty()) reader.fail("name", "is required");
+  static const std::regex allowed("[A-Za-z0-9_.:-]+");
+  if (!std::regex_match(name, allowed)) reader.fail("name", "may only contain letters, digits and _ . : -");
 }
 
 }  // namespace msgwatch::config

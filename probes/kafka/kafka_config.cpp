@@ -1,0 +1,82 @@
+#include "probes/kafka/kafka_config.hpp"
+
+#include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/lag/kafka_lag_probe.hpp"
+
+namespace msgwatch::kafka {
+namespace {
+
+std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
+  return std::make_unique<KafkaCluster>(parse_kafka_cluster(item));
+}
+
+}  // namespace
+
+KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
+  KafkaCluster cluster;
+  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag"});
+  reader.read("name", cluster.name);
+  config::check_name(reader, cluster.name);
+  reader.read("bootstrap_servers", cluster.bootstrap_servers);
+  if (cluster.bootstrap_servers.empty()) reader.fail("bootstrap_servers", "is required");
+  for (const auto& server : cluster.bootstrap_servers) config::check_host_port(reader, "bootstrap_servers", server);
+  reader.read("client_id", cluster.client_id);
+  if (reader.has("sasl")) {
+    auto sasl_reader = reader.section("sasl");
+    KafkaSasl sasl;
+    sasl_reader.read("mechanism", sasl.mechanism);
+    if (sasl.mechanism != "PLAIN") sasl_reader.fail("mechanism", "only PLAIN is supported");
+    sasl_reader.read("username", sasl.username);
+    if (sasl.username.empty()) sasl_reader.fail("username", "is required");
+    sasl.password = config::read_secret(sasl_reader, "password");
+    if (sasl.password.empty()) sasl_reader.fail("password_file", "password_file or password_env is required");
+    sasl_reader.finish();
+    cluster.sasl = sasl;
+  }
+  auto lag = reader.section("lag");
+  cluster.lag_schedule = config::read_schedule(lag, cluster.lag_schedule);
+  cluster.topics = config::read_filter(lag, "topics", cluster.topics);
+  cluster.groups = config::read_filter(lag, "groups", cluster.groups);
+  cluster.read_committed_groups = config::read_filter(lag, "read_committed_groups", cluster.read_committed_groups);
+  std::string granularity = "partition";
+  lag.read("granularity", granularity);
+  if (granularity == "topic") {
+    cluster.granularity = Granularity::topic;
+  } else if (granularity != "partition") {
+    lag.fail("granularity", "\"" + granularity + "\" is not one of partition, topic");
+  }
+  lag.read("max_series", cluster.max_series, 1, 100'000'000);
+  lag.read("status_window", cluster.status_window, 2, 1000);
+  lag.read("commit_window", cluster.commit_window);
+  lag.finish();
+  reader.finish();
+  return cluster;
+}
+
+void KafkaCluster::check_secrets() const {
+  if (sasl) (void)sasl->password.resolve();
+}
+
+void KafkaCluster::log() const {
+  std::string servers;
+  for (const auto& server : bootstrap_servers) servers += (servers.empty() ? "" : ",") + server;
+  log_event(spdlog::level::info, "kafka cluster",
+            {{"cluster", name},
+             {"bootstrap", servers},
+             {"sasl", sasl ? sasl->mechanism : "off"},
+             {"user", sasl ? sasl->username : ""},
+             {"password", sasl ? sasl->password.describe() : "none"},
+             {"interval", log_duration(lag_schedule.interval)},
+             {"timeout", log_duration(lag_schedule.timeout)},
+             {"stale_after", log_duration(lag_schedule.effective_stale_after())}});
+}
+
+std::vector<std::unique_ptr<Probe>> KafkaCluster::make_probes(const ProbeContext& context) const {
+  std::vector<std::unique_ptr<Probe>> probes;
+  probes.push_back(make_kafka_lag_probe(*this, context));
+  return probes;
+}
+
+const ProbeFamily kafka_family{"kafka", "Kafka cluster(s)", &parse};
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,53 @@
+#pragma once
+// A Kafka cluster's configuration section (an item of the `kafka:` list) and the family
+// that parses it. The probes of a cluster share it.
+
+#include "exporter/sdk/config_reader.hpp"
+#include "exporter/sdk/probe_family.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace msgwatch::kafka {
+
+struct KafkaSasl {
+  std::string mechanism = "PLAIN";  // only PLAIN for now
+  std::string username;
+  config::Secret password;
+};
+
+enum class Granularity { partition, topic };
+
+struct KafkaCluster final : ProbeTarget {
+  std::string name;                            // the `cluster` label
+  std::vector<std::string> bootstrap_servers;  // host:port
+  std::string client_id = "msgwatch";
+  std::optional<KafkaSasl> sasl;
+  ProbeSchedule lag_schedule;
+  config::NameFilter topics{{".*"}, {"__.*"}};
+  config::NameFilter groups;
+  // Groups whose consumers read committed data also get lag against the last stable offset.
+  config::NameFilter read_committed_groups{{}, {}};
+  // topic: no per-partition series, only per-topic and per-group aggregates.
+  Granularity granularity = Granularity::partition;
+  // A hard cap on the cluster's series; the excess is dropped and counted.
+  std::int64_t max_series = 500'000;
+  // Consumer status: observations per evaluation window, and how long a group with lag
+  // may go without moving its committed offset before it counts as stopped.
+  std::int64_t status_window = 10;
+  std::chrono::milliseconds commit_window{std::chrono::minutes(5)};
+
+  [[nodiscard]] const std::string& cluster_label() const override { return name; }
+  void check_secrets() const override;
+  void log() const override;
+  [[nodiscard]] std::vector<std::unique_ptr<Probe>> make_probes(const ProbeContext& context) const override;
+};
+
+KafkaCluster parse_kafka_cluster(config::MapReader& reader);
+
+extern const ProbeFamily kafka_family;
+
+}  // namespace msgwatch::kafka

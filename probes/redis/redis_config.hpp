@@ -1,0 +1,29 @@
+#pragma once
+// A Redis server's configuration section (an item of the `redis:` list) and the family that
+// parses it.
+
+#include "exporter/sdk/config_reader.hpp"
+#include "exporter/sdk/probe_family.hpp"
+
+#include <string>
+
+namespace msgwatch::redis {
+
+struct RedisTarget final : ProbeTarget {
+  std::string name;      // the `cluster` label
+  std::string address;   // host:port
+  std::string username;  // ACL user; empty = default user
+  config::Secret password;
+  ProbeSchedule schedule;
+
+  [[nodiscard]] const std::string& cluster_label() const override { return name; }
+  void check_secrets() const override { (void)password.resolve(); }
+  void log() const override;
+  [[nodiscard]] std::vector<std::unique_ptr<Probe>> make_probes(const ProbeContext& context) const override;
+};
+
+RedisTarget parse_redis_target(config::MapReader& reader);
+
+extern const ProbeFamily redis_family;
+
+}  // namespace msgwatch::redis
