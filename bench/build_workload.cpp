@@ -1,11 +1,15 @@
-// Builds the kafka_lag benchmark's workload on a fresh broker: many topics, a few messages
-// in every partition, and many consumer groups without members that have committed offsets.
+// Builds the kafka_lag benchmark's workload on a fresh cluster: many topics (replication
+// factor 1), a few messages in every partition, and many consumer groups without members
+// that have committed offsets.
 //
 // The test helpers (KafkaAdmin::create_topic, commit_offsets) do one object per call and
 // wait for every broker to agree, which is right for a test and far too slow for 500 topics
 // and 2,000 groups. So this uses librdkafka's admin API in bulk: CreateTopics with many
 // topics per request, one producer and one flush for all partitions, and many
 // AlterConsumerGroupOffsets requests in flight (librdkafka 2.0.2 takes one group per call).
+// On a cluster of several brokers it waits until each of them knows every new topic, and
+// sends again the messages the producer failed before sending them (a broker that had not
+// caught up said their topic had no partitions).
 //
 // Prints what it built, and the lag the daemon must then report, one `name value unit` line
 // each, so the bench can check the daemon's output against it.
@@ -25,6 +29,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -199,26 +204,74 @@ std::string unled_partitions(const Options& o, const rd_kafka_metadata_t& md) {
   return std::to_string(missing) + " topics missing or short, " + std::to_string(unled) + " partitions without leader";
 }
 
-void wait_for_leaders(const Options& o, rd_kafka_t* rk, std::chrono::seconds deadline) {
-  const auto until = Clock::now() + deadline;
-  std::string problem = "no metadata yet";
+// How the workload's partitions are spread over the brokers: their number, and the most
+// partitions any one of them leads (its open files and memory maps grow with that).
+struct Placement {
+  std::vector<std::string> brokers;  // host:port
+  int most_led = 0;
+};
+
+Placement placement(const Options& o, const rd_kafka_metadata_t& md) {
+  std::map<std::int32_t, int> led;
+  for (int i = 0; i < md.topic_cnt; ++i) {
+    if (!std::string_view(md.topics[i].topic).starts_with(o.prefix + "-topic-")) continue;
+    for (int p = 0; p < md.topics[i].partition_cnt; ++p) ++led[md.topics[i].partitions[p].leader];
+  }
+  Placement result;
+  for (int i = 0; i < md.broker_cnt; ++i) {
+    result.brokers.push_back(std::string(md.brokers[i].host) + ":" + std::to_string(md.brokers[i].port));
+  }
+  for (const auto& [broker, count] : led) result.most_led = std::max(result.most_led, count);
+  return result;
+}
+
+// Polls metadata through `rk` until it lists every topic with all partitions led; returns
+// that metadata's placement.
+std::optional<Placement> poll_until_led(const Options& o, rd_kafka_t* rk, Clock::time_point until,
+                                        std::string& problem) {
   while (Clock::now() < until) {
     const rd_kafka_metadata_t* raw = nullptr;
     // All topics: a request naming topics could create them on a broker that allows it.
     if (rd_kafka_metadata(rk, 1, nullptr, &raw, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       Ptr<const rd_kafka_metadata_t> md(raw);
       problem = unled_partitions(o, *md);
-      if (problem.empty()) return;
+      if (problem.empty()) return placement(o, *md);
     }
     std::this_thread::sleep_for(200ms);
   }
-  throw std::runtime_error("topics not ready after " + std::to_string(deadline.count()) + "s: " + problem);
+  return std::nullopt;
+}
+
+// Every broker answers Metadata from its own copy of the cluster's metadata, which a busy
+// broker applies late: a producer that asks it about a topic created moments before may hear
+// that the topic has no partitions, and fail its messages. So on a cluster of several
+// brokers this also asks each broker alone (a client bootstrapped with it only, which has
+// no other connection to ask) until each reports the whole workload.
+Placement wait_for_leaders(const Options& o, rd_kafka_t* rk, std::chrono::seconds deadline) {
+  const auto until = Clock::now() + deadline;
+  std::string problem = "no metadata yet";
+  auto result = poll_until_led(o, rk, until, problem);
+  if (result && result->brokers.size() > 1) {
+    for (const auto& broker : result->brokers) {
+      Options alone = o;
+      alone.bootstrap = broker;
+      auto client = make_client(alone, {});
+      if (!poll_until_led(o, client.get(), until, problem)) {
+        problem = "broker " + broker + ": " + problem;
+        result.reset();
+        break;
+      }
+    }
+  }
+  if (!result) throw std::runtime_error("topics not ready after " + std::to_string(deadline.count()) + "s: " + problem);
+  return *result;
 }
 
 struct DeliveryCounts {
   long delivered = 0;
   long failed = 0;
   std::string first_failure;
+  std::vector<long> resend;  // messages (by index) that were never sent
 };
 
 // C callback, runs inside rd_kafka_poll/flush on this thread; must not throw into C.
@@ -226,16 +279,23 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) noexc
   auto* counts = static_cast<DeliveryCounts*>(opaque);
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     ++counts->delivered;
-  } else if (counts->failed++ == 0) {
-    try {
-      counts->first_failure = rd_kafka_err2name(msg->err);
-    } catch (...) {
-      // Only a diagnostic; the count still records the failure.
+    return;
+  }
+  try {
+    // Failed in the client before it was sent (the topic's metadata said it had no such
+    // partition): sending it again cannot duplicate it.
+    if (msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+      counts->resend.push_back(static_cast<long>(reinterpret_cast<std::uintptr_t>(msg->_private)));
+      return;
     }
+    if (counts->failed++ == 0) counts->first_failure = rd_kafka_err2name(msg->err);
+  } catch (...) {
+    ++counts->failed;  // out of memory for the diagnostic: still a failure
   }
 }
 
-void produce_all(const Options& o) {
+// Writes `messages` messages to every partition; returns how many had to be sent again.
+long produce_all(const Options& o) {
   DeliveryCounts counts;
   // Large batches and a generous queue: one flush at the end for every partition.
   auto rk = make_client(o,
@@ -246,31 +306,51 @@ void produce_all(const Options& o) {
                          {"message.timeout.ms", "180000"}},
                         &on_delivery, &counts);
   const long total = static_cast<long>(o.topics) * o.partitions * o.messages;
-  for (int t = 0; t < o.topics; ++t) {
-    const std::string topic = topic_name(o, t);
-    for (int p = 0; p < o.partitions; ++p) {
-      for (int m = 0; m < o.messages; ++m) {
-        const std::string value = "bench-" + std::to_string(m);
-        for (;;) {
-          const rd_kafka_resp_err_t err =
-              rd_kafka_producev(rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
-                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-          if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            check(err, "produce to " + topic + "/" + std::to_string(p));
-            break;
-          }
-          rd_kafka_poll(rk.get(), 100);
-        }
+  // Message `index` is number index % messages of its partition; the index travels as the
+  // message's opaque, so that a failed one can be sent again.
+  const auto send = [&](long index) {
+    const int m = static_cast<int>(index % o.messages);
+    const int p = static_cast<int>(index / o.messages % o.partitions);
+    const std::string topic = topic_name(o, static_cast<int>(index / o.messages / o.partitions));
+    const std::string value = "bench-" + std::to_string(m);
+    for (;;) {
+      const rd_kafka_resp_err_t err = rd_kafka_producev(
+          rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(p),
+          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(index))), RD_KAFKA_V_END);
+      if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        counts.resend.push_back(index);  // refused at once, for the same reason
+        return;
       }
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        check(err, "produce to " + topic + "/" + std::to_string(p));
+        return;
+      }
+      rd_kafka_poll(rk.get(), 100);
     }
-    rd_kafka_poll(rk.get(), 0);
+  };
+  for (long index = 0; index < total; ++index) {
+    send(index);
+    if (index % 1000 == 999) rd_kafka_poll(rk.get(), 0);
   }
   check(rd_kafka_flush(rk.get(), 180000), "flush");
+  long resent = 0;
+  for (int round = 1; !counts.resend.empty() && counts.failed == 0; ++round) {
+    if (round > 20) throw std::runtime_error("messages still unsent after 20 rounds");
+    std::vector<long> again;
+    again.swap(counts.resend);
+    progress("sending " + std::to_string(again.size()) + " messages again (round " + std::to_string(round) +
+             "): a broker did not know their topic yet");
+    std::this_thread::sleep_for(2s);
+    resent += static_cast<long>(again.size());
+    for (const long index : again) send(index);
+    check(rd_kafka_flush(rk.get(), 180000), "flush");
+  }
   if (counts.failed != 0 || counts.delivered != total) {
     throw std::runtime_error("produced " + std::to_string(counts.delivered) + " of " + std::to_string(total) +
                              " messages; " + std::to_string(counts.failed) + " failed, first: " + counts.first_failure);
   }
+  return resent;
 }
 
 // The coordinator is still loading or moving, or the request timed out: worth another try.
@@ -473,13 +553,14 @@ int main(int argc, char** argv) {
     create_topics(o, admin.get());
     figure("workload.create_topics", seconds_since(start), "s");
     start = Clock::now();
-    wait_for_leaders(o, admin.get(), 300s);
+    const Placement spread = wait_for_leaders(o, admin.get(), 300s);
     figure("workload.topics_led", seconds_since(start), "s");
     progress("created " + std::to_string(o.topics) + " topics");
 
     start = Clock::now();
-    if (o.messages > 0) produce_all(o);
+    const long resent = o.messages > 0 ? produce_all(o) : 0;
     figure("workload.produce", seconds_since(start), "s");
+    figure("workload.produce_resent", static_cast<double>(resent), "messages");
     progress("produced " + std::to_string(o.messages) + " messages to each partition");
 
     start = Clock::now();
@@ -493,6 +574,8 @@ int main(int argc, char** argv) {
 
     figure("workload.topics", o.topics, "topics");
     figure("workload.partitions", static_cast<double>(o.topics) * o.partitions, "partitions");
+    figure("workload.brokers", static_cast<double>(spread.brokers.size()), "brokers");
+    figure("workload.partitions_most_led", spread.most_led, "partitions");
     figure("workload.groups", o.groups, "groups");
     figure("workload.messages", static_cast<double>(o.topics) * o.partitions * o.messages, "messages");
     figure("workload.lag_series", static_cast<double>(o.groups) * committed_partitions, "series");

@@ -2,6 +2,7 @@
 
 #include "exporter/runtime/http_request.hpp"
 #include "exporter/sdk/host_port.hpp"
+#include "exporter/sdk/log_event.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
@@ -144,7 +145,21 @@ asio::awaitable<void> HttpServer::accept_loop() {
       continue;
     }
     if (connections_.load() >= kMaxConnections) continue;  // dropping the socket closes it
-    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+    // Header and body go out in separate writes: without no_delay, Nagle's algorithm holds
+    // the body back until the client's delayed ACK of the header, some 40 ms per response.
+    socket.set_option(tcp::no_delay(true), ec);
+    // serve() catches nothing itself: an error (a damaged page, no memory) ends only its
+    // connection, and is logged here rather than thrown away.
+    asio::co_spawn(io_, serve(std::move(socket)), [](const std::exception_ptr& error) {
+      if (!error) return;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        log_event(spdlog::level::err, "http connection failed", {{"error", e.what()}});
+      } catch (...) {
+        log_event(spdlog::level::err, "http connection failed", {{"error", "unknown error"}});
+      }
+    });
   }
 }
 
