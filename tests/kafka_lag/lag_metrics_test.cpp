@@ -71,12 +71,57 @@ TEST(LagMetrics, RendersTheGoldenPage) {
 }
 
 TEST(LagMetrics, TopicGranularityKeepsOnlyAggregates) {
-  const auto page = page_of(sample(), {}, {false, nullptr});
+  auto snapshot = sample();
+  snapshot.groups["billing"].committed.erase({"orders", 2});  // the offline partition: see below
+  const auto page = page_of(snapshot, {}, {false, nullptr});
   EXPECT_EQ(page.find("partition=\""), std::string::npos) << page;
   EXPECT_NE(page.find("kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"} 600\n"),
             std::string::npos);
   EXPECT_NE(page.find("kafka_consumergroup_group_max_lag{consumergroup=\"billing\"} 600\n"), std::string::npos);
   EXPECT_NE(page.find("kafka_topic_partitions{topic=\"orders\"} 3\n"), std::string::npos);
+}
+
+// An aggregate over part of a group's partitions would understate: it is absent instead.
+TEST(LagMetrics, AggregatesAreAbsentWhenAPartitionTheyCoverHasNoValue) {
+  ClusterSnapshot snapshot;
+  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.groups["g"].committed = {{{"t", 0}, 50}, {{"t", 1}, 10}};
+  GroupHistory history;
+  history.lag_seconds[{"g", "t", 0}] = 30;  // partition 1 lags (90) with no estimate yet
+  history.status[{"g", "t", 0}] = 0;
+  history.status[{"g", "t", 1}] = 2;
+  auto page = page_of(snapshot, history);
+  EXPECT_NE(page.find("kafka_consumergroup_lag_seconds{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 30\n"),
+            std::string::npos);
+  EXPECT_EQ(page.find("kafka_consumergroup_group_max_lag_seconds"), std::string::npos) << "not 30: partition 1 lags";
+  EXPECT_NE(page.find("kafka_consumergroup_group_sum_lag{consumergroup=\"g\"} 140\n"), std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_status{consumergroup=\"g\"} 2\n"), std::string::npos);
+
+  history.lag_seconds[{"g", "t", 1}] = 300;
+  page = page_of(snapshot, history);
+  EXPECT_NE(page.find("kafka_consumergroup_group_max_lag_seconds{consumergroup=\"g\"} 300\n"), std::string::npos);
+
+  // Partition 1's leader did not answer: its lag is unknown, and so is every sum and maximum.
+  snapshot.topics["t"].partitions[1].newest_offset.reset();
+  history.status.erase({"g", "t", 1});
+  page = page_of(snapshot, history);
+  EXPECT_NE(page.find("kafka_consumergroup_lag{consumergroup=\"g\",topic=\"t\",partition=\"0\"} 50\n"),
+            std::string::npos);
+  for (const char* family : {"kafka_consumergroup_group_sum_lag", "kafka_consumergroup_group_max_lag{",
+                             "kafka_consumergroup_lag_sum", "kafka_consumergroup_group_topic_max_lag",
+                             "kafka_consumergroup_group_max_lag_seconds", "kafka_consumergroup_status{"}) {
+    EXPECT_EQ(page.find(family), std::string::npos) << family;
+  }
+  EXPECT_NE(page.find("kafka_consumergroup_current_offset_sum{consumergroup=\"g\",topic=\"t\"} 60\n"),
+            std::string::npos)
+      << "committed offsets are all known";
+
+  // Caught up everywhere without estimates: 0 s behind.
+  snapshot.topics["t"].partitions[1].newest_offset = 10;
+  snapshot.topics["t"].partitions[0].newest_offset = 50;
+  page = page_of(snapshot, {});
+  EXPECT_NE(page.find("kafka_consumergroup_group_max_lag_seconds{consumergroup=\"g\"} 0\n"), std::string::npos);
 }
 
 TEST(LagMetrics, LagIsNeverNegativeAndUncommittedPartitionsHaveNoSeries) {

@@ -62,6 +62,7 @@ struct TopicTotals {
   double lag_sum = 0;
   double lag_max = 0;
   bool has_lag = false;
+  bool complete = true;  // every partition's lag is known
 };
 
 template <class Map, class Key>
@@ -86,6 +87,12 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
   bool group_has_lag = false;
   std::optional<double> group_lag_seconds_max;
   int worst_status = -1;
+  // An aggregate over partitions is exported only when every partition it covers has a
+  // value: a maximum or sum over part of them would understate (a group that was stuck
+  // before a restart, a partition whose leader did not answer).
+  bool lag_complete = true;
+  bool seconds_complete = true;
+  bool status_complete = true;
   for (const auto& [key, committed] : state.committed) {
     const auto& [topic, index] = key;
     const auto* topic_state = find(snapshot.topics, topic);
@@ -104,24 +111,32 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
       group_lag_sum += lag;
       group_lag_max = std::max(group_lag_max, lag);
       group_has_lag = true;
+    } else {
+      totals.complete = false;
+      lag_complete = false;
     }
     if (read_committed && partition->stable_offset && options.per_partition) {
       out.add(kLagStable, {group, topic, index},
               static_cast<double>(std::max<std::int64_t>(0, *partition->stable_offset - committed)));
     }
     const GroupPartition id{group, topic, index};
-    if (const auto* seconds = find(history.lag_seconds, id)) {
+    const auto* seconds = partition->newest_offset ? find(history.lag_seconds, id) : nullptr;
+    if (seconds != nullptr) {
       if (options.per_partition) out.add(kLagSeconds, {group, topic, index}, *seconds);
       group_lag_seconds_max = std::max(group_lag_seconds_max.value_or(0), *seconds);
+    } else if (!partition->newest_offset || *partition->newest_offset > committed) {
+      seconds_complete = false;  // lag without an estimate (a caught-up partition is 0 s behind)
     }
     if (const auto* status = find(history.status, id)) {
       if (options.per_partition) out.add(kPartitionStatus, {group, topic, index}, *status);
       worst_status = std::max(worst_status, *status);
+    } else {
+      status_complete = false;
     }
   }
   for (const auto& [topic, totals] : topics) {
     out.add(kCurrentOffsetSum, {group, topic}, totals.offset_sum);
-    if (totals.has_lag) {
+    if (totals.has_lag && totals.complete) {
       out.add(kLagSum, {group, topic}, totals.lag_sum);
       out.add(kTopicMaxLag, {group, topic}, totals.lag_max);
     }
@@ -129,12 +144,12 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
       out.add(kCommittedMessages, {group, topic}, *messages);
     }
   }
-  if (group_has_lag) {
+  if (group_has_lag && lag_complete) {
     out.add(kGroupSumLag, {group}, group_lag_sum);
     out.add(kGroupMaxLag, {group}, group_lag_max);
   }
-  if (group_lag_seconds_max) out.add(kGroupMaxLagSeconds, {group}, *group_lag_seconds_max);
-  if (worst_status >= 0) out.add(kGroupStatus, {group}, worst_status);
+  if (group_has_lag && seconds_complete) out.add(kGroupMaxLagSeconds, {group}, group_lag_seconds_max.value_or(0));
+  if (worst_status >= 0 && status_complete) out.add(kGroupStatus, {group}, worst_status);
 }
 
 }  // namespace

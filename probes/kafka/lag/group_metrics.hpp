@@ -6,6 +6,11 @@
 // offsets before end offsets, and a committed offset above the watermark (a truncated log)
 // counts as 0. A partition without a committed offset has no lag series at all, where
 // kafka_exporter reports -1.
+//
+// Aggregates (per topic and per group: lag sums and maxima, the largest lag in seconds, the
+// worst status) are exported only when every partition they cover has a value: a partition
+// whose end offset could not be read, or that has lag but no estimate in seconds yet, makes
+// them absent rather than smaller.
 
 #include "exporter/sdk/name_filter.hpp"
 #include "exporter/sdk/series_set.hpp"
