@@ -151,14 +151,7 @@ asio::awaitable<void> HttpServer::accept_loop() {
     // serve() catches nothing itself: an error (a damaged page, no memory) ends only its
     // connection, and is logged here rather than thrown away.
     asio::co_spawn(io_, serve(std::move(socket)), [](const std::exception_ptr& error) {
-      if (!error) return;
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        log_event(spdlog::level::err, "http connection failed", {{"error", e.what()}});
-      } catch (...) {
-        log_event(spdlog::level::err, "http connection failed", {{"error", "unknown error"}});
-      }
+      if (error) log_event(spdlog::level::err, "http connection failed", {{"error", describe_error(error)}});
     });
   }
 }

@@ -31,16 +31,6 @@ constexpr auto kInternalErrors =
                    "and logged; anything above 0 is a bug to report.",
                    kProbeLabels);
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 std::string seconds(double value) { return fmt::format("{:.3f}s", value); }
@@ -72,7 +62,7 @@ void Scheduler::start() {
       if (!error) return;
       slot.errors += 1;
       log_event(spdlog::level::err, "scheduler loop ended",
-                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", describe(error)}});
+                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", describe_error(error)}});
     });
   }
 }
@@ -140,7 +130,8 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   }
   slot.running.reset();
   if (timed_out || collection->error) {
-    record_failure(slot, timed_out ? "timed out after " + log_duration(schedule.timeout) : describe(collection->error));
+    record_failure(slot,
+                   timed_out ? "timed out after " + log_duration(schedule.timeout) : describe_error(collection->error));
     co_return;
   }
   slot.ran = true;

@@ -112,6 +112,17 @@ std::string render_log_payload(std::string_view payload, bool json) {
   return out;
 }
 
+std::string describe_error(const std::exception_ptr& error) {
+  if (!error) return {};
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 std::string log_duration(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
 
 void log_event(spdlog::level::level_enum level, std::string_view message, std::initializer_list<LogField> fields) {

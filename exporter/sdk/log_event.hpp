@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ void log_event(spdlog::level::level_enum level, std::string_view message, std::i
 // `level`; plain spdlog messages render as msg="...".
 std::string encode_log_payload(std::string_view message, std::initializer_list<LogField> fields);
 std::string render_log_payload(std::string_view payload, bool json);
+
+// An exception's message as a log field ("unknown error" for one that is no std::exception,
+// "" for none).
+std::string describe_error(const std::exception_ptr& error);
 
 // A duration as a log field: "1500ms".
 std::string log_duration(std::chrono::milliseconds duration);

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <iterator>
 #include <set>
 
 namespace msgwatch::kafka {
@@ -200,11 +201,11 @@ class SnapshotReader {
     std::vector<asio::awaitable<int>> tasks;
     for (const auto& [broker, ids] : groups) tasks.push_back(read_coordinator_groups(broker, ids));
     const auto outcomes = co_await gather(std::move(tasks));
-    std::size_t i = 0;
+    auto outcome = outcomes.begin();
     for (const auto& [broker, ids] : groups) {
-      if (!outcomes[i++].value) {
-        broker_failed(broker, "OffsetFetch/DescribeGroups", outcomes[i - 1].error);
-        for (const auto& id : ids) moved_groups_.insert(id);
+      if (!(outcome++)->value) {
+        broker_failed(broker, "OffsetFetch/DescribeGroups", std::prev(outcome)->error);
+        moved_groups_.insert(ids.begin(), ids.end());
       }
     }
   }
@@ -351,10 +352,7 @@ class SnapshotReader {
     std::vector<asio::awaitable<proto::ListOffsetsResponse>> tasks;
     std::vector<std::pair<Kind, std::int32_t>> kinds;
     for (const auto& [leader, newest] : by_leader) {
-      if (!reachable(leader)) {
-        moved_leaders_.insert(leader);
-        continue;
-      }
+      if (!reachable(leader)) continue;  // retried after fresh metadata
       auto oldest = newest;
       for (auto& topic : oldest.topics) {
         for (auto& partition : topic.partitions) partition.timestamp = proto::ListOffsetsRequest::earliest_timestamp;
@@ -371,8 +369,7 @@ class SnapshotReader {
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       const auto [kind, leader] = kinds[i];
       if (!outcomes[i].value) {
-        if (reachable(leader)) broker_failed(leader, "ListOffsets", outcomes[i].error);
-        moved_leaders_.insert(leader);
+        broker_failed(leader, "ListOffsets", outcomes[i].error);
         continue;
       }
       for (const auto& topic : outcomes[i].value->topics) {
@@ -408,13 +405,12 @@ class SnapshotReader {
     for (const auto& [topic, state] : snapshot_.topics) {
       if (!state.selected) continue;
       for (const auto& [index, partition] : state.partitions) {
-        if (moved_leaders_.contains(partition.leader)) moved_partitions_.insert({topic, index});
+        if (partition.leader >= 0 && !reachable(partition.leader)) moved_partitions_.insert({topic, index});
       }
     }
     if (moved_partitions_.empty()) co_return;
     auto moved = std::move(moved_partitions_);
     moved_partitions_.clear();
-    moved_leaders_.clear();
     proto::MetadataRequest request;
     request.topics.emplace();
     for (const auto& [topic, index] : moved) {
@@ -454,15 +450,9 @@ class SnapshotReader {
   }
 
   void broker_failed(std::int32_t broker, const char* what, const std::exception_ptr& error) {
-    std::string reason = "unknown error";
-    try {
-      if (error) std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      reason = e.what();
-    }
     if (reachable(broker)) {
       log_event(spdlog::level::warn, "broker unreachable: what it leads and coordinates is left out of this cycle",
-                {{"broker", std::to_string(broker)}, {"request", what}, {"error", reason}});
+                {{"broker", std::to_string(broker)}, {"request", what}, {"error", describe_error(error)}});
     }
     snapshot_.broker_reachable[broker] = false;
   }
@@ -474,7 +464,6 @@ class SnapshotReader {
   std::set<std::string> read_groups_;          // groups whose committed offsets were read
   std::set<std::string> moved_groups_;         // groups to try once more at their current coordinator
   std::set<TopicPartition> moved_partitions_;  // partitions to try once more at their current leader
-  std::set<std::int32_t> moved_leaders_;       // leaders that failed: their partitions are retried
 };
 
 }  // namespace
