@@ -88,14 +88,44 @@ TEST(ConsumerStatus, FallingLagIsOk) {
   EXPECT_EQ(run(window, 15, [](auto n) { return cycle(n, 150 * n, 100 * n + 2000); }), repeat(ok, 15));
 }
 
-TEST(ConsumerStatus, OneFallInTheWindowIsOk) {
+TEST(ConsumerStatus, OneDipDoesNotHideARisingLag) {
   PartitionStatusWindow window;
   const auto statuses = run(window, 15, [](auto n) {
-    const std::int64_t dip = n >= 12 ? 200 : 0;  // catches up a little once
+    const std::int64_t dip = n >= 12 ? 200 : 0;  // catches up by 200 once, at cycle 12
     return cycle(n, 50 * n + dip, 100 * n + 100);
   });
-  // The fall between cycles 11 and 12 stays in the window until cycle 11 leaves it.
-  EXPECT_EQ(statuses, concat(concat(repeat(ok, 9), repeat(warn, 3)), repeat(ok, 3)));
+  // Lags 100, 150, ..., 650, then 500, 550, 600. At cycle 12 the newer half of the window
+  // (500-650) is still above the older half (250-450): the trend holds. From cycle 13 the
+  // halves overlap (older up to 500, newer down to 500): no longer clearly falling behind.
+  EXPECT_EQ(statuses, concat(concat(repeat(ok, 9), repeat(warn, 4)), repeat(ok, 2)));
+}
+
+TEST(ConsumerStatus, LagJitteringByAMessageOrTwoIsOk) {
+  // A healthy consumer a message or two behind, committing as it goes: lags 1,1,1,1,2 in a
+  // window of 5 rose from start to end, but not from one half to the other.
+  PartitionStatusWindow window({.window = 5, .commit_window = minutes(5)});
+  const std::int64_t lags[] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 3, 2, 2, 1, 2, 3, 2, 3};
+  EXPECT_EQ(run(window, 20, [&](auto n) { return cycle(n, 100 * n, 100 * n + lags[n]); }), repeat(ok, 20));
+
+  // 100 cycles of a lag between 1 and 3 (never 0), in a fixed pseudo-random order.
+  PartitionStatusWindow long_run;
+  std::uint32_t state = 12345;
+  const auto statuses = run(long_run, 100, [&](auto n) {
+    state = state * 1103515245U + 12345U;
+    return cycle(n, 100 * n, 100 * n + 1 + static_cast<std::int64_t>((state >> 16) % 3));
+  });
+  EXPECT_EQ(statuses, repeat(ok, 100));
+}
+
+TEST(ConsumerStatus, WarnNeedsAConsumerThatIsStillConsuming) {
+  // A committer without members falls behind (WARN, rightly), then stops committing: the lag
+  // keeps rising, but nobody is consuming to fall behind. OK until the commit window says
+  // STOP, never WARN.
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses =
+      run(window, 24, [](auto n) { return cycle(n, 50 * std::min<std::int64_t>(n, 11), 100 * n + 100, false); });
+  // Cycle 11 (t = 330 s) is the last commit; STOP once t - 330 s > 300 s, at cycle 22.
+  EXPECT_EQ(statuses, concat(concat(concat(repeat(ok, 9), repeat(warn, 3)), repeat(ok, 10)), repeat(stop, 2)));
 }
 
 TEST(ConsumerStatus, ZeroLagAnywhereInTheWindowIsOk) {
@@ -142,6 +172,42 @@ TEST(ConsumerStatus, StopIsMeasuredFromTheLastMoveOfTheOffset) {
 TEST(ConsumerStatus, StoppedButCaughtUpIsOk) {
   PartitionStatusWindow window;
   EXPECT_EQ(run(window, 40, [](auto n) { return cycle(n, 500, 500, false); }), repeat(ok, 40));
+}
+
+TEST(ConsumerStatus, MembersLeavingALagBehindIsAStopAtTheNextCycle) {
+  // Members consume until cycle 5 and leave without a last commit while messages arrive.
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 20, [](auto n) {
+    const bool members = n < 5;
+    return cycle(n, 100 * std::min<std::int64_t>(n, 4), 100 * n + 50, members);
+  });
+  EXPECT_EQ(statuses, concat(repeat(ok, 5), repeat(stop, 15)));
+}
+
+TEST(ConsumerStatus, ALastCommitOnLeavingDelaysTheStopByOneCycle) {
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 8, [](auto n) {
+    const bool members = n < 4;
+    // The consumers' closing commit lands between cycles 3 and 4.
+    return cycle(n, 100 * std::min<std::int64_t>(n, 4), 100 * n + 50, members);
+  });
+  EXPECT_EQ(statuses, concat(repeat(ok, 5), repeat(stop, 3)));
+}
+
+TEST(ConsumerStatus, MessagesArrivingAfterTheConsumersLeftAreAStop) {
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 8, [](auto n) {
+    // Caught up when the members leave at cycle 3; new messages from cycle 5 on.
+    return cycle(n, 300, n < 5 ? 300 : 300 + 10 * n, n < 3);
+  });
+  EXPECT_EQ(statuses, concat(repeat(ok, 5), repeat(stop, 3)));
+}
+
+TEST(ConsumerStatus, ACommitterWithoutMembersPausingWithinTheCommitWindowIsNotAStop) {
+  // Commits every 4 cycles (2 minutes), never joins: never STOP, never WARN.
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 40, [](auto n) { return cycle(n, 100 * (n / 4) * 4, 100 * n + 300, false); });
+  EXPECT_EQ(statuses, repeat(ok, 40));
 }
 
 TEST(ConsumerStatus, CommitsWithoutMembersAreNotAStop) {

@@ -64,6 +64,7 @@ std::int64_t PartitionStatusWindow::observe(const ConsumerObservation& observati
     samples_[oldest_] = sample;
     oldest_ = (oldest_ + 1) % samples_.size();
   }
+  had_members_ = had_members_ || sample.members;
   status_ = evaluate();
   return moved;
 }
@@ -77,26 +78,39 @@ ConsumerStatus PartitionStatusWindow::evaluate() const {
   }
   const Sample& newest = at(count - 1);
   if (newest.lag == 0) return ConsumerStatus::ok;
-  // The age of the committed offset, not the window, decides: a window of quick cycles may
-  // be shorter than the time a healthy consumer takes between commits.
-  if (!newest.members && newest.time - unchanged_since_ > options_.commit_window) return ConsumerStatus::stop;
+  const bool committed_since_previous = count >= 2 && newest.committed != at(count - 2).committed;
+  if (!newest.members) {
+    // Its consumers left and nobody commits in their place.
+    if (had_members_ && count >= 2 && !committed_since_previous) return ConsumerStatus::stop;
+    // Never seen with members: the age of the committed offset, not the window, decides, as
+    // a window of quick cycles may be shorter than a committer's pause between commits.
+    if (!had_members_ && newest.time - unchanged_since_ > options_.commit_window) return ConsumerStatus::stop;
+  }
   if (count < options_.window) return ConsumerStatus::ok;
 
   bool members_throughout = true;
-  bool lag_never_fell = true;
   for (std::size_t i = 0; i < count; ++i) {
     if (at(i).lag == 0) return ConsumerStatus::ok;  // caught up within the window
     members_throughout = members_throughout && at(i).members;
-    if (i > 0 && at(i).lag < at(i - 1).lag) lag_never_fell = false;
   }
   const Sample& oldest = at(0);
   // No rewind in the window, so equal ends mean the offset never moved. Without members
   // throughout it is left to the stop rule: a group between rebalances is not stuck.
   if (newest.committed == oldest.committed) return members_throughout ? ConsumerStatus::stall : ConsumerStatus::ok;
-  // Burrow also warns on a lag that stays level; a consumer that keeps pace is not falling
-  // behind, and how far behind it is shows in the lag in seconds.
-  if (lag_never_fell && newest.lag > oldest.lag) return ConsumerStatus::warn;
+  const bool consuming = newest.members || committed_since_previous;
+  if (consuming && lag_rose()) return ConsumerStatus::warn;
   return ConsumerStatus::ok;
+}
+
+bool PartitionStatusWindow::lag_rose() const {
+  const std::size_t count = samples_.size();
+  const std::size_t half = count / 2;  // an odd window leaves its middle observation out
+  std::int64_t older_max = 0;
+  for (std::size_t i = 0; i < half; ++i) older_max = std::max(older_max, at(i).lag);
+  for (std::size_t i = count - half; i < count; ++i) {
+    if (at(i).lag <= older_max) return false;
+  }
+  return true;
 }
 
 std::optional<std::int64_t> PartitionStatusWindow::lag() const {

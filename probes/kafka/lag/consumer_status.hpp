@@ -15,21 +15,35 @@
 //
 //   rewind (4) the committed offset went backwards between two observations in the window
 //              (an offset reset, or a re-created topic): messages are processed again.
-//   stop   (3) the group has no members, lag > 0, and the committed offset has not changed
-//              for longer than `commit_window`: nobody is going to read what is waiting.
+//   stop   (3) the group has no members, lag > 0, and nobody is committing: either the
+//              group had members while the daemon watched it and the committed offset has
+//              not moved since the previous observation (its consumers left: seen within a
+//              cycle or two), or it never showed members and the committed offset has not
+//              changed for longer than `commit_window` (a consumer that assign()s
+//              partitions and commits without joining, such as a stream processor, may
+//              pause between commits without being stopped).
 //   stall  (2) a full window in which lag was never 0, the committed offset never moved,
 //              and the group had members throughout: consumers are alive but stuck.
-//   warn   (1) a full window in which lag was never 0, the committed offset advanced, and
-//              lag never fell between two observations and is higher at the end than at
-//              the start: the consumer works but falls behind.
+//   warn   (1) a full window in which lag was never 0, the committed offset advanced, the
+//              consumer is still consuming (members now, or a commit that moved the offset
+//              since the previous observation), and the lag rose: every lag of the newer
+//              half of the window is above every lag of the older half. A lag that jitters
+//              by a few messages, or dips once while it keeps rising, is told apart from a
+//              trend by comparing halves rather than neighbours.
 //   ok     (0) anything else, in particular lag 0 now, or 0 at any point of the window.
 //
-// Burrow reads every commit from __consumer_offsets and judges STOP by the age of the last
-// commit. Sampling the committed offset each cycle cannot see a commit that does not move
-// it, so "committed offset unchanged since the first observation that showed it" stands in
-// for "no commit since"; a consumer committing the same offset again looks stopped, which
-// it is in every way that matters here. With fewer observations than the window, only
-// rewind and stop (which are evident from two observations) are reported, never stall or warn.
+// Where this differs from Burrow: Burrow warns when lag rose between every pair of
+// neighbouring observations (one step of jitter is enough either way: lags 1,1,1,1,2 warn,
+// a single dip in a rising lag clears it) and also on a lag that stays level; here a level
+// lag is OK (how far behind shows in the lag in seconds) and the halves decide. Burrow
+// reads every commit from __consumer_offsets and calls STOP once the last commit is older
+// than the window's span; here the committed offset is sampled each cycle, so "has not
+// moved" stands in for "no commit since" (a consumer committing the same offset again
+// looks stopped, which it is in every way that matters here), and the members of the group
+// say at once that its consumers left.
+//
+// With fewer observations than the window, only rewind and stop (which are evident from
+// two observations) are reported, never stall or warn.
 //
 // Also counted: messages committed per group and topic, the sum of the forward moves of
 // the committed offsets between observations (backward moves are rewinds, not progress).
@@ -101,11 +115,14 @@ class PartitionStatusWindow {
   };
   const Sample& at(std::size_t i) const { return samples_[(oldest_ + i) % samples_.size()]; }
   ConsumerStatus evaluate() const;
+  // Every lag of the newer half of the window above every lag of the older half.
+  bool lag_rose() const;
 
   StatusOptions options_;
   std::vector<Sample> samples_;  // a ring of at most options_.window, oldest at oldest_
   std::size_t oldest_ = 0;
   TimePoint unchanged_since_;  // first observation of the newest committed offset
+  bool had_members_ = false;   // some observation since the window began showed members
   ConsumerStatus status_ = ConsumerStatus::ok;
 };
 
