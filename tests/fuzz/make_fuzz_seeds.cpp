@@ -1,13 +1,17 @@
 // Writes a seed corpus for every fuzz target: the encoding of each sample response in each
-// implemented version, prefixed by the version selector byte fuzz_response.cpp expects.
-// Usage: kafka_protocol_fuzz_seeds <corpus-root>; creates <corpus-root>/<target>/seed_v<N>.
+// implemented version, prefixed by the version selector byte fuzz_response.cpp expects; and for
+// the record set target, sample record sets behind the offsets to look for.
+// Usage: kafka_protocol_fuzz_seeds <corpus-root>; creates <corpus-root>/<target>/seed_v<N>
+// (seed_<name> for the record set target).
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <string>
 #include <tuple>
 
+#include "tests/kafka_protocol/record_batch_builder.hpp"
 #include "tests/kafka_protocol/sample_messages.hpp"
 
 namespace {
@@ -58,6 +62,39 @@ void write_assignment_seeds(const fs::path& root) {
   }
 }
 
+// 8 bytes of offset (big-endian), then the record set, as fuzz_record_batch.cpp expects.
+void write_record_batch_seed(const fs::path& path, std::int64_t offset, std::span<const std::uint8_t> record_set) {
+  Writer writer;
+  writer.int64(offset);
+  writer.raw(record_set);
+  write_file(path, writer.data());
+}
+
+void write_record_batch_seeds(const fs::path& root) {
+  const fs::path dir = root / "fuzz_record_batch";
+  fs::create_directories(dir);
+  // The sample set spans offsets 1000-1015: before it, in each kind of batch, past it.
+  const std::vector<std::uint8_t> set = testing::sample_record_set();
+  for (const std::int64_t offset : {-1, 1000, 1002, 1004, 1005, 1007, 1012, 1016}) {
+    write_record_batch_seed(dir / ("seed_at_" + std::to_string(offset)), offset, set);
+  }
+  // Cut off inside the last batch's records, as a broker's size limit leaves it.
+  write_record_batch_seed(dir / "seed_cut_off", 1012, std::span(set).first(set.size() - 10));
+  // A batch whose timestamps are relative to a delete horizon.
+  testing::TestBatch horizon;
+  horizon.base_offset = 5;
+  horizon.attributes = testing::attributes_delete_horizon;
+  horizon.base_timestamp = 1700086400000;
+  horizon.max_timestamp = 1700000000020;
+  horizon.records = {{0, -86400000, "k", std::nullopt, {}}, {2, -86399980, "k", "v", {{"h", "x"}}}};
+  write_record_batch_seed(dir / "seed_delete_horizon", 6, testing::encode_batch(horizon));
+  // Two old-format messages, the second a gzip wrapper.
+  std::vector<std::uint8_t> legacy = testing::encode_magic_1_message(5, 0x00, 1700000000000);
+  const auto wrapper = testing::encode_magic_1_message(9, 0x01, 1700000000000);
+  legacy.insert(legacy.end(), wrapper.begin(), wrapper.end());
+  write_record_batch_seed(dir / "seed_legacy", 7, legacy);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,5 +105,6 @@ int main(int argc, char** argv) {
   const fs::path root = argv[1];
   std::apply([&](auto... responses) { (write_seeds<decltype(responses)>(root), ...); }, testing::AllResponses{});
   write_assignment_seeds(root);
+  write_record_batch_seeds(root);
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "probes/kafka/protocol/protocol.hpp"
 #include "tests/kafka_protocol/byte_helpers.hpp"
+#include "tests/kafka_protocol/record_batch_builder.hpp"
 
 namespace msgwatch::kafka::protocol {
 namespace {
@@ -444,6 +445,136 @@ TEST(KnownBytes, DescribeQuorumV2ResponseFrame) {
   ASSERT_EQ(response.nodes.size(), 1u);
   EXPECT_EQ(response.nodes[0],
             (DescribeQuorumResponse::Node{3001, {{"CONTROLLER", "localhost", 9093}, {"SSL", "localhost", 65000}}}));
+}
+
+TEST(KnownBytes, FetchV11RequestSessionless) {
+  const Bytes body = Bytes{0xff, 0xff, 0xff, 0xff}                            // replica_id -1: a consumer
+                     + Bytes{0x00, 0x00, 0x01, 0xf4}                          // max_wait_ms 500
+                     + Bytes{0x00, 0x00, 0x00, 0x01}                          // min_bytes 1
+                     + Bytes{0x00, 0x10, 0x00, 0x00}                          // max_bytes 1 MiB
+                     + Bytes{0x01}                                            // READ_COMMITTED
+                     + int32_zero                                             // session_id 0
+                     + Bytes{0xff, 0xff, 0xff, 0xff}                          // session_epoch -1: no session
+                     + Bytes{0x00, 0x00, 0x00, 0x01}                          // topics: classic array of 1
+                     + Bytes{0x00, 0x01} + ascii("t")                         // classic string
+                     + Bytes{0x00, 0x00, 0x00, 0x01}                          // partitions: 1
+                     + int32_zero                                             // partition 0
+                     + Bytes{0xff, 0xff, 0xff, 0xff}                          // current_leader_epoch -1
+                     + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a}  // fetch_offset 42
+                     + int64_minus_one                                        // log_start_offset -1
+                     + Bytes{0x00, 0x01, 0x00, 0x00}                          // partition_max_bytes 64 KiB
+                     + int32_zero                                             // forgotten_topics_data: []
+                     + Bytes{0x00, 0x00};                                     // rack_id ""
+  FetchRequest request;
+  request.max_wait_ms = 500;
+  request.min_bytes = 1;
+  request.max_bytes = 1048576;
+  request.isolation_level = FetchRequest::read_committed;
+  request.topics = {{"t", {{0, -1, 42, -1, 65536}}}};
+  const auto decoded = decode_exactly<FetchRequest>(body, 11);
+  EXPECT_EQ(decoded, request);
+  EXPECT_EQ(decoded.session_id, FetchRequest::no_session_id);
+  EXPECT_EQ(decoded.session_epoch, FetchRequest::sessionless_epoch);
+
+  // Not flexible: request header v1, without tagged fields.
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x52}    // size 82
+                      + Bytes{0x00, 0x01, 0x00, 0x0b}  // Fetch v11
+                      + Bytes{0x00, 0x00, 0x00, 0x05}  // correlation id
+                      + Bytes{0x00, 0x02} + ascii("mw") + body;
+  EXPECT_EQ(encode_request_frame(request, 11, 5, "mw"), frame);
+  // v10 has no rack id: the same bytes leave two trailing.
+  EXPECT_THROW(decode_exactly<FetchRequest>(body, 10), DecodeError);
+}
+
+// Record 0 of the batch below: length 8, attributes, timestampDelta 0, offsetDelta 0, key null,
+// value "hi", no headers (varints zig-zag encoded).
+const Bytes record_at_42 = Bytes{0x10, 0x00, 0x00, 0x00, 0x01, 0x04} + ascii("hi") + Bytes{0x00};
+// Record 1: length 12, attributes, timestampDelta 250, offsetDelta 1, key "k", value "v", one
+// header "h" with a null value.
+const Bytes record_at_43 = Bytes{0x18, 0x00, 0xf4, 0x03, 0x02, 0x02} + ascii("k") + Bytes{0x02} + ascii("v") +
+                           Bytes{0x02, 0x02} + ascii("h") + Bytes{0x01};
+
+// One magic 2 batch at offset 42 with those two records uncompressed, written out from the
+// "Record Batch" section of the Kafka documentation.
+const Bytes record_batch_at_42 = Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a}    // baseOffset 42
+                                 + Bytes{0x00, 0x00, 0x00, 0x47}                          // batchLength 71
+                                 + Bytes{0x00, 0x00, 0x00, 0x05}                          // partitionLeaderEpoch 5
+                                 + Bytes{0x02}                                            // magic 2
+                                 + Bytes{0x12, 0x34, 0x56, 0x78}                          // crc: not verified
+                                 + Bytes{0x00, 0x00}                                      // uncompressed, CreateTime
+                                 + Bytes{0x00, 0x00, 0x00, 0x01}                          // lastOffsetDelta 1
+                                 + Bytes{0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00}  // baseTimestamp
+                                 + Bytes{0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0xfa}  // maxTimestamp
+                                 + int64_minus_one                                        // producerId -1
+                                 + Bytes{0xff, 0xff}                                      // producerEpoch -1
+                                 + Bytes{0xff, 0xff, 0xff, 0xff}                          // baseSequence -1
+                                 + Bytes{0x00, 0x00, 0x00, 0x02}                          // recordCount 2
+                                 + record_at_42 + record_at_43;
+
+TEST(KnownBytes, FetchV11ResponseWithRecordSet) {
+  ASSERT_EQ(record_batch_at_42.size(), 83u);
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x09}  // correlation id 9; header v0: not flexible
+                      + int32_zero                   // throttle_time_ms
+                      + Bytes{0x00, 0x00}            // error_code NONE
+                      + int32_zero                   // session_id 0
+                      + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x01} + ascii("t")  // responses: 1
+                      + Bytes{0x00, 0x00, 0x00, 0x02}                                   // partitions: 2
+                      + int32_zero                                                      // partition_index 0
+                      + Bytes{0x00, 0x00}                                               // error_code NONE
+                      + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c}           // high_watermark 44
+                      + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c}           // last_stable_offset 44
+                      + Bytes{0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}           // log_start_offset 0
+                      + Bytes{0xff, 0xff, 0xff, 0xff}                                   // aborted_transactions null
+                      + Bytes{0xff, 0xff, 0xff, 0xff}                                   // preferred_read_replica -1
+                      + Bytes{0x00, 0x00, 0x00, 0x53} + record_batch_at_42              // records: 83 bytes
+                      + Bytes{0x00, 0x00, 0x00, 0x01}                                   // partition_index 1
+                      + Bytes{0x00, 0x01}                                               // OFFSET_OUT_OF_RANGE
+                      + int64_minus_one + int64_minus_one + int64_minus_one             // no offsets
+                      + int32_zero                                                      // aborted_transactions: []
+                      + Bytes{0xff, 0xff, 0xff, 0xff}                                   // preferred_read_replica -1
+                      + Bytes{0xff, 0xff, 0xff, 0xff};                                  // records null
+
+  const auto response = decode_response<FetchResponse>(frame, 11, 9);
+  EXPECT_EQ(response.throttle_time_ms, 0);
+  EXPECT_EQ(response.error_code, ErrorCode::none);
+  EXPECT_EQ(response.session_id, 0);
+  ASSERT_EQ(response.responses.size(), 1u);
+  EXPECT_EQ(response.responses[0].topic, "t");
+  ASSERT_EQ(response.responses[0].partitions.size(), 2u);
+  const auto& data = response.responses[0].partitions[0];
+  EXPECT_EQ(data.high_watermark, 44);
+  EXPECT_EQ(data.last_stable_offset, 44);
+  EXPECT_EQ(data.log_start_offset, 0);
+  EXPECT_EQ(data.aborted_transactions, std::nullopt);
+  EXPECT_EQ(data.preferred_read_replica, -1);
+  EXPECT_EQ(data.records, record_batch_at_42);
+  const auto& failed = response.responses[0].partitions[1];
+  EXPECT_EQ(failed.error_code, ErrorCode::offset_out_of_range);
+  EXPECT_EQ(failed.aborted_transactions, std::vector<FetchResponse::AbortedTransaction>{});
+  EXPECT_EQ(failed.records, std::nullopt);
+
+  EXPECT_EQ(find_record_timestamp(*data.records, 42),
+            (RecordTimestamp{42, 1700000000000, TimestampType::create_time, true}));
+  EXPECT_EQ(find_record_timestamp(*data.records, 43),
+            (RecordTimestamp{43, 1700000000250, TimestampType::create_time, true}));
+  EXPECT_EQ(find_record_timestamp(*data.records, 44), std::nullopt);
+
+  // v10 has no preferred read replica: the same bytes are misread and run short or long.
+  EXPECT_THROW(decode_response<FetchResponse>(frame, 10, 9), DecodeError);
+}
+
+// The batch builder the record batch tests rely on writes the same layout as the hand-written
+// bytes.
+TEST(KnownBytes, TestBatchBuilderMatchesTheRecordBatchLayout) {
+  testing::TestBatch batch;
+  batch.base_offset = 42;
+  batch.partition_leader_epoch = 5;
+  batch.base_timestamp = 1700000000000;
+  batch.max_timestamp = 1700000000250;
+  batch.records = {{0, 0, std::nullopt, "hi", {}}, {1, 250, "k", "v", {{"h", std::nullopt}}}};
+  Bytes expected = record_batch_at_42;
+  std::fill_n(expected.begin() + 17, 4, 0x00);  // the builder leaves the crc at 0
+  EXPECT_EQ(testing::encode_batch(batch), expected);
 }
 
 }  // namespace

@@ -72,13 +72,13 @@ using RequestTypes =
     ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                      DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                      ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest,
-                     DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest>;
+                     DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest>;
 using ResponseTypes =
     ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse,
                      ListGroupsResponse, DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse,
                      DescribeConfigsResponse, ListTransactionsResponse, DescribeTransactionsResponse,
-                     DescribeProducersResponse, DescribeQuorumResponse, SaslHandshakeResponse,
-                     SaslAuthenticateResponse>;
+                     DescribeProducersResponse, DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse,
+                     FetchResponse>;
 
 class TypeNames {
  public:

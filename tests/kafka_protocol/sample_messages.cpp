@@ -1,5 +1,7 @@
 #include "tests/kafka_protocol/sample_messages.hpp"
 
+#include "tests/kafka_protocol/record_batch_builder.hpp"
+
 namespace msgwatch::kafka::protocol::testing {
 
 Uuid sample_uuid(std::uint8_t seed) {
@@ -427,6 +429,68 @@ template <>
 SaslAuthenticateResponse sample(std::int16_t version) {
   SaslAuthenticateResponse m{ErrorCode::sasl_authentication_failed, "bad password", {1, 2}, 0};
   if (version >= 1) m.session_lifetime_ms = 3600000;
+  return m;
+}
+
+template <>
+FetchRequest sample(std::int16_t version) {
+  FetchRequest m;
+  m.max_wait_ms = 500;
+  m.min_bytes = 1;
+  m.max_bytes = 1048576;
+  m.isolation_level = FetchRequest::read_committed;
+  FetchRequest::Partition first{0, -1, 1000, -1, 65536};
+  FetchRequest::Partition second{3, -1, 0, -1, 1};
+  if (version >= 5) {
+    second.log_start_offset = 0;
+  }
+  if (version >= 9) {
+    first.current_leader_epoch = 7;
+  }
+  m.topics = {{"orders", {first, second}}, {"payments", {{1, -1, 42, -1, 1024}}}};
+  if (version >= 7) {
+    m.session_id = 12345;
+    m.session_epoch = 3;
+    m.forgotten_topics_data = {{"audit", {0, 4}}, {"refunds", {}}};
+  }
+  if (version >= 11) {
+    m.rack_id = "rack-a";
+  }
+  return m;
+}
+
+template <>
+FetchResponse sample(std::int16_t version) {
+  FetchResponse m;
+  m.throttle_time_ms = 13;
+  FetchResponse::Partition with_records;
+  with_records.partition_index = 0;
+  with_records.high_watermark = 1016;
+  with_records.last_stable_offset = 1004;
+  with_records.aborted_transactions = std::vector<FetchResponse::AbortedTransaction>{{7, 990}, {9, 1001}};
+  with_records.records = sample_record_set();
+  FetchResponse::Partition empty;
+  empty.partition_index = 1;
+  empty.high_watermark = 50;
+  empty.last_stable_offset = 50;
+  empty.aborted_transactions = std::vector<FetchResponse::AbortedTransaction>{};
+  empty.records = std::vector<std::uint8_t>{};
+  FetchResponse::Partition failed;
+  failed.partition_index = 2;
+  failed.error_code = ErrorCode::offset_out_of_range;
+  failed.high_watermark = -1;
+  if (version >= 5) {
+    with_records.log_start_offset = 900;
+    empty.log_start_offset = 50;
+  }
+  if (version >= 11) {
+    with_records.preferred_read_replica = 2;
+  }
+  if (version >= 7) {
+    m.error_code = ErrorCode::invalid_fetch_session_epoch;
+    m.session_id = 98765;
+  }
+  m.responses = {{"orders", {with_records, empty, failed}}, {"payments", {}}};
   return m;
 }
 

@@ -17,13 +17,13 @@ using AllRequests =
     std::tuple<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest, DescribeQuorumRequest,
-               SaslHandshakeRequest, SaslAuthenticateRequest>;
+               SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest>;
 
 using AllResponses =
     std::tuple<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse, ListGroupsResponse,
                DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
                ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse,
-               DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse>;
+               DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse, FetchResponse>;
 
 Uuid sample_uuid(std::uint8_t seed);
 
