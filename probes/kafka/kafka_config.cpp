@@ -48,6 +48,7 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   lag.read("max_series", cluster.max_series, 1, 100'000'000);
   lag.read("status_window", cluster.status_window, 2, 1000);
   lag.read("commit_window", cluster.commit_window);
+  lag.read("timestamp_reads", cluster.timestamp_reads, 0, 100'000);
   lag.finish();
   reader.finish();
   return cluster;

@@ -39,6 +39,9 @@ struct KafkaCluster final : ProbeTarget {
   // may go without moving its committed offset before it counts as stopped.
   std::int64_t status_window = 10;
   std::chrono::milliseconds commit_window{std::chrono::minutes(5)};
+  // Lag in seconds where the end-offset history cannot tell: records whose timestamp is read
+  // per cycle (Fetch at the committed offset); 0 turns it off.
+  std::int64_t timestamp_reads = 200;
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override;

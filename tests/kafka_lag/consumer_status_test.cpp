@@ -194,6 +194,17 @@ TEST(ConsumerStatus, ALastCommitOnLeavingDelaysTheStopByOneCycle) {
   EXPECT_EQ(statuses, concat(repeat(ok, 5), repeat(stop, 3)));
 }
 
+TEST(ConsumerStatus, ConsumersLeavingWhileFallingBehindAreNeverAWarnAfterwards) {
+  // Falling behind (WARN), then the members leave with a last commit between cycles 14 and
+  // 15: that commit is not consuming. OK for the cycle that sees it, then STOP.
+  PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
+  const auto statuses = run(window, 20, [](auto n) {
+    const bool members = n < 15;
+    return cycle(n, 50 * std::min<std::int64_t>(n, 15), 100 * n + 100, members);
+  });
+  EXPECT_EQ(statuses, concat(concat(concat(repeat(ok, 9), repeat(warn, 6)), repeat(ok, 1)), repeat(stop, 4)));
+}
+
 TEST(ConsumerStatus, MessagesArrivingAfterTheConsumersLeftAreAStop) {
   PartitionStatusWindow window({.window = 10, .commit_window = minutes(5)});
   const auto statuses = run(window, 8, [](auto n) {

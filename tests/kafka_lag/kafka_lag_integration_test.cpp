@@ -25,6 +25,7 @@ class KafkaLag : public ::testing::Test {
  protected:
   void SetUp() override {
     topic_ = unique_name("orders");
+    written_ = std::chrono::system_clock::now();
     admin_.create_topic(topic_, 3);
     produce_messages(kafka_bootstrap(), topic_, 0, 1000);
     produce_messages(kafka_bootstrap(), topic_, 1, 500);
@@ -38,6 +39,7 @@ class KafkaLag : public ::testing::Test {
 
   KafkaAdmin admin_{kafka_bootstrap()};
   std::string topic_;
+  std::chrono::system_clock::time_point written_;  // before SetUp's messages were produced
 };
 
 TEST_F(KafkaLag, ExactValuesForGroupsWithAndWithoutMembersMatchKafkaTools) {
@@ -225,8 +227,11 @@ TEST_F(KafkaLag, LagInSecondsAndStatusFollowTheConsumers) {
   EXPECT_EQ(metrics.value("kafka_consumergroup_status", {{"cluster", "it"}, {"consumergroup", stopped}}), 3.0);
   EXPECT_EQ(metrics.value("kafka_consumergroup_lag_seconds", labels(caught_up)), 0.0);
   // The stopped group's oldest unconsumed message (offset 900) was written before the
-  // daemon's history began: the estimate is unknown, and no series says otherwise.
-  EXPECT_EQ(metrics.value("kafka_consumergroup_lag_seconds", labels(stopped)), std::nullopt);
+  // daemon's history began: its age comes from the record's timestamp (written in SetUp).
+  const auto stopped_seconds = metrics.value("kafka_consumergroup_lag_seconds", labels(stopped));
+  ASSERT_TRUE(stopped_seconds.has_value());
+  EXPECT_GT(*stopped_seconds, 0.0);
+  EXPECT_LT(*stopped_seconds, std::chrono::duration<double>(std::chrono::system_clock::now() - written_).count() + 1);
   EXPECT_GE(metrics.value("kafka_consumergroup_committed_messages_total",
                           {{"cluster", "it"}, {"consumergroup", caught_up}, {"topic", topic_}}),
             10.0);

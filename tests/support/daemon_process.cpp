@@ -195,9 +195,10 @@ std::filesystem::path write_temp_file(const std::string& name, const std::string
   return dir / name;
 }
 
-std::string kafka_lag_config(const std::string& bootstrap, const std::string& lag_settings) {
-  return "kafka:\n  - name: it\n    bootstrap_servers: [" + bootstrap +
-         "]\n    lag:\n      interval: 1s\n      timeout: 1s\n" + lag_settings;
+std::string kafka_lag_config(const std::string& bootstrap, const std::string& lag_settings,
+                             const std::string& interval) {
+  return "kafka:\n  - name: it\n    bootstrap_servers: [" + bootstrap + "]\n    lag:\n      interval: " + interval +
+         "\n      timeout: " + interval + "\n" + lag_settings;
 }
 
 }  // namespace msgwatch::test

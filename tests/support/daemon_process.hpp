@@ -96,8 +96,10 @@ ProcessResult run_daemon(const std::vector<std::string>& args, std::chrono::mill
 // is removed when the test process exits normally.
 std::filesystem::path write_temp_file(const std::string& name, const std::string& text);
 
-// A config with one Kafka cluster named "it" whose kafka_lag probe runs every second;
-// `lag_settings` are extra lines of its `lag:` section, indented by six spaces.
-std::string kafka_lag_config(const std::string& bootstrap, const std::string& lag_settings = "");
+// A config with one Kafka cluster named "it" whose kafka_lag probe runs every `interval`
+// (also its timeout); `lag_settings` are extra lines of its `lag:` section, indented by six
+// spaces.
+std::string kafka_lag_config(const std::string& bootstrap, const std::string& lag_settings = "",
+                             const std::string& interval = "1s");
 
 }  // namespace msgwatch::test

@@ -63,4 +63,12 @@ class ClusterClient {
   std::vector<std::weak_ptr<BrokerConnection>> made_;
 };
 
+// Sends one request to the broker with this node id, connecting first if need be. The
+// request is taken by value: the coroutine outlives the caller's temporaries.
+template <class Request, class Response>
+boost::asio::awaitable<Response> ask(ClusterClient& client, std::int32_t node_id, Request request) {
+  auto connection = co_await client.broker(node_id);
+  co_return co_await connection->template send<Request, Response>(request);
+}
+
 }  // namespace msgwatch::kafka

@@ -97,7 +97,9 @@ ConsumerStatus PartitionStatusWindow::evaluate() const {
   // No rewind in the window, so equal ends mean the offset never moved. Without members
   // throughout it is left to the stop rule: a group between rebalances is not stuck.
   if (newest.committed == oldest.committed) return members_throughout ? ConsumerStatus::stall : ConsumerStatus::ok;
-  const bool consuming = newest.members || committed_since_previous;
+  // Without members, a moving offset means consuming only for a committer that never joins:
+  // consumers that leave often commit one last time on the way out.
+  const bool consuming = newest.members || (!had_members_ && committed_since_previous);
   if (consuming && lag_rose()) return ConsumerStatus::warn;
   return ConsumerStatus::ok;
 }

@@ -25,11 +25,13 @@
 //   stall  (2) a full window in which lag was never 0, the committed offset never moved,
 //              and the group had members throughout: consumers are alive but stuck.
 //   warn   (1) a full window in which lag was never 0, the committed offset advanced, the
-//              consumer is still consuming (members now, or a commit that moved the offset
-//              since the previous observation), and the lag rose: every lag of the newer
-//              half of the window is above every lag of the older half. A lag that jitters
-//              by a few messages, or dips once while it keeps rising, is told apart from a
-//              trend by comparing halves rather than neighbours.
+//              consumer is still consuming (members now, or, for a group never seen with
+//              members, a commit that moved the offset since the previous observation: the
+//              last commit of consumers on their way out does not count), and the lag
+//              rose: every lag of the newer half of the window is above every lag of the
+//              older half. A lag that jitters by a few messages, or dips once while it
+//              keeps rising, is told apart from a trend by comparing halves rather than
+//              neighbours.
 //   ok     (0) anything else, in particular lag 0 now, or 0 at any point of the window.
 //
 // Where this differs from Burrow: Burrow warns when lag rose between every pair of

@@ -5,6 +5,8 @@
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/lag_history.hpp"
 #include "probes/kafka/lag/lag_metrics.hpp"
+#include "probes/kafka/lag/record_reader.hpp"
+#include "probes/kafka/lag/record_timestamps.hpp"
 #include "probes/kafka/lag/snapshot_reader.hpp"
 
 #include <spdlog/spdlog.h>
@@ -45,9 +47,21 @@ class KafkaLagProbe final : public Probe {
     const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
     known_groups_ = remember_groups(snapshot, known_groups_);
     GroupMetricsOptions options{cluster_.granularity == Granularity::partition, &read_committed_groups_};
-    const auto history = history_.update(snapshot, std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    auto history = history_.update(snapshot, now);
+    auto reads = record_timestamps_.plan(snapshot, history, now);
+    if (!reads.empty()) {
+      const auto times = co_await read_record_times(*client_, std::move(reads));
+      record_timestamps_.learn(times);
+    }
+    const auto unknown_seconds = record_timestamps_.fill(history, std::chrono::system_clock::now());
     SeriesSet out;
     write_lag_metrics(snapshot, history, options, out);
+    static constexpr auto kUnknownSeconds =
+        gauge_family("msgwatch_kafka_lag_seconds_unknown_partitions",
+                     "Partitions on which a group has lag but no lag in seconds: the record at its committed offset "
+                     "is not read yet (lag.timestamp_reads per cycle), gone, or without a timestamp.");
+    out.add(kUnknownSeconds, {}, static_cast<double>(unknown_seconds));
     history_.write_metrics(out);
     const auto dropped = out.cap(static_cast<std::size_t>(cluster_.max_series));
     if (dropped > 0) {
@@ -75,6 +89,7 @@ class KafkaLagProbe final : public Probe {
   LagHistory history_{cluster_.name,
                       {static_cast<std::size_t>(cluster_.status_window), cluster_.commit_window},
                       &read_committed_groups_};
+  RecordTimestamps record_timestamps_{static_cast<std::size_t>(cluster_.timestamp_reads)};
 };
 
 }  // namespace

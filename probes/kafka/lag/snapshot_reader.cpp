@@ -27,12 +27,6 @@ namespace {
 
 using GroupsByBroker = std::map<std::int32_t, std::vector<std::string>>;
 
-template <class Request, class Response>
-asio::awaitable<Response> ask(ClusterClient& client, std::int32_t broker, Request message) {
-  auto connection = co_await client.broker(broker);
-  co_return co_await connection->template send<Request, Response>(message);
-}
-
 // Cycle order matters for correctness: committed offsets are read before end offsets, so
 // that a consumer committing during the cycle can never show negative lag.
 class SnapshotReader {

@@ -1,0 +1,19 @@
+#pragma once
+// Reads the timestamps of individual records for record_timestamps.hpp: one Fetch per
+// partition leader (more when two groups wait at different offsets of one partition, which
+// a single Fetch cannot ask for), all leaders at once, from the committed offset, with no
+// wait on the broker's side and a bounded answer (64 KiB per partition, 1 MiB per request).
+
+#include "probes/kafka/client/cluster_client.hpp"
+#include "probes/kafka/lag/record_timestamps.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <vector>
+
+namespace msgwatch::kafka {
+
+// Never throws for a broker's failure: a read that failed is left out of the result.
+boost::asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vector<RecordRead> reads);
+
+}  // namespace msgwatch::kafka
