@@ -3,6 +3,7 @@
 // checked:
 //  - searching never crashes, leaks or throws anything but DecodeError;
 //  - a record found is never before the offset asked for;
+//  - `searched_to` never goes down;
 //  - an exact CreateTime result found in a prefix of the bytes is the result for the whole set
 //    too: cutting a record set off can lose precision, not change the record found. (Not so for
 //    LogAppendTime: past the end of a cut-off batch its time is known but not the offset.)
@@ -20,8 +21,9 @@ using namespace msgwatch::kafka::protocol;
 
 std::optional<RecordTimestamp> search(std::span<const std::uint8_t> record_set, std::int64_t offset) {
   try {
-    const auto found = find_record_timestamp(record_set, offset);
-    if (found && found->offset < offset) {
+    std::int64_t searched_to = offset;
+    const auto found = find_record_timestamp(record_set, offset, &searched_to);
+    if ((found && found->offset < offset) || searched_to < offset) {
       __builtin_trap();
     }
     return found;
