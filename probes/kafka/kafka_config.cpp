@@ -14,7 +14,7 @@ std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
 
 KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   KafkaCluster cluster;
-  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag"});
+  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag", "transactions"});
   reader.read("name", cluster.name);
   config::check_name(reader, cluster.name);
   reader.read("bootstrap_servers", cluster.bootstrap_servers);
@@ -50,6 +50,11 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   lag.read("commit_window", cluster.commit_window);
   lag.read("timestamp_reads", cluster.timestamp_reads, 0, 100'000);
   lag.finish();
+  auto transactions = reader.section("transactions");
+  transactions.read("enabled", cluster.transactions);
+  transactions.read("long_running_after", cluster.long_running_after);
+  transactions.read("max_long_running", cluster.max_long_running, 0, 10'000);
+  transactions.finish();
   reader.finish();
   return cluster;
 }

@@ -42,6 +42,11 @@ struct KafkaCluster final : ProbeTarget {
   // Lag in seconds where the end-offset history cannot tell: records whose timestamp is read
   // per cycle (Fetch at the committed offset); 0 turns it off.
   std::int64_t timestamp_reads = 200;
+  // Transaction coordinators' state and hanging transactions, read in the same cycle.
+  bool transactions = true;
+  // Open transactions older than this get a series of their own, at most max_long_running.
+  std::chrono::milliseconds long_running_after{std::chrono::minutes(1)};
+  std::int64_t max_long_running = 100;
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override;

@@ -61,6 +61,9 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.status_window, 5);
   EXPECT_EQ(orders.commit_window, 90s);
   EXPECT_EQ(orders.timestamp_reads, 50);
+  EXPECT_FALSE(orders.transactions);
+  EXPECT_EQ(orders.long_running_after, 5min);
+  EXPECT_EQ(orders.max_long_running, 20);
   const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());

@@ -1,0 +1,94 @@
+// Transaction state against the real broker: a producer killed inside a transaction leaves
+// it open; the daemon shows the open transaction, its age, the partition's frozen last
+// stable offset and the growing stall, as Kafka's kafka-transactions lists it, and all of it
+// clears once the broker aborts the transaction on its timeout.
+
+#include "support/daemon_process.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/kafka_cli.hpp"
+#include "support/kafka_group.hpp"
+#include "support/kafka_producer.hpp"
+#include "support/test_environment.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace msgwatch::test {
+namespace {
+
+TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntilTheBrokerAbortsIt) {
+  KafkaAdmin admin(kafka_bootstrap());
+  const auto topic = unique_name("txn");
+  admin.create_topic(topic, 1);
+  produce_messages(kafka_bootstrap(), topic, 0, 10);  // offsets 0-9, no transaction
+  const auto id = unique_name("killed");
+  {
+    KafkaProducer producer(kafka_bootstrap(),
+                           {.transactional_id = id, .settings = {{"transaction.timeout.ms", "5000"}}});
+    producer.begin_transaction();
+    producer.produce(topic, 0, 5);  // offsets 10-14, open
+  }                                 // destroyed without ending the transaction, as a killed process would leave it
+
+  DaemonProcess daemon(kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n" +
+                                                               "    transactions:\n      long_running_after: 1s\n"));
+  daemon.wait_ready();
+  const Labels partition{{"cluster", "it"}, {"topic", topic}, {"partition", "0"}};
+
+  // Kafka's own tool says where the transaction is coordinated and that it is open.
+  const auto rows = list_transactions(kafka_bootstrap());
+  const auto row =
+      std::find_if(rows.begin(), rows.end(), [&](const TransactionRow& r) { return r.transactional_id == id; });
+  ASSERT_NE(row, rows.end()) << "kafka-transactions list does not show " << id;
+  const auto coordinator = std::to_string(row->coordinator);
+  const bool still_open = row->state == "Ongoing";
+
+  if (still_open) {
+    const auto metrics = daemon.wait_for_metrics(
+        [&](const Exposition& m) -> std::string {
+          const auto open = m.value(
+              "kafka_transaction_open_seconds",
+              {{"cluster", "it"}, {"transactional_id", id}, {"coordinator", coordinator}, {"state", "Ongoing"}});
+          const auto stalled = m.value("kafka_topic_partition_lso_stalled_seconds", partition);
+          if (!open || *open < 1.5) return "no long-running series for " + id + " yet";
+          if (!stalled || *stalled < 1) return "the last stable offset is not seen stalled yet";
+          return "";
+        },
+        30s, "the open transaction and the stalled last stable offset");
+    EXPECT_EQ(metrics.value("kafka_topic_partition_unstable_messages", partition), 5.0);
+    EXPECT_GE(metrics
+                  .value("kafka_transaction_coordinator_transactions",
+                         {{"cluster", "it"}, {"coordinator", coordinator}, {"state", "Ongoing"}})
+                  .value_or(0),
+              1.0);
+    EXPECT_GE(metrics
+                  .value("kafka_transaction_coordinator_oldest_open_seconds",
+                         {{"cluster", "it"}, {"coordinator", coordinator}})
+                  .value_or(0),
+              1.5);
+    EXPECT_GE(metrics.value("kafka_transaction_oldest_open_seconds", {{"cluster", "it"}}).value_or(0), 1.5);
+  } else {
+    ADD_FAILURE() << "the broker ended the transaction before the test could look (state " << row->state << ")";
+  }
+
+  // The broker aborts it after transaction.timeout.ms (5 s) at its next check (every 10 s).
+  const auto cleared = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        if (m.value("kafka_topic_partition_unstable_messages", partition) != 0.0) return "messages still held back";
+        if (m.value("kafka_topic_partition_lso_stalled_seconds", partition) != 0.0) return "still stalled";
+        if (m.value(
+                "kafka_transaction_open_seconds",
+                {{"cluster", "it"}, {"transactional_id", id}, {"coordinator", coordinator}, {"state", "Ongoing"}})) {
+          return "still open";
+        }
+        return "";
+      },
+      60s, "the aborted transaction to clear");
+  EXPECT_EQ(cleared.value("kafka_transaction_hanging", {{"cluster", "it"}}), 0.0);
+  EXPECT_EQ(cleared.value("msgwatch_kafka_transactions_unread_coordinators", {{"cluster", "it"}}), 0.0);
+  daemon.stop();
+}
+
+}  // namespace
+}  // namespace msgwatch::test
