@@ -67,7 +67,7 @@ TEST(ConsumerHealth, LagInSecondsFromTheFirstCyclesForGroupsBehindBeforeTheDaemo
   const auto transactional = unique_name("transactional");
   admin.create_topic(transactional, 1);
   {
-    KafkaProducer producer(kafka_bootstrap(), {.transactional_id = unique_name("txn")});
+    KafkaProducer producer(kafka_bootstrap(), {.transactional_id = unique_name("txn"), .settings = {}});
     producer.begin_transaction();
     producer.produce(transactional, 0, 10, {.timestamp = t400});
     producer.commit_transaction();
