@@ -54,6 +54,7 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   transactions.read("enabled", cluster.transactions);
   transactions.read("long_running_after", cluster.long_running_after);
   transactions.read("max_long_running", cluster.max_long_running, 0, 10'000);
+  transactions.read("lso_stall_after", cluster.lso_stall_after);
   transactions.finish();
   reader.finish();
   return cluster;

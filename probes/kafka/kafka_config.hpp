@@ -47,6 +47,9 @@ struct KafkaCluster final : ProbeTarget {
   // Open transactions older than this get a series of their own, at most max_long_running.
   std::chrono::milliseconds long_running_after{std::chrono::minutes(1)};
   std::int64_t max_long_running = 100;
+  // A last stable offset stuck below the high watermark for longer than this is frozen:
+  // read_committed groups waiting at it are BLOCKED.
+  std::chrono::milliseconds lso_stall_after{std::chrono::minutes(2)};
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override;

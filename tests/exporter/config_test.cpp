@@ -64,6 +64,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_FALSE(orders.transactions);
   EXPECT_EQ(orders.long_running_after, 5min);
   EXPECT_EQ(orders.max_long_running, 20);
+  EXPECT_EQ(orders.lso_stall_after, 30s);
   const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());

@@ -60,6 +60,8 @@ TEST(ConsumerStatus, GaugeValuesAndNames) {
   EXPECT_EQ(to_string(stall), "STALL");
   EXPECT_EQ(to_string(stop), "STOP");
   EXPECT_EQ(to_string(rewind), "REWIND");
+  EXPECT_EQ(to_int(ConsumerStatus::blocked), 5);
+  EXPECT_EQ(to_string(ConsumerStatus::blocked), "BLOCKED");
 }
 
 TEST(ConsumerStatus, CaughtUpConsumerIsOk) {
@@ -280,6 +282,31 @@ TEST(ConsumerStatus, ReadCommittedConsumerBehindTheLastStableOffsetIsJudged) {
   EXPECT_EQ(run(window, 12, [](auto n) { return cycle(n, 900, 1001, true, 1000); }),
             concat(repeat(ok, 9), repeat(stall, 3)));
   EXPECT_EQ(window.lag(), 100);
+}
+
+TEST(ConsumerStatus, ReadCommittedConsumerAtAFrozenLastStableOffsetIsBlocked) {
+  // At the LSO (1000) with an open transaction beyond it (watermark 1050). Frozen from
+  // cycle 3 on, as the caller judges it; the transaction ends at cycle 6 (LSO = watermark).
+  PartitionStatusWindow window;
+  const auto statuses = run(window, 8, [](auto n) {
+    ConsumerObservation o = cycle(n, 1000, n < 6 ? 1050 : 1051, true, n < 6 ? 1000 : 1051);
+    o.stable_offset_frozen = n >= 3 && n < 6;
+    return o;
+  });
+  EXPECT_EQ(statuses, concat(concat(repeat(ok, 3), repeat(ConsumerStatus::blocked, 3)), repeat(ok, 2)));
+
+  // Not at the LSO: judged by the usual rules, the frozen offset is not its problem yet.
+  PartitionStatusWindow behind;
+  ConsumerObservation o = cycle(0, 900, 1050, true, 1000);
+  o.stable_offset_frozen = true;
+  behind.observe(o);
+  EXPECT_EQ(behind.status(), ok);
+  // A read_uncommitted consumer (no LSO passed) is never blocked.
+  PartitionStatusWindow uncommitted;
+  ConsumerObservation u = cycle(0, 1050, 1050);
+  u.stable_offset_frozen = true;
+  uncommitted.observe(u);
+  EXPECT_EQ(uncommitted.status(), ok);
 }
 
 TEST(ConsumerStatus, StaleObservationsAreIgnored) {

@@ -1,7 +1,8 @@
 // Transaction state against the real broker: a producer killed inside a transaction leaves
 // it open; the daemon shows the open transaction, its age, the partition's frozen last
-// stable offset and the growing stall, as Kafka's kafka-transactions lists it, and all of it
-// clears once the broker aborts the transaction on its timeout.
+// stable offset and the growing stall, as Kafka's kafka-transactions lists it, and a
+// read_committed group waiting there as BLOCKED; all of it clears once the broker aborts the
+// transaction on its timeout.
 
 #include "support/daemon_process.hpp"
 #include "support/kafka_admin.hpp"
@@ -24,17 +25,24 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
   admin.create_topic(topic, 1);
   produce_messages(kafka_bootstrap(), topic, 0, 10);  // offsets 0-9, no transaction
   const auto id = unique_name("killed");
+  // Destroyed without ending the transaction, as a killed process would leave it.
   {
     KafkaProducer producer(kafka_bootstrap(),
-                           {.transactional_id = id, .settings = {{"transaction.timeout.ms", "5000"}}});
+                           {.transactional_id = id, .settings = {{"transaction.timeout.ms", "15000"}}});
     producer.begin_transaction();
     producer.produce(topic, 0, 5);  // offsets 10-14, open
-  }                                 // destroyed without ending the transaction, as a killed process would leave it
+  }
+  // A read_committed consumer that has read everything up to the open transaction.
+  const auto group = unique_name("committed-reader");
+  commit_offsets(kafka_bootstrap(), group, {{topic, 0, 10}});
 
-  DaemonProcess daemon(kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n" +
-                                                               "    transactions:\n      long_running_after: 1s\n"));
+  DaemonProcess daemon(kafka_lag_config(
+      kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" + group +
+                             "']}\n      read_committed_groups: {include: ['" + group + "']}\n" +
+                             "    transactions:\n      long_running_after: 1s\n      lso_stall_after: 2s\n"));
   daemon.wait_ready();
   const Labels partition{{"cluster", "it"}, {"topic", topic}, {"partition", "0"}};
+  const Labels group_partition{{"cluster", "it"}, {"consumergroup", group}, {"topic", topic}, {"partition", "0"}};
 
   // Kafka's own tool says where the transaction is coordinated and that it is open.
   const auto rows = list_transactions(kafka_bootstrap());
@@ -53,10 +61,13 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
           const auto stalled = m.value("kafka_topic_partition_lso_stalled_seconds", partition);
           if (!open || *open < 1.5) return "no long-running series for " + id + " yet";
           if (!stalled || *stalled < 1) return "the last stable offset is not seen stalled yet";
+          if (m.value("kafka_consumergroup_partition_status", group_partition) != 5.0) return "not BLOCKED yet";
           return "";
         },
         30s, "the open transaction and the stalled last stable offset");
     EXPECT_EQ(metrics.value("kafka_topic_partition_unstable_messages", partition), 5.0);
+    EXPECT_EQ(metrics.value("kafka_consumergroup_lag_stable", group_partition), 0.0);
+    EXPECT_EQ(metrics.value("kafka_consumergroup_status", {{"cluster", "it"}, {"consumergroup", group}}), 5.0);
     EXPECT_GE(metrics
                   .value("kafka_transaction_coordinator_transactions",
                          {{"cluster", "it"}, {"coordinator", coordinator}, {"state", "Ongoing"}})
@@ -72,7 +83,7 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
     ADD_FAILURE() << "the broker ended the transaction before the test could look (state " << row->state << ")";
   }
 
-  // The broker aborts it after transaction.timeout.ms (5 s) at its next check (every 10 s).
+  // The broker aborts it after transaction.timeout.ms (15 s) at its next check (every 10 s).
   const auto cleared = daemon.wait_for_metrics(
       [&](const Exposition& m) -> std::string {
         if (m.value("kafka_topic_partition_unstable_messages", partition) != 0.0) return "messages still held back";
@@ -86,6 +97,7 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
       },
       60s, "the aborted transaction to clear");
   EXPECT_EQ(cleared.value("kafka_transaction_hanging", {{"cluster", "it"}}), 0.0);
+  EXPECT_NE(cleared.value("kafka_consumergroup_partition_status", group_partition), 5.0) << "no longer blocked";
   EXPECT_EQ(cleared.value("msgwatch_kafka_transactions_unread_coordinators", {{"cluster", "it"}}), 0.0);
   daemon.stop();
 }

@@ -24,6 +24,8 @@ std::string_view to_string(ConsumerStatus status) noexcept {
       return "STOP";
     case ConsumerStatus::rewind:
       return "REWIND";
+    case ConsumerStatus::blocked:
+      return "BLOCKED";
   }
   return "OK";
 }
@@ -45,7 +47,10 @@ std::int64_t PartitionStatusWindow::observe(const ConsumerObservation& observati
   if (observation.last_stable_offset && *observation.last_stable_offset == observation.high_watermark && lag == 1) {
     lag = 0;
   }
-  const Sample sample{committed, lag, observation.time, observation.has_active_members};
+  // Waiting at a last stable offset that does not move: nothing to read, nothing coming.
+  const bool blocked = observation.last_stable_offset && observation.stable_offset_frozen && lag == 0 &&
+                       *observation.last_stable_offset < observation.high_watermark;
+  const Sample sample{committed, lag, observation.time, observation.has_active_members, blocked};
 
   std::int64_t moved = 0;
   if (samples_.empty()) {
@@ -77,6 +82,7 @@ ConsumerStatus PartitionStatusWindow::evaluate() const {
     if (at(i).committed < at(i - 1).committed) return ConsumerStatus::rewind;
   }
   const Sample& newest = at(count - 1);
+  if (newest.blocked) return ConsumerStatus::blocked;
   if (newest.lag == 0) return ConsumerStatus::ok;
   const bool committed_since_previous = count >= 2 && newest.committed != at(count - 2).committed;
   if (!newest.members) {

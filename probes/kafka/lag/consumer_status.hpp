@@ -13,6 +13,11 @@
 // Rules, evaluated at the newest observation, worst first (the numeric value is the
 // gauge's, so that `> 0` alerts):
 //
+//   blocked (5) a read_committed consumer with nothing left to read below the last stable
+//              offset, while that offset is frozen below the high watermark (the caller
+//              says so: stuck for longer than transactions.lso_stall_after): an open
+//              transaction that does not end holds it back, and however healthy it looks
+//              it receives nothing.
 //   rewind (4) the committed offset went backwards between two observations in the window
 //              (an offset reset, or a re-created topic): messages are processed again.
 //   stop   (3) the group has no members, lag > 0, and nobody is committing: either the
@@ -70,10 +75,10 @@
 
 namespace msgwatch::kafka {
 
-enum class ConsumerStatus : std::uint8_t { ok = 0, warn = 1, stall = 2, stop = 3, rewind = 4 };
+enum class ConsumerStatus : std::uint8_t { ok = 0, warn = 1, stall = 2, stop = 3, rewind = 4, blocked = 5 };
 
 constexpr int to_int(ConsumerStatus status) noexcept { return static_cast<int>(status); }
-// "OK", "WARN", "STALL", "STOP", "REWIND": Burrow's names.
+// "OK", "WARN", "STALL", "STOP", "REWIND": Burrow's names; "BLOCKED" is msgwatch's.
 std::string_view to_string(ConsumerStatus status) noexcept;
 
 struct StatusOptions {
@@ -88,6 +93,9 @@ struct ConsumerObservation {
   std::optional<std::int64_t> last_stable_offset;  // for consumers that read committed data
   std::chrono::steady_clock::time_point time;
   bool has_active_members = false;
+  // For a read_committed consumer: the last stable offset has been frozen below the high
+  // watermark for longer than the caller tolerates.
+  bool stable_offset_frozen = false;
 };
 
 // The window of one group on one partition.
@@ -114,6 +122,7 @@ class PartitionStatusWindow {
     std::int64_t lag = 0;
     TimePoint time;
     bool members = false;
+    bool blocked = false;  // at a frozen last stable offset
   };
   const Sample& at(std::size_t i) const { return samples_[(oldest_ + i) % samples_.size()]; }
   ConsumerStatus evaluate() const;

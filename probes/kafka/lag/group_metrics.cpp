@@ -47,10 +47,10 @@ constexpr auto kGroupMaxLagSeconds =
 constexpr auto kPartitionStatus =
     gauge_family("kafka_consumergroup_partition_status",
                  "Status of the group on the partition: 0 OK, 1 WARN (lag rising), 2 STALL, "
-                 "3 STOP, 4 REWIND.",
+                 "3 STOP, 4 REWIND, 5 BLOCKED (by an open transaction).",
                  kGroupPartition);
-constexpr auto kGroupStatus = gauge_family("kafka_consumergroup_status",
-                                           "Worst partition status of the consumer group (0 OK ... 4 REWIND).", kGroup);
+constexpr auto kGroupStatus = gauge_family(
+    "kafka_consumergroup_status", "Worst partition status of the consumer group (0 OK ... 5 BLOCKED).", kGroup);
 constexpr auto kCommittedMessages =
     counter_family("kafka_consumergroup_committed_messages_total",
                    "Messages the group's committed offsets moved forward over, per topic, "

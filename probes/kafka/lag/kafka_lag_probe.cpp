@@ -55,7 +55,11 @@ class KafkaLagProbe final : public Probe {
     known_groups_ = remember_groups(snapshot, known_groups_);
     GroupMetricsOptions options{cluster_.granularity == Granularity::partition, &read_committed_groups_};
     const auto now = std::chrono::steady_clock::now();
-    auto history = history_.update(snapshot, now);
+    stable_offsets_.update(snapshot, now);
+    const auto stall_after = std::chrono::duration<double>(cluster_.lso_stall_after).count();
+    auto history = history_.update(snapshot, now, [&](const TopicPartition& partition) {
+      return stable_offsets_.stalled_seconds(partition, now) > stall_after;
+    });
     auto reads = record_timestamps_.plan(snapshot, history, now);
     if (!reads.empty()) {
       const auto times = co_await read_record_times(*client_, std::move(reads));
@@ -64,7 +68,6 @@ class KafkaLagProbe final : public Probe {
     const auto unknown_seconds = record_timestamps_.fill(history, std::chrono::system_clock::now());
     SeriesSet out;
     write_lag_metrics(snapshot, history, options, out);
-    stable_offsets_.update(snapshot, now);
     stable_offsets_.write_metrics(snapshot, now, out);
     if (cluster_.transactions) {
       const auto transactions = co_await read_transactions(*client_, snapshot);

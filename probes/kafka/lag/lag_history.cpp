@@ -33,7 +33,8 @@ void LagHistory::record_end_offsets(const ClusterSnapshot& snapshot, std::chrono
   std::erase_if(truncations_, [this](const auto& entry) { return end_offsets_.count(entry.first) == 0; });
 }
 
-GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now) {
+GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now,
+                                const std::function<bool(const TopicPartition&)>& frozen) {
   record_end_offsets(snapshot, now);
   GroupHistory out;
   for (const auto& [group, state] : snapshot.groups) {
@@ -47,8 +48,9 @@ GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::st
       const GroupPartition id{group, key.first, key.second};
       if (const auto seconds = history->second.lag_seconds(committed, now)) out.lag_seconds[id] = *seconds;
       const GroupTopicPartition status_key{group, key.first, key.second};
-      statuses_.observe(status_key, {committed, *partition.newest_offset,
-                                     read_committed ? partition.stable_offset : std::nullopt, now, active});
+      statuses_.observe(status_key,
+                        {committed, *partition.newest_offset, read_committed ? partition.stable_offset : std::nullopt,
+                         now, active, read_committed && frozen && frozen(key)});
       if (const auto status = statuses_.partition_status(status_key)) out.status[id] = to_int(*status);
     }
   }

@@ -14,6 +14,7 @@
 #include "probes/kafka/lag/offset_history.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -25,8 +26,10 @@ class LagHistory {
   LagHistory(std::string cluster_name, StatusOptions status_options, const NameFilter* read_committed_groups);
 
   // Records the cycle's offsets and returns what the history says about each group
-  // partition. `now` is when the cycle read the offsets.
-  GroupHistory update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now);
+  // partition. `now` is when the cycle read the offsets; `frozen` says which partitions'
+  // last stable offsets are frozen (read_committed groups waiting there are BLOCKED).
+  GroupHistory update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now,
+                      const std::function<bool(const TopicPartition&)>& frozen = {});
 
   // kafka_topic_partition_truncations_total for every partition seen truncated.
   void write_metrics(SeriesSet& out) const;
