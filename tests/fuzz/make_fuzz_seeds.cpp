@@ -1,8 +1,9 @@
 // Writes a seed corpus for every fuzz target: the encoding of each sample response in each
-// implemented version, prefixed by the version selector byte fuzz_response.cpp expects; and for
-// the record set target, sample record sets behind the offsets to look for.
+// implemented version, prefixed by the version selector byte fuzz_response.cpp expects; for
+// the record set target, sample record sets behind the offsets to look for; and for the
+// transaction log target, keys and values of each version and state shape.
 // Usage: kafka_protocol_fuzz_seeds <corpus-root>; creates <corpus-root>/<target>/seed_v<N>
-// (seed_<name> for the record set target).
+// (seed_<name> for the record set and transaction log targets).
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <string>
 #include <tuple>
 
+#include "probes/kafka/protocol/transaction_log.hpp"
 #include "tests/kafka_protocol/record_batch_builder.hpp"
 #include "tests/kafka_protocol/sample_messages.hpp"
 
@@ -95,6 +97,57 @@ void write_record_batch_seeds(const fs::path& root) {
   write_record_batch_seed(dir / "seed_legacy", 7, legacy);
 }
 
+// Keys and values of `__transaction_state` as Kafka 3.9 (value version 0) and 4.x (version 1)
+// write them, for fuzz_transaction_log.cpp, which decodes every input both ways.
+void write_transaction_log_seeds(const fs::path& root) {
+  const fs::path dir = root / "fuzz_transaction_log";
+  fs::create_directories(dir);
+  write_file(dir / "seed_key", encode_transaction_log_key({0, "orders-writer-1"}));
+  write_file(dir / "seed_key_unknown_version", {0x00, 0x01, 0x00, 0x01, 0x78});
+
+  TransactionLogValue empty;
+  empty.producer_id = 4000;
+  empty.producer_epoch = 0;
+  empty.timeout_ms = 60000;
+  empty.status = TransactionStatus::empty;
+  empty.last_update_ms = 1700000000000;
+  write_file(dir / "seed_value_v0_empty", encode_transaction_log_value(empty));
+
+  TransactionLogValue ongoing = empty;
+  ongoing.status = TransactionStatus::ongoing;
+  ongoing.partitions = std::vector<TransactionLogValue::TopicPartitions>{{"orders", {0, 3}}, {"payments", {7}}};
+  ongoing.start_ms = 1699999999500;
+  write_file(dir / "seed_value_v0_ongoing", encode_transaction_log_value(ongoing));
+
+  TransactionLogValue complete = ongoing;
+  complete.status = TransactionStatus::complete_commit;
+  complete.partitions.emplace();
+  write_file(dir / "seed_value_v0_complete_commit", encode_transaction_log_value(complete));
+
+  ongoing.version = 1;
+  ongoing.previous_producer_id = 4000;
+  write_file(dir / "seed_value_v1_ongoing", encode_transaction_log_value(ongoing));
+
+  TransactionLogValue aborting = ongoing;
+  aborting.status = TransactionStatus::prepare_abort;
+  aborting.next_producer_id = 4001;
+  aborting.next_producer_epoch = 0;
+  aborting.client_transaction_version = 2;
+  write_file(dir / "seed_value_v1_all_tags", encode_transaction_log_value(aborting));
+
+  // Without known tagged fields the value ends in an empty tagged-field section (count 0);
+  // turned into one field of a tag this decoder does not know (9, 2 bytes).
+  TransactionLogValue untagged = aborting;
+  untagged.previous_producer_id = -1;
+  untagged.next_producer_id = -1;
+  untagged.next_producer_epoch = -1;
+  untagged.client_transaction_version = 0;
+  std::vector<std::uint8_t> bytes = encode_transaction_log_value(untagged);
+  bytes.back() = 0x01;
+  bytes.insert(bytes.end(), {0x09, 0x02, 0xab, 0xcd});
+  write_file(dir / "seed_value_v1_unknown_tag", bytes);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,5 +159,6 @@ int main(int argc, char** argv) {
   std::apply([&](auto... responses) { (write_seeds<decltype(responses)>(root), ...); }, testing::AllResponses{});
   write_assignment_seeds(root);
   write_record_batch_seeds(root);
+  write_transaction_log_seeds(root);
   return 0;
 }
