@@ -161,6 +161,67 @@ std::vector<TransactionRow> parse_transactions_table(const std::string& output) 
   return rows;
 }
 
+std::vector<HangingTransactionRow> find_hanging_transactions(const std::string& bootstrap,
+                                                             const HangingTransactionSearch& search) {
+  std::vector<std::string> args{"transactions", "--bootstrap-server", bootstrap, "find-hanging"};
+  if (search.broker_id) args.insert(args.end(), {"--broker-id", std::to_string(*search.broker_id)});
+  if (search.topic) args.insert(args.end(), {"--topic", *search.topic});
+  if (search.partition) args.insert(args.end(), {"--partition", std::to_string(*search.partition)});
+  args.insert(args.end(), {"--max-transaction-timeout", std::to_string(search.max_transaction_timeout_minutes)});
+  const std::string out = kafka_tool_output(args);
+  try {
+    return parse_hanging_transactions_table(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("kafka-transactions find-hanging: ") + e.what() + "\n--- output ---\n" + out);
+  }
+}
+
+// Tab-separated columns padded with blanks, as for list; Duration(min) is rounded down.
+std::vector<HangingTransactionRow> parse_hanging_transactions_table(const std::string& output) {
+  static const std::vector<std::string> kRequired{"Topic",         "Partition",        "ProducerId",
+                                                  "ProducerEpoch", "CoordinatorEpoch", "StartOffset",
+                                                  "LastTimestamp", "Duration(min)"};
+  std::vector<HangingTransactionRow> rows;
+  std::vector<std::string> header;
+  std::map<std::string, std::size_t> col;
+  for (const std::string& line : lines_of(output)) {
+    const std::vector<std::string> tokens = split_ws(line);
+    if (tokens.empty()) continue;
+    if (header.empty()) {
+      if (tokens[0] != "Topic") continue;
+      header = tokens;
+      col = columns_of(header, kRequired, line);
+      continue;
+    }
+    if (tokens.size() != header.size()) {
+      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
+                               std::to_string(header.size()) + ": " + line);
+    }
+    auto field = [&](const char* name) -> const std::string& { return tokens[col.at(name)]; };
+    HangingTransactionRow row;
+    row.topic = field("Topic");
+    row.partition = parse_int<std::int32_t>(field("Partition"), "Partition", line);
+    row.producer_id = parse_int<std::int64_t>(field("ProducerId"), "ProducerId", line);
+    row.producer_epoch = parse_int<std::int32_t>(field("ProducerEpoch"), "ProducerEpoch", line);
+    row.coordinator_epoch = parse_int<std::int32_t>(field("CoordinatorEpoch"), "CoordinatorEpoch", line);
+    row.start_offset = parse_int<std::int64_t>(field("StartOffset"), "StartOffset", line);
+    row.last_timestamp_ms = parse_int<std::int64_t>(field("LastTimestamp"), "LastTimestamp", line);
+    row.duration_minutes = parse_int<std::int64_t>(field("Duration(min)"), "Duration(min)", line);
+    rows.push_back(std::move(row));
+  }
+  if (header.empty()) throw std::runtime_error("no table header (Topic Partition ProducerId ...) found");
+  std::sort(rows.begin(), rows.end(), [](const HangingTransactionRow& a, const HangingTransactionRow& b) {
+    return std::tie(a.topic, a.partition, a.producer_id) < std::tie(b.topic, b.partition, b.producer_id);
+  });
+  return rows;
+}
+
+void abort_transaction(const std::string& bootstrap, const std::string& topic, std::int32_t partition,
+                       std::int64_t start_offset) {
+  kafka_tool_output({"transactions", "--bootstrap-server", bootstrap, "abort", "--topic", topic, "--partition",
+                     std::to_string(partition), "--start-offset", std::to_string(start_offset)});
+}
+
 QuorumStatus describe_quorum_status(const std::string& bootstrap) {
   const std::string out =
       kafka_tool_output({"metadata-quorum", "--bootstrap-server", bootstrap, "describe", "--status"});

@@ -51,6 +51,40 @@ std::vector<TransactionRow> list_transactions(const std::string& bootstrap);
 // Parses the tool's stdout; exposed for the self-tests.
 std::vector<TransactionRow> parse_transactions_table(const std::string& output);
 
+struct HangingTransactionRow {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t producer_id = 0;
+  std::int32_t producer_epoch = 0;
+  std::int32_t coordinator_epoch = 0;  // -1: no marker of this producer's was ever written there
+  std::int64_t start_offset = 0;
+  std::int64_t last_timestamp_ms = 0;
+  std::int64_t duration_minutes = 0;
+};
+
+// What find-hanging searches: the partitions with a replica on a broker, or a topic (or one
+// of its partitions); either broker_id or topic is required.
+struct HangingTransactionSearch {
+  std::optional<std::int32_t> broker_id;
+  std::optional<std::string> topic;
+  std::optional<std::int32_t> partition;
+  // --max-transaction-timeout, in whole minutes (the tool's default is 15): open transactions
+  // not written to for longer than this are candidates; 0 takes every open transaction.
+  int max_transaction_timeout_minutes = 15;
+};
+
+// kafka-transactions find-hanging, parsed; rows sorted by topic, partition, producer id.
+std::vector<HangingTransactionRow> find_hanging_transactions(const std::string& bootstrap,
+                                                             const HangingTransactionSearch& search);
+
+// Parses the tool's stdout; exposed for the self-tests.
+std::vector<HangingTransactionRow> parse_hanging_transactions_table(const std::string& output);
+
+// kafka-transactions abort --topic T --partition P --start-offset S: writes the abort marker
+// for the transaction open at that offset. Throws if the tool fails.
+void abort_transaction(const std::string& bootstrap, const std::string& topic, std::int32_t partition,
+                       std::int64_t start_offset);
+
 struct QuorumStatus {
   std::int32_t leader_id = -1;
   std::int32_t leader_epoch = -1;

@@ -60,6 +60,34 @@ TEST(KafkaCliParse, TransactionsList) {
   EXPECT_THROW(parse_transactions_table(""), std::runtime_error);
 }
 
+TEST(KafkaCliParse, TransactionsFindHanging) {
+  // kafka-transactions find-hanging --broker-id 0 --max-transaction-timeout 0 (4.3.1; 3.9.2
+  // prints the same), with the transactional batch of a producer id no coordinator knows.
+  const auto rows = parse_hanging_transactions_table(fixture("transactions_find_hanging.txt"));
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_EQ(rows[0].topic, "hanging-27631-2-fda541");
+  EXPECT_EQ(rows[0].partition, 1);
+  EXPECT_EQ(rows[0].producer_id, 999000);
+  EXPECT_EQ(rows[0].producer_epoch, 0);
+  EXPECT_EQ(rows[0].coordinator_epoch, -1);
+  EXPECT_EQ(rows[0].start_offset, 3);
+  EXPECT_EQ(rows[0].last_timestamp_ms, 1796180963678);
+  EXPECT_EQ(rows[0].duration_minutes, 0);
+  const std::string header =
+      "Topic\tPartition\tProducerId\tProducerEpoch\tCoordinatorEpoch\tStartOffset\tLastTimestamp\tDuration(min)\t\n";
+  EXPECT_TRUE(parse_hanging_transactions_table(header).empty());  // nothing hanging
+  const auto sorted = parse_hanging_transactions_table(header + "b\t0\t5\t0\t-1\t9\t1\t0\t\n" +
+                                                       "a\t2\t7\t1\t3\t4\t1\t16\t\n" + "a\t2\t6\t1\t3\t4\t1\t16\t\n");
+  ASSERT_EQ(sorted.size(), 3U);
+  EXPECT_EQ(sorted[0].producer_id, 6);
+  EXPECT_EQ(sorted[1].producer_id, 7);
+  EXPECT_EQ(sorted[2].topic, "b");
+  EXPECT_THROW(parse_hanging_transactions_table(""), std::runtime_error);
+  EXPECT_THROW(parse_hanging_transactions_table(header + "t\t0\t5\t0\n"), std::runtime_error);
+  EXPECT_THROW(parse_hanging_transactions_table(header + "t\tx\t5\t0\t-1\t9\t1\t0\n"), std::runtime_error);
+  EXPECT_THROW(parse_hanging_transactions_table("Topic\tPartition\tProducerId\n"), std::runtime_error);
+}
+
 TEST(KafkaCliParse, MetadataQuorumStatus) {
   const auto current = parse_quorum_status(fixture("metadata_quorum_status_4.3.1.txt"));
   EXPECT_EQ(current.leader_id, 0);
