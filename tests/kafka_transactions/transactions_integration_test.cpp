@@ -9,6 +9,7 @@
 #include "support/kafka_cli.hpp"
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
+#include "support/own_kafka.hpp"
 #include "support/test_environment.hpp"
 
 #include <gtest/gtest.h>
@@ -99,6 +100,69 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
   EXPECT_EQ(cleared.value("kafka_transaction_hanging", {{"cluster", "it"}}), 0.0);
   EXPECT_NE(cleared.value("kafka_consumergroup_partition_status", group_partition), 5.0) << "no longer blocked";
   EXPECT_EQ(cleared.value("msgwatch_kafka_transactions_unread_coordinators", {{"cluster", "it"}}), 0.0);
+  daemon.stop();
+}
+
+TEST(Transactions, CommitsAbortsAndTheCoordinatorsOwnAbortCountedFromItsLog) {
+  // A broker of this test's own: the counters are the whole cluster's, and other tests run
+  // transactions on the shared one. It looks for timed-out transactions every second.
+  OwnKafka kafka(1, {"transaction.abort.timed.out.transaction.cleanup.interval.ms=1000"});
+  KafkaAdmin admin(kafka.bootstrap());
+  const auto topic = unique_name("outcomes");
+  admin.create_topic(topic, 2);
+  DaemonProcess daemon(kafka_lag_config(kafka.bootstrap(), "      topics: {include: ['" + topic + "']}\n"));
+  daemon.wait_ready();
+  const Labels cluster{{"cluster", "it"}};
+  // A cycle has seen the cluster without __transaction_state.
+  daemon.wait_for_value("kafka_transaction_commits_total", cluster, 0);
+  {
+    // The first transaction creates the topic; the daemon follows it from its beginning,
+    // so this one counts too.
+    KafkaProducer first(kafka.bootstrap(), {.transactional_id = unique_name("first"), .settings = {}});
+    first.begin_transaction();
+    first.produce(topic, 0, 1);
+    first.commit_transaction();
+  }
+  daemon.wait_for_value("kafka_transaction_commits_total", cluster, 1);
+  EXPECT_EQ(daemon.scrape_metrics().value("msgwatch_kafka_transaction_log_readable", cluster), 1.0);
+
+  KafkaProducer producer(kafka.bootstrap(), {.transactional_id = unique_name("app"), .settings = {}});
+  for (int i = 0; i < 3; ++i) {
+    producer.begin_transaction();
+    producer.produce(topic, i % 2, 2);
+    producer.commit_transaction();
+  }
+  for (int i = 0; i < 2; ++i) {
+    producer.begin_transaction();
+    producer.produce(topic, 0, 1);
+    producer.abort_transaction();
+  }
+  {
+    // Killed inside a transaction: the coordinator aborts it after 3 s.
+    KafkaProducer killed(kafka.bootstrap(),
+                         {.transactional_id = unique_name("killed"), .settings = {{"transaction.timeout.ms", "3000"}}});
+    killed.begin_transaction();
+    killed.produce(topic, 1, 1);
+  }
+  const auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        const auto commits = m.value("kafka_transaction_commits_total", cluster).value_or(-1);
+        const auto aborts = m.value("kafka_transaction_aborts_total", cluster).value_or(-1);
+        if (commits == 4 && aborts == 3) return "";
+        return "commits " + std::to_string(commits) + ", aborts " + std::to_string(aborts);
+      },
+      60s, "4 commits and 3 aborts");
+  EXPECT_EQ(metrics.value("kafka_transaction_coordinator_aborts_total", cluster), 1.0)
+      << "only the killed producer's transaction was aborted by the coordinator";
+  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "commit"}}), 4.0);
+  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "abort"}}), 3.0);
+  // The killed producer's transaction ran for its timeout (3 s) until the coordinator's next
+  // check (every second) aborted it; the others took well under a second each.
+  const auto abort_seconds =
+      metrics.value("kafka_transaction_duration_seconds_sum", {{"cluster", "it"}, {"outcome", "abort"}});
+  ASSERT_TRUE(abort_seconds.has_value());
+  EXPECT_GE(*abort_seconds, 3.0);
+  EXPECT_LT(*abort_seconds, 10.0);
   daemon.stop();
 }
 

@@ -2,8 +2,13 @@
 #include "probes/kafka/transactions/hanging_transactions.hpp"
 #include "probes/kafka/transactions/stable_offset_watch.hpp"
 #include "probes/kafka/transactions/transaction_metrics.hpp"
+#include "probes/kafka/transactions/transaction_outcomes.hpp"
+
+#include <prometheus/registry.h>
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include <string>
 
@@ -176,6 +181,86 @@ TEST(StableOffsetWatch, StallGrowsWhileTheLastStableOffsetStaysBelowTheEnd) {
             std::string::npos);
   EXPECT_NE(text.find("kafka_topic_partition_lso_stalled_seconds{topic=\"orders\",partition=\"0\"} 5\n"),
             std::string::npos);
+}
+
+using protocol::TransactionStatus;
+
+protocol::TransactionLogValue record(TransactionStatus status, std::int16_t epoch, std::int64_t start_ms,
+                                     std::int64_t update_ms, std::int16_t client_version = 0) {
+  protocol::TransactionLogValue v;
+  v.version = 1;
+  v.producer_id = 42;
+  v.producer_epoch = epoch;
+  v.timeout_ms = 60'000;
+  v.status = status;
+  v.start_ms = start_ms;
+  v.last_update_ms = update_ms;
+  v.client_transaction_version = client_version;
+  return v;
+}
+
+TEST(TransactionOutcomes, CommitsAndAbortsCountOnceAtTheirCompleteRecord) {
+  prometheus::Registry registry;
+  TransactionOutcomes outcomes(registry, "c");
+  const protocol::TransactionLogKey app{0, "app"};
+  outcomes.observe(app, record(TransactionStatus::empty, 0, -1, 100));
+  outcomes.observe(app, record(TransactionStatus::ongoing, 0, 1000, 1000));
+  outcomes.observe(app, record(TransactionStatus::prepare_commit, 0, 1000, 1200));
+  outcomes.observe(app, record(TransactionStatus::complete_commit, 0, 1000, 1250));
+  outcomes.observe(app, record(TransactionStatus::complete_commit, 0, 1000, 1250));  // written again
+  outcomes.observe(app, record(TransactionStatus::ongoing, 0, 2000, 2000));
+  outcomes.observe(app, record(TransactionStatus::prepare_abort, 0, 2000, 2100));  // the producer asked
+  outcomes.observe(app, record(TransactionStatus::complete_abort, 0, 2000, 2150));
+  EXPECT_EQ(outcomes.commits(), 1);
+  EXPECT_EQ(outcomes.aborts(), 1);
+  EXPECT_EQ(outcomes.coordinator_aborts(), 0);
+  const auto families = registry.Collect();
+  const auto durations = std::find_if(families.begin(), families.end(), [](const prometheus::MetricFamily& f) {
+    return f.name == "kafka_transaction_duration_seconds";
+  });
+  ASSERT_NE(durations, families.end());
+  for (const auto& metric : durations->metric) {
+    EXPECT_EQ(metric.histogram.sample_count, 1u);
+    const bool commit = std::any_of(metric.label.begin(), metric.label.end(),
+                                    [](const auto& l) { return l.name == "outcome" && l.value == "commit"; });
+    EXPECT_DOUBLE_EQ(metric.histogram.sample_sum, commit ? 0.25 : 0.15);
+  }
+}
+
+TEST(TransactionOutcomes, TheCoordinatorsOwnAbortBumpsTheEpochUnderProtocolVersionOne) {
+  prometheus::Registry registry;
+  TransactionOutcomes outcomes(registry, "c");
+  const protocol::TransactionLogKey killed{0, "killed"};
+  outcomes.observe(killed, record(TransactionStatus::ongoing, 3, 1000, 1000, 0));
+  // As Kafka 4.x writes a timeout abort: the epoch bumped, the cluster's protocol version.
+  outcomes.observe(killed, record(TransactionStatus::prepare_abort, 4, 1000, 61'000, 2));
+  outcomes.observe(killed, record(TransactionStatus::complete_abort, 4, 1000, 61'005, 2));
+  EXPECT_EQ(outcomes.coordinator_aborts(), 1);
+  EXPECT_EQ(outcomes.aborts(), 1);
+
+  // A producer on protocol version 2 bumps the epoch at every end: not told apart.
+  const protocol::TransactionLogKey modern{0, "modern"};
+  outcomes.observe(modern, record(TransactionStatus::ongoing, 7, 1000, 1000, 2));
+  outcomes.observe(modern, record(TransactionStatus::prepare_abort, 8, 1000, 1100, 2));
+  EXPECT_EQ(outcomes.coordinator_aborts(), 1);
+
+  // PrepareEpochFence counts once, and the abort after it not again.
+  const protocol::TransactionLogKey fenced{0, "fenced"};
+  outcomes.observe(fenced, record(TransactionStatus::ongoing, 1, 1000, 1000, 0));
+  outcomes.observe(fenced, record(TransactionStatus::prepare_epoch_fence, 2, 1000, 1100, 0));
+  outcomes.observe(fenced, record(TransactionStatus::prepare_abort, 2, 1000, 1101, 0));
+  EXPECT_EQ(outcomes.coordinator_aborts(), 2);
+}
+
+TEST(TransactionOutcomes, AnExpiredIdIsForgotten) {
+  prometheus::Registry registry;
+  TransactionOutcomes outcomes(registry, "c");
+  const protocol::TransactionLogKey app{0, "app"};
+  outcomes.observe(app, record(TransactionStatus::complete_commit, 0, 1000, 1100));
+  outcomes.forget("app");
+  // The same id used again from scratch: its first commit is new, not a repetition.
+  outcomes.observe(app, record(TransactionStatus::complete_commit, 0, 1000, 1100));
+  EXPECT_EQ(outcomes.commits(), 2);
 }
 
 }  // namespace

@@ -8,13 +8,8 @@
 #include "probes/kafka/lag/record_reader.hpp"
 #include "probes/kafka/lag/record_timestamps.hpp"
 #include "probes/kafka/lag/snapshot_reader.hpp"
-#include "probes/kafka/transactions/hanging_transactions.hpp"
 #include "probes/kafka/transactions/stable_offset_watch.hpp"
-#include "probes/kafka/transactions/transaction_metrics.hpp"
-#include "probes/kafka/transactions/transaction_reader.hpp"
-
-#include <set>
-#include <tuple>
+#include "probes/kafka/transactions/transaction_watch.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/this_coro.hpp>
@@ -32,7 +27,8 @@ class KafkaLagProbe final : public Probe {
         topic_filter_(cluster.topics),
         group_filter_(cluster.groups),
         read_committed_groups_(cluster.read_committed_groups),
-        stats_(std::make_shared<RequestStats>(context.registry, cluster.name)) {}
+        stats_(std::make_shared<RequestStats>(context.registry, cluster.name)),
+        transactions_(cluster.transactions ? std::make_unique<TransactionWatch>(cluster_, context) : nullptr) {}
 
   std::string kind() const override { return "kafka_lag"; }
   std::string target() const override { return cluster_.name; }
@@ -69,14 +65,7 @@ class KafkaLagProbe final : public Probe {
     SeriesSet out;
     write_lag_metrics(snapshot, history, options, out);
     stable_offsets_.write_metrics(snapshot, now, out);
-    if (cluster_.transactions) {
-      const auto transactions = co_await read_transactions(*client_, snapshot);
-      const auto hanging = find_hanging_transactions(transactions);
-      log_new_hanging(hanging);
-      write_transaction_metrics(transactions, hanging,
-                                {cluster_.long_running_after, static_cast<std::size_t>(cluster_.max_long_running)},
-                                out);
-    }
+    if (transactions_) co_await transactions_->collect(*client_, snapshot, out);
     static constexpr auto kUnknownSeconds =
         gauge_family("msgwatch_kafka_lag_seconds_unknown_partitions",
                      "Partitions on which a group has lag but no lag in seconds: the record at its committed offset "
@@ -99,41 +88,19 @@ class KafkaLagProbe final : public Probe {
   }
 
  private:
-  // One log line per hanging transaction, when it is first found: what an operator needs to
-  // abort it with kafka-transactions.
-  void log_new_hanging(const std::vector<HangingTransaction>& hanging) {
-    std::set<std::tuple<std::string, std::int32_t, std::int64_t, std::int64_t>> now;
-    for (const auto& h : hanging) {
-      const auto& p = h.producer;
-      const auto key = std::tuple{p.partition.first, p.partition.second, p.producer_id, p.start_offset};
-      now.insert(key);
-      if (logged_hanging_.contains(key)) continue;
-      log_event(spdlog::level::warn, "hanging transaction: read_committed consumers are stuck at its start offset",
-                {{"cluster", cluster_.name},
-                 {"topic", p.partition.first},
-                 {"partition", std::to_string(p.partition.second)},
-                 {"producer_id", std::to_string(p.producer_id)},
-                 {"producer_epoch", std::to_string(p.producer_epoch)},
-                 {"coordinator_epoch", std::to_string(p.coordinator_epoch)},
-                 {"start_offset", std::to_string(p.start_offset)},
-                 {"transactional_id", h.transactional_id}});
-    }
-    logged_hanging_ = std::move(now);
-  }
-
   KafkaCluster cluster_;
   NameFilter topic_filter_;
   NameFilter group_filter_;
   NameFilter read_committed_groups_;
   std::shared_ptr<RequestStats> stats_;
   std::unique_ptr<ClusterClient> client_;
+  std::unique_ptr<TransactionWatch> transactions_;  // when transactions.enabled
   KnownGroups known_groups_;
   LagHistory history_{cluster_.name,
                       {static_cast<std::size_t>(cluster_.status_window), cluster_.commit_window},
                       &read_committed_groups_};
   RecordTimestamps record_timestamps_{static_cast<std::size_t>(cluster_.timestamp_reads)};
   StableOffsetWatch stable_offsets_;
-  std::set<std::tuple<std::string, std::int32_t, std::int64_t, std::int64_t>> logged_hanging_;
 };
 
 }  // namespace
