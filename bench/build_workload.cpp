@@ -11,12 +11,17 @@
 // sends again the messages the producer failed before sending them (a broker that had not
 // caught up said their topic had no partitions).
 //
+// With --transactional-ids N, N transactional producers then each commit one transaction
+// (one message to a topic of its own, `<prefix>-transactions`, which no group reads), so
+// that the coordinators hold N transactional ids for the cycle's transaction requests to
+// list and describe.
+//
 // Prints what it built, and the lag the daemon must then report, one `name value unit` line
 // each, so the bench can check the daemon's output against it.
 //
 //   build_workload --bootstrap HOST:PORT --topics N --groups N
 //                  [--partitions 10] [--group-partitions 10] [--messages 20] [--prefix bench]
-//                  [--topics-per-request 100] [--commits-in-flight 64]
+//                  [--topics-per-request 100] [--commits-in-flight 64] [--transactional-ids 0]
 
 #include <librdkafka/rdkafka.h>
 
@@ -38,6 +43,7 @@
 
 #include "support/kafka_admin.hpp"
 #include "support/kafka_group.hpp"
+#include "support/kafka_producer.hpp"
 
 namespace {
 
@@ -68,6 +74,7 @@ struct Options {
   std::string prefix = "bench";
   int topics_per_request = 100;
   int commits_in_flight = 64;
+  int transactional_ids = 0;
 };
 
 std::string topic_name(const Options& o, int t) {
@@ -502,6 +509,36 @@ int count_arg(std::string_view flag, const char* text) {
   return static_cast<int>(v);
 }
 
+// One committed transaction per transactional id, a few producers at a time.
+void commit_transactions(const Options& o) {
+  if (o.transactional_ids == 0) return;
+  const std::string topic = o.prefix + "-transactions";
+  msgwatch::test::KafkaAdmin(o.bootstrap).create_topic(topic, o.partitions);
+  constexpr int kThreads = 8;
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> errors(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&o, &errors, &topic, t] {
+      try {
+        for (int i = t; i < o.transactional_ids; i += kThreads) {
+          char id[64];
+          std::snprintf(id, sizeof id, "%s-txn-%05d", o.prefix.c_str(), i);
+          msgwatch::test::KafkaProducer producer(o.bootstrap, {.transactional_id = id, .settings = {}});
+          producer.begin_transaction();
+          producer.produce(topic, i % o.partitions, 1);
+          producer.commit_transaction();
+        }
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+}
+
 Options parse_args(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -526,6 +563,8 @@ Options parse_args(int argc, char** argv) {
       o.topics_per_request = count_arg(flag, value);
     } else if (flag == "--commits-in-flight") {
       o.commits_in_flight = count_arg(flag, value);
+    } else if (flag == "--transactional-ids") {
+      o.transactional_ids = count_arg(flag, value);
     } else {
       throw std::runtime_error("unknown flag " + std::string(flag));
     }
@@ -571,6 +610,11 @@ int main(int argc, char** argv) {
              std::to_string(committer.retries()) + " retried)");
 
     verify_sample(o);
+
+    start = Clock::now();
+    commit_transactions(o);
+    figure("workload.transactions", seconds_since(start), "s");
+    progress("committed one transaction for each of " + std::to_string(o.transactional_ids) + " transactional ids");
 
     figure("workload.topics", o.topics, "topics");
     figure("workload.partitions", static_cast<double>(o.topics) * o.partitions, "partitions");

@@ -363,7 +363,8 @@ bench_size() {
     { cat "$OUT/$size.kafka-start.log" >&2; die "Kafka did not start"; }
   log "$size: building $topics topics x 10 partitions, $groups groups"
   "$BUILD_WORKLOAD" --bootstrap "$bootstrap" --topics "$topics" --partitions 10 --groups "$groups" \
-    --group-partitions 10 --messages 20 --prefix "$PREFIX" >"$OUT/$size.workload.txt" 2>"$OUT/$size.workload.log" ||
+    --group-partitions 10 --messages 20 --prefix "$PREFIX" --transactional-ids $((groups / 2)) \
+    >"$OUT/$size.workload.txt" 2>"$OUT/$size.workload.log" ||
     { cat "$OUT/$size.workload.log" >&2; die "building the $size workload failed"; }
   pids=$(broker_pids "$brokers") || die "a broker is gone"
   settle_brokers "$pids" "$OUT/$size.workload.txt"
