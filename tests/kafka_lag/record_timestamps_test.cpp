@@ -120,6 +120,21 @@ TEST(RecordTimestamps, ABoundedNumberPerCycleNewestGapsFirstThenTheLongestWaitin
   EXPECT_EQ(third[0], (RecordKey{"t", 3, 50}));
 }
 
+TEST(RecordTimestamps, OneReadPerPartitionAndCycle) {
+  // Two groups at different offsets of one partition: one Fetch cannot ask for both.
+  auto snapshot = snapshot_with(1);
+  commit(snapshot, "a", 0, 5);
+  commit(snapshot, "b", 0, 9);
+  RecordTimestamps timestamps(10);
+  GroupHistory history;
+  const auto first = keys(timestamps.plan(snapshot, history, steady(0)));
+  ASSERT_EQ(first.size(), 1u);
+  timestamps.learn({});  // not answered
+  const auto second = keys(timestamps.plan(snapshot, history, steady(30)));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_NE(first[0], second[0]) << "the other one's turn";
+}
+
 TEST(RecordTimestamps, AGroupThatMovesNeedsTheRecordAtItsNewOffset) {
   auto snapshot = snapshot_with(1);
   commit(snapshot, "a", 0, 5);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -48,6 +49,34 @@ std::map<std::string, std::size_t> columns_of(const std::vector<std::string>& he
     }
   }
   return index;
+}
+
+// One field of a table row, by column name.
+using RowField = std::function<const std::string&(const char* column)>;
+
+// The rows of a table whose header is the first line starting with `first_column` (lines
+// before it are prose); every later non-blank line is a row of the header's width. Throws
+// if there is no header or a row has another width.
+void for_each_row(const std::string& output, const std::string& first_column, const std::vector<std::string>& required,
+                  const std::function<void(const RowField& field, const std::string& line)>& handle_row) {
+  std::vector<std::string> header;
+  std::map<std::string, std::size_t> col;
+  for (const std::string& line : lines_of(output)) {
+    const std::vector<std::string> tokens = split_ws(line);
+    if (tokens.empty()) continue;
+    if (header.empty()) {
+      if (tokens[0] != first_column) continue;
+      header = tokens;
+      col = columns_of(header, required, line);
+      continue;
+    }
+    if (tokens.size() != header.size()) {
+      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
+                               std::to_string(header.size()) + ": " + line);
+    }
+    handle_row([&](const char* column) -> const std::string& { return tokens[col.at(column)]; }, line);
+  }
+  if (header.empty()) throw std::runtime_error("no table header (" + first_column + " ...) found");
 }
 
 }  // namespace
@@ -133,31 +162,16 @@ std::vector<TransactionRow> list_transactions(const std::string& bootstrap) {
 }
 
 std::vector<TransactionRow> parse_transactions_table(const std::string& output) {
-  static const std::vector<std::string> kRequired{"TransactionalId", "Coordinator", "ProducerId", "TransactionState"};
   std::vector<TransactionRow> rows;
-  std::vector<std::string> header;
-  std::map<std::string, std::size_t> col;
-  for (const std::string& line : lines_of(output)) {
-    const std::vector<std::string> tokens = split_ws(line);
-    if (tokens.empty()) continue;
-    if (header.empty()) {
-      if (tokens[0] != "TransactionalId") continue;
-      header = tokens;
-      col = columns_of(header, kRequired, line);
-      continue;
-    }
-    if (tokens.size() != header.size()) {
-      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
-                               std::to_string(header.size()) + ": " + line);
-    }
-    TransactionRow row;
-    row.transactional_id = tokens[col.at("TransactionalId")];
-    row.coordinator = parse_int<std::int32_t>(tokens[col.at("Coordinator")], "Coordinator", line);
-    row.producer_id = parse_int<std::int64_t>(tokens[col.at("ProducerId")], "ProducerId", line);
-    row.state = tokens[col.at("TransactionState")];
-    rows.push_back(std::move(row));
-  }
-  if (header.empty()) throw std::runtime_error("no table header (TransactionalId ...) found");
+  for_each_row(output, "TransactionalId", {"TransactionalId", "Coordinator", "ProducerId", "TransactionState"},
+               [&](const RowField& field, const std::string& line) {
+                 TransactionRow row;
+                 row.transactional_id = field("TransactionalId");
+                 row.coordinator = parse_int<std::int32_t>(field("Coordinator"), "Coordinator", line);
+                 row.producer_id = parse_int<std::int64_t>(field("ProducerId"), "ProducerId", line);
+                 row.state = field("TransactionState");
+                 rows.push_back(std::move(row));
+               });
   return rows;
 }
 
@@ -178,38 +192,22 @@ std::vector<HangingTransactionRow> find_hanging_transactions(const std::string& 
 
 // Tab-separated columns padded with blanks, as for list; Duration(min) is rounded down.
 std::vector<HangingTransactionRow> parse_hanging_transactions_table(const std::string& output) {
-  static const std::vector<std::string> kRequired{"Topic",         "Partition",        "ProducerId",
-                                                  "ProducerEpoch", "CoordinatorEpoch", "StartOffset",
-                                                  "LastTimestamp", "Duration(min)"};
   std::vector<HangingTransactionRow> rows;
-  std::vector<std::string> header;
-  std::map<std::string, std::size_t> col;
-  for (const std::string& line : lines_of(output)) {
-    const std::vector<std::string> tokens = split_ws(line);
-    if (tokens.empty()) continue;
-    if (header.empty()) {
-      if (tokens[0] != "Topic") continue;
-      header = tokens;
-      col = columns_of(header, kRequired, line);
-      continue;
-    }
-    if (tokens.size() != header.size()) {
-      throw std::runtime_error("row has " + std::to_string(tokens.size()) + " fields, header " +
-                               std::to_string(header.size()) + ": " + line);
-    }
-    auto field = [&](const char* name) -> const std::string& { return tokens[col.at(name)]; };
-    HangingTransactionRow row;
-    row.topic = field("Topic");
-    row.partition = parse_int<std::int32_t>(field("Partition"), "Partition", line);
-    row.producer_id = parse_int<std::int64_t>(field("ProducerId"), "ProducerId", line);
-    row.producer_epoch = parse_int<std::int32_t>(field("ProducerEpoch"), "ProducerEpoch", line);
-    row.coordinator_epoch = parse_int<std::int32_t>(field("CoordinatorEpoch"), "CoordinatorEpoch", line);
-    row.start_offset = parse_int<std::int64_t>(field("StartOffset"), "StartOffset", line);
-    row.last_timestamp_ms = parse_int<std::int64_t>(field("LastTimestamp"), "LastTimestamp", line);
-    row.duration_minutes = parse_int<std::int64_t>(field("Duration(min)"), "Duration(min)", line);
-    rows.push_back(std::move(row));
-  }
-  if (header.empty()) throw std::runtime_error("no table header (Topic Partition ProducerId ...) found");
+  for_each_row(output, "Topic",
+               {"Topic", "Partition", "ProducerId", "ProducerEpoch", "CoordinatorEpoch", "StartOffset", "LastTimestamp",
+                "Duration(min)"},
+               [&](const RowField& field, const std::string& line) {
+                 HangingTransactionRow row;
+                 row.topic = field("Topic");
+                 row.partition = parse_int<std::int32_t>(field("Partition"), "Partition", line);
+                 row.producer_id = parse_int<std::int64_t>(field("ProducerId"), "ProducerId", line);
+                 row.producer_epoch = parse_int<std::int32_t>(field("ProducerEpoch"), "ProducerEpoch", line);
+                 row.coordinator_epoch = parse_int<std::int32_t>(field("CoordinatorEpoch"), "CoordinatorEpoch", line);
+                 row.start_offset = parse_int<std::int64_t>(field("StartOffset"), "StartOffset", line);
+                 row.last_timestamp_ms = parse_int<std::int64_t>(field("LastTimestamp"), "LastTimestamp", line);
+                 row.duration_minutes = parse_int<std::int64_t>(field("Duration(min)"), "Duration(min)", line);
+                 rows.push_back(std::move(row));
+               });
   std::sort(rows.begin(), rows.end(), [](const HangingTransactionRow& a, const HangingTransactionRow& b) {
     return std::tie(a.topic, a.partition, a.producer_id) < std::tie(b.topic, b.partition, b.producer_id);
   });

@@ -16,6 +16,7 @@
 #include "exporter/sdk/series_set.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -27,7 +28,7 @@ using GroupPartition = std::tuple<std::string, std::string, std::int32_t>;
 
 // What the probe's memory of earlier cycles adds to one snapshot.
 struct GroupHistory {
-  std::map<GroupPartition, double> lag_seconds;                              // absent: the history cannot tell
+  std::map<GroupPartition, double, std::less<>> lag_seconds;                 // absent: the history cannot tell
   std::map<GroupPartition, int> status;                                      // ConsumerStatus values
   std::map<std::pair<std::string, std::string>, double> committed_messages;  // (group, topic)
 };

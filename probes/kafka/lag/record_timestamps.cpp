@@ -4,6 +4,13 @@
 #include <set>
 
 namespace msgwatch::kafka {
+namespace {
+
+bool same_record(const RecordRef& a, const RecordRef& b) {
+  return a.topic == b.topic && a.partition == b.partition && a.offset == b.offset;
+}
+
+}  // namespace
 
 RecordTimestamps::RecordTimestamps(std::size_t reads_per_cycle) : reads_per_cycle_(reads_per_cycle) {}
 
@@ -18,54 +25,53 @@ std::vector<RecordRead> RecordTimestamps::plan(const ClusterSnapshot& snapshot, 
       if (partition == topic->second.partitions.end()) continue;
       const auto& end = partition->second.newest_offset;
       if (!end || *end <= committed) continue;  // unknown end, or caught up: no lag to date
-      GroupPartition id{group, key.first, key.second};
-      if (history.lag_seconds.contains(id)) continue;
-      gaps_.push_back({std::move(id), {key.first, key.second, committed}, partition->second.leader});
+      const std::tuple<std::string_view, std::string_view, std::int32_t> id{group, key.first, key.second};
+      if (history.lag_seconds.find(id) != history.lag_seconds.end()) continue;
+      gaps_.push_back({&group, &topic->first, key.second, committed, partition->second.leader});
     }
   }
 
-  // Forget what no gap needs any more; the rest opened now if not before.
-  std::map<GroupPartition, SteadyTime> first_seen;
-  std::set<RecordKey> wanted;
-  for (const auto& gap : gaps_) {
-    const auto before = first_seen_.find(gap.group_partition);
-    first_seen.emplace(gap.group_partition, before == first_seen_.end() ? now : before->second);
-    wanted.insert(gap.record);
-  }
-  first_seen_ = std::move(first_seen);
-  std::erase_if(settled_, [&](const auto& entry) { return !wanted.contains(entry.first); });
-  std::erase_if(last_tried_, [&](const auto& entry) { return !wanted.contains(entry.first); });
-
-  // One read per record, however many groups wait at it; the newest gap pointing at a
-  // record decides its place.
-  struct Candidate {
-    SteadyTime opened;
-    std::optional<SteadyTime> tried;
-    RecordRead read;
+  // Forget what no gap needs any more.
+  std::vector<const Gap*> by_record;
+  by_record.reserve(gaps_.size());
+  for (const auto& gap : gaps_) by_record.push_back(&gap);
+  const auto record_less = [](const Gap* a, const Gap* b) {
+    return std::tie(*a->topic, a->partition, a->offset) < std::tie(*b->topic, b->partition, b->offset);
   };
-  std::map<RecordKey, Candidate> candidates;
-  for (const auto& gap : gaps_) {
-    if (settled_.contains(gap.record) || gap.leader < 0) continue;
-    const SteadyTime opened = first_seen_.at(gap.group_partition);
-    auto [it, inserted] = candidates.try_emplace(gap.record, Candidate{opened, std::nullopt, {gap.record, gap.leader}});
-    if (!inserted) it->second.opened = std::max(it->second.opened, opened);
-    if (const auto tried = last_tried_.find(gap.record); tried != last_tried_.end()) it->second.tried = tried->second;
+  std::sort(by_record.begin(), by_record.end(), record_less);
+  const auto wanted = [&](const RecordKey& key) {
+    const Gap probe{nullptr, &key.topic, key.partition, key.offset, -1};
+    return std::binary_search(by_record.begin(), by_record.end(), &probe, record_less);
+  };
+  std::erase_if(settled_, [&](const auto& entry) { return !wanted(entry.first); });
+  std::erase_if(last_tried_, [&](const auto& entry) { return !wanted(entry.first); });
+
+  // The records to read, once each however many groups wait at them.
+  struct Candidate {
+    const Gap* gap;
+    std::optional<SteadyTime> tried;
+  };
+  std::vector<Candidate> candidates;
+  for (std::size_t i = 0; i < by_record.size(); ++i) {
+    const Gap* gap = by_record[i];
+    if (i > 0 && same_record(gap->record(), by_record[i - 1]->record())) continue;
+    if (gap->leader < 0 || settled_.find(gap->record()) != settled_.end()) continue;
+    const auto tried = last_tried_.find(gap->record());
+    candidates.push_back({gap, tried == last_tried_.end() ? std::nullopt : std::optional(tried->second)});
   }
-  std::vector<Candidate> order;
-  order.reserve(candidates.size());
-  for (auto& [key, candidate] : candidates) order.push_back(std::move(candidate));
-  // Newest gap first; among equals the one not tried for the longest (never tried first).
-  std::stable_sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.opened != b.opened) return a.opened > b.opened;
-    return a.tried < b.tried;
-  });
-  if (order.size() > reads_per_cycle_) order.resize(reads_per_cycle_);
+  // Never tried first (nullopt orders first), then the one tried longest ago.
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.tried < b.tried; });
 
   std::vector<RecordRead> reads;
-  reads.reserve(order.size());
-  for (auto& candidate : order) {
-    last_tried_[candidate.read.key] = now;
-    reads.push_back(std::move(candidate.read));
+  std::set<std::pair<std::string_view, std::int32_t>> partitions;  // one read per partition
+  for (const auto& candidate : candidates) {
+    if (reads.size() >= reads_per_cycle_) break;
+    const Gap& gap = *candidate.gap;
+    if (!partitions.emplace(*gap.topic, gap.partition).second) continue;
+    RecordKey key{*gap.topic, gap.partition, gap.offset};
+    last_tried_[key] = now;
+    reads.push_back({std::move(key), gap.leader});
   }
   return reads;
 }
@@ -80,7 +86,7 @@ void RecordTimestamps::learn(const RecordTimes& times) {
 std::size_t RecordTimestamps::fill(GroupHistory& history, WallTime now) const {
   std::size_t unknown = 0;
   for (const auto& gap : gaps_) {
-    const auto settled = settled_.find(gap.record);
+    const auto settled = settled_.find(gap.record());
     const auto kind = settled == settled_.end() ? RecordTime::Kind::unknown : settled->second.kind;
     if (kind == RecordTime::Kind::unknown) {
       ++unknown;
@@ -89,7 +95,7 @@ std::size_t RecordTimestamps::fill(GroupHistory& history, WallTime now) const {
     const double seconds =
         kind == RecordTime::Kind::written ? std::chrono::duration<double>(now - settled->second.when).count() : 0.0;
     // A producer's clock ahead of ours gives a record "from the future": it is at least new.
-    history.lag_seconds[gap.group_partition] = std::max(seconds, 0.0);
+    history.lag_seconds[GroupPartition{*gap.group, *gap.topic, gap.partition}] = std::max(seconds, 0.0);
   }
   return unknown;
 }

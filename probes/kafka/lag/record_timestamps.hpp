@@ -8,9 +8,9 @@
 // the record at that offset (a Fetch to the partition's leader) and exports now minus the
 // record's timestamp until the history brackets the offset and takes over.
 //
-// At most `reads_per_cycle` records are read per cycle, newest gaps first (a group that just
-// fell behind the history before those still waiting since the start), then those not tried
-// for the longest. A record's time never changes, so a stuck group's record is read once; a
+// At most `reads_per_cycle` records are read per cycle, and one per partition (so one
+// Fetch per leader): records never tried first (a gap that just opened), then those tried
+// longest ago. A record's time never changes, so a stuck group's record is read once; a
 // group that consumes while still behind the history needs a read per cycle. What a read
 // settled is kept while some gap still points at the record: a timestamp; that no message is
 // left unread (from the offset to the end only transaction markers, as for a transactional
@@ -31,6 +31,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -43,6 +45,19 @@ struct RecordKey {
   std::int64_t offset = 0;
   auto operator<=>(const RecordKey&) const = default;
 };
+
+// The same, borrowing the topic name: for lookups that should not copy it.
+struct RecordRef {
+  std::string_view topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
+inline bool operator<(const RecordKey& a, const RecordRef& b) {
+  return std::tie(a.topic, a.partition, a.offset) < std::tie(b.topic, b.partition, b.offset);
+}
+inline bool operator<(const RecordRef& a, const RecordKey& b) {
+  return std::tie(a.topic, a.partition, a.offset) < std::tie(b.topic, b.partition, b.offset);
+}
 
 struct RecordRead {
   RecordKey key;
@@ -71,7 +86,8 @@ class RecordTimestamps {
 
   // Finds this cycle's gaps (partitions where the group has lag and `history` no estimate in
   // seconds) and returns the records to read: those not settled, at most reads_per_cycle.
-  // Forgets what no gap needs any more.
+  // Forgets what no gap needs any more. The gaps point into `snapshot`, which must outlive
+  // the fill() of the same cycle.
   std::vector<RecordRead> plan(const ClusterSnapshot& snapshot, const GroupHistory& history, SteadyTime now);
 
   // Settles the records read.
@@ -83,16 +99,18 @@ class RecordTimestamps {
 
  private:
   struct Gap {
-    GroupPartition group_partition;
-    RecordKey record;
+    const std::string* group;
+    const std::string* topic;
+    std::int32_t partition = 0;
+    std::int64_t offset = 0;
     std::int32_t leader = -1;
+    [[nodiscard]] RecordRef record() const { return {*topic, partition, offset}; }
   };
 
   std::size_t reads_per_cycle_;
-  std::vector<Gap> gaps_;                            // of the last plan()
-  std::map<GroupPartition, SteadyTime> first_seen_;  // when each gap opened
-  std::map<RecordKey, RecordTime> settled_;
-  std::map<RecordKey, SteadyTime> last_tried_;  // reads not settled yet
+  std::vector<Gap> gaps_;  // of the last plan()
+  std::map<RecordKey, RecordTime, std::less<>> settled_;
+  std::map<RecordKey, SteadyTime, std::less<>> last_tried_;  // reads not settled yet
 };
 
 }  // namespace msgwatch::kafka
