@@ -38,6 +38,16 @@ std::vector<RecordKey> keys(const std::vector<RecordRead>& reads) {
   return out;
 }
 
+// Group "a" behind on partition t-0 (end offset 100), up to 10 records read a cycle.
+class RecordTimestampsOneGroup : public ::testing::Test {
+ protected:
+  void behind_at(std::int64_t offset) { commit(snapshot, "a", 0, offset); }
+
+  ClusterSnapshot snapshot = snapshot_with(1);
+  RecordTimestamps timestamps{10};
+  GroupHistory history;
+};
+
 TEST(RecordTimestamps, ReadsOnlyGapsOncePerRecordAndFillsTheirLag) {
   auto snapshot = snapshot_with(3);
   commit(snapshot, "a", 0, 40);   // lag, no estimate: a gap
@@ -68,11 +78,8 @@ TEST(RecordTimestamps, ReadsOnlyGapsOncePerRecordAndFillsTheirLag) {
   EXPECT_DOUBLE_EQ(next.lag_seconds.at({"a", "t", 0}), 335);
 }
 
-TEST(RecordTimestamps, NothingToBeHadIsSettledAndExportsNothing) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 5);
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, NothingToBeHadIsSettledAndExportsNothing) {
+  behind_at(5);
   ASSERT_EQ(timestamps.plan(snapshot, history, steady(0)).size(), 1u);
   timestamps.learn({{{"t", 0, 5}, unknown}});  // deleted by retention, say
   EXPECT_EQ(timestamps.fill(history, wall(0)), 1u);
@@ -80,22 +87,16 @@ TEST(RecordTimestamps, NothingToBeHadIsSettledAndExportsNothing) {
   EXPECT_TRUE(timestamps.plan(snapshot, history, steady(30)).empty()) << "not read again";
 }
 
-TEST(RecordTimestamps, OnlyTransactionMarkersUnreadIsZeroSeconds) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 99);  // in front of the last commit marker
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, OnlyTransactionMarkersUnreadIsZeroSeconds) {
+  behind_at(99);  // in front of the last commit marker
   ASSERT_EQ(timestamps.plan(snapshot, history, steady(0)).size(), 1u);
   timestamps.learn({{{"t", 0, 99}, {RecordTime::Kind::nothing_unread, {}}}});
   EXPECT_EQ(timestamps.fill(history, wall(100)), 0u);
   EXPECT_DOUBLE_EQ(history.lag_seconds.at({"a", "t", 0}), 0);
 }
 
-TEST(RecordTimestamps, AFailedReadIsTriedAgain) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 5);
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, AFailedReadIsTriedAgain) {
+  behind_at(5);
   ASSERT_EQ(timestamps.plan(snapshot, history, steady(0)).size(), 1u);
   timestamps.learn({});  // the leader did not answer
   EXPECT_EQ(keys(timestamps.plan(snapshot, history, steady(30))), (std::vector<RecordKey>{{"t", 0, 5}}));
@@ -135,11 +136,8 @@ TEST(RecordTimestamps, OneReadPerPartitionAndCycle) {
   EXPECT_NE(first[0], second[0]) << "the other one's turn";
 }
 
-TEST(RecordTimestamps, AGroupThatMovesNeedsTheRecordAtItsNewOffset) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 5);
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, AGroupThatMovesNeedsTheRecordAtItsNewOffset) {
+  behind_at(5);
   (void)timestamps.plan(snapshot, history, steady(0));
   timestamps.learn({{{"t", 0, 5}, written(-100)}});
   commit(snapshot, "a", 0, 9);
@@ -148,11 +146,8 @@ TEST(RecordTimestamps, AGroupThatMovesNeedsTheRecordAtItsNewOffset) {
   EXPECT_EQ(timestamps.fill(history, wall(30)), 1u);
 }
 
-TEST(RecordTimestamps, GapsTheHistoryClosedAreForgotten) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 5);
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, GapsTheHistoryClosedAreForgotten) {
+  behind_at(5);
   (void)timestamps.plan(snapshot, history, steady(0));
   timestamps.learn({{{"t", 0, 5}, written(-100)}});
   history.lag_seconds[{"a", "t", 0}] = 130;  // the history brackets the offset now
@@ -182,11 +177,8 @@ TEST(RecordTimestamps, ZeroReadsPerCycleTurnsReadingOff) {
   EXPECT_EQ(timestamps.fill(history, wall(0)), 1u);
 }
 
-TEST(RecordTimestamps, ARecordFromTheFutureIsZeroSecondsOld) {
-  auto snapshot = snapshot_with(1);
-  commit(snapshot, "a", 0, 5);
-  RecordTimestamps timestamps(10);
-  GroupHistory history;
+TEST_F(RecordTimestampsOneGroup, ARecordFromTheFutureIsZeroSecondsOld) {
+  behind_at(5);
   (void)timestamps.plan(snapshot, history, steady(0));
   timestamps.learn({{{"t", 0, 5}, written(60)}});  // a producer whose clock is ahead
   timestamps.fill(history, wall(0));
