@@ -19,8 +19,8 @@ namespace proto = protocol;
 namespace {
 
 // Transactional ids per DescribeTransactions and partitions per DescribeProducers: one
-// request stays well below any broker limit however large the cluster.
-constexpr std::size_t chunk_size = 1000;
+// request per broker up to this many (a few hundred KB), well below any broker limit.
+constexpr std::size_t chunk_size = 10'000;
 
 template <class Item>
 std::vector<std::vector<Item>> chunks_of(const std::vector<Item>& items) {

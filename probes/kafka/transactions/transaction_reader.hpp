@@ -1,8 +1,8 @@
 #pragma once
 // The transaction coordinators' state, in requests that grow with brokers, not with
 // transactional ids or partitions: ListTransactions to every broker (each lists the ids it
-// coordinates), DescribeTransactions to each coordinator for all of its ids (in chunks),
-// DescribeProducers to each partition leader for all the partitions it leads (in chunks),
+// coordinates), DescribeTransactions to each coordinator for all of its ids, DescribeProducers
+// to each partition leader for all the partitions it leads (each in chunks of 10,000),
 // and one DescribeConfigs for transaction.max.timeout.ms.
 
 #include "probes/kafka/client/cluster_client.hpp"
