@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <set>
+#include <iterator>
+#include <map>
 #include <utility>
 
 namespace msgwatch::kafka {
@@ -20,42 +20,31 @@ namespace {
 constexpr std::int32_t partition_max_bytes = 64 * 1024;
 constexpr std::int32_t request_max_bytes = 1024 * 1024;
 
-// The reads of one Fetch request: one leader, each partition at most once.
-struct FetchBatch {
-  std::int32_t leader = -1;
-  std::vector<RecordKey> keys;
-  std::set<std::pair<std::string, std::int32_t>> partitions;
-};
+// The records to read from one leader, by partition: one Fetch asks each partition once.
+using LeaderReads = std::map<std::pair<std::string, std::int32_t>, RecordKey>;
 
-std::vector<FetchBatch> batch_by_leader(std::vector<RecordRead> reads) {
-  std::vector<FetchBatch> batches;
+std::map<std::int32_t, LeaderReads> by_leader(std::vector<RecordRead> reads) {
+  std::map<std::int32_t, LeaderReads> leaders;
   for (auto& read : reads) {
-    const std::pair partition{read.key.topic, read.key.partition};
-    auto batch = std::find_if(batches.begin(), batches.end(), [&](const FetchBatch& b) {
-      return b.leader == read.leader && !b.partitions.contains(partition);
-    });
-    if (batch == batches.end()) batch = batches.insert(batches.end(), FetchBatch{read.leader, {}, {}});
-    batch->partitions.insert(partition);
-    batch->keys.push_back(std::move(read.key));
+    std::pair partition{read.key.topic, read.key.partition};
+    leaders[read.leader].emplace(std::move(partition), std::move(read.key));
   }
-  return batches;
+  return leaders;
 }
 
-proto::FetchRequest fetch_request(const FetchBatch& batch) {
+proto::FetchRequest fetch_request(const LeaderReads& reads) {
   proto::FetchRequest request;
   request.max_wait_ms = 0;  // answer with what is there: the records asked for exist
   request.min_bytes = 0;
   request.max_bytes = request_max_bytes;
   request.isolation_level = proto::FetchRequest::read_uncommitted;  // the group's next record, open or not
-  for (const auto& key : batch.keys) {
-    auto topic = std::find_if(request.topics.begin(), request.topics.end(),
-                              [&](const proto::FetchRequest::Topic& t) { return t.topic == key.topic; });
-    if (topic == request.topics.end()) topic = request.topics.insert(request.topics.end(), {key.topic, {}});
-    proto::FetchRequest::Partition partition;
-    partition.partition = key.partition;
-    partition.fetch_offset = key.offset;
-    partition.partition_max_bytes = partition_max_bytes;
-    topic->partitions.push_back(partition);
+  for (const auto& [partition, key] : reads) {                      // by topic, so each topic's partitions are together
+    if (request.topics.empty() || request.topics.back().topic != key.topic) request.topics.push_back({key.topic, {}});
+    proto::FetchRequest::Partition fetched;
+    fetched.partition = key.partition;
+    fetched.fetch_offset = key.offset;
+    fetched.partition_max_bytes = partition_max_bytes;
+    request.topics.back().partitions.push_back(fetched);
   }
   return request;
 }
@@ -86,34 +75,34 @@ std::optional<RecordTime> settle(const RecordKey& key, const proto::FetchRespons
 }  // namespace
 
 asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vector<RecordRead> reads) {
-  const auto batches = batch_by_leader(std::move(reads));
+  const auto leaders = by_leader(std::move(reads));
   std::vector<asio::awaitable<proto::FetchResponse>> tasks;
-  tasks.reserve(batches.size());
-  for (const auto& batch : batches) {
-    tasks.push_back(ask<proto::FetchRequest, proto::FetchResponse>(client, batch.leader, fetch_request(batch)));
+  tasks.reserve(leaders.size());
+  for (const auto& [leader, asked] : leaders) {
+    tasks.push_back(ask<proto::FetchRequest, proto::FetchResponse>(client, leader, fetch_request(asked)));
   }
   const auto outcomes = co_await gather(std::move(tasks));
 
   RecordTimes times;
-  for (std::size_t i = 0; i < batches.size(); ++i) {
-    if (!outcomes[i].value) {
+  auto outcome = outcomes.begin();
+  for (const auto& [leader, asked] : leaders) {
+    const auto& answer = (outcome++)->value;
+    if (!answer) {
       log_event(spdlog::level::debug, "record timestamps not read",
-                {{"broker", std::to_string(batches[i].leader)}, {"error", describe_error(outcomes[i].error)}});
+                {{"broker", std::to_string(leader)}, {"error", describe_error(std::prev(outcome)->error)}});
       continue;
     }
-    for (const auto& topic : outcomes[i].value->responses) {
+    for (const auto& topic : answer->responses) {
       for (const auto& partition : topic.partitions) {
-        const auto key = std::find_if(batches[i].keys.begin(), batches[i].keys.end(), [&](const RecordKey& k) {
-          return k.topic == topic.topic && k.partition == partition.partition_index;
-        });
-        if (key == batches[i].keys.end()) continue;  // not asked for
+        const auto key = asked.find({topic.topic, partition.partition_index});
+        if (key == asked.end()) continue;  // not asked for
         try {
-          if (auto settled = settle(*key, partition)) times[*key] = *settled;
+          if (auto settled = settle(key->second, partition)) times[key->second] = *settled;
         } catch (const proto::DecodeError& e) {
           log_event(spdlog::level::warn, "malformed record batch in a Fetch answer",
-                    {{"broker", std::to_string(batches[i].leader)},
-                     {"topic", key->topic},
-                     {"partition", std::to_string(key->partition)},
+                    {{"broker", std::to_string(leader)},
+                     {"topic", topic.topic},
+                     {"partition", std::to_string(partition.partition_index)},
                      {"error", e.what()}});
         }
       }

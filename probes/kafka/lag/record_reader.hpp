@@ -1,8 +1,7 @@
 #pragma once
 // Reads the timestamps of individual records for record_timestamps.hpp: one Fetch per
-// partition leader (more when two groups wait at different offsets of one partition, which
-// a single Fetch cannot ask for), all leaders at once, from the committed offset, with no
-// wait on the broker's side and a bounded answer (64 KiB per partition, 1 MiB per request).
+// partition leader, all leaders at once, from the committed offset, with no wait on the
+// broker's side and a bounded answer (64 KiB per partition, 1 MiB per request).
 
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/record_timestamps.hpp"
@@ -13,7 +12,9 @@
 
 namespace msgwatch::kafka {
 
-// Never throws for a broker's failure: a read that failed is left out of the result.
+// `reads` name each partition at most once (RecordTimestamps::plan sees to it; a second
+// read of a partition would be dropped). Never throws for a broker's failure: a read that
+// failed is left out of the result.
 boost::asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vector<RecordRead> reads);
 
 }  // namespace msgwatch::kafka
