@@ -7,8 +7,7 @@ namespace msgwatch::kafka {
 std::vector<HangingTransaction> find_hanging_transactions(const TransactionSnapshot& snapshot) {
   std::map<std::string, const TransactionState*> described;
   for (const auto& transaction : snapshot.transactions) described.emplace(transaction.transactional_id, &transaction);
-  bool every_coordinator_read = true;
-  for (const auto& [broker, read] : snapshot.coordinator_read) every_coordinator_read = every_coordinator_read && read;
+  const bool every_coordinator_read = snapshot.unread_coordinators() == 0;
 
   std::vector<HangingTransaction> hanging;
   for (const auto& producer : snapshot.open_producers) {

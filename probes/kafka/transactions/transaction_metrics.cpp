@@ -58,12 +58,9 @@ void write_transaction_metrics(const TransactionSnapshot& snapshot, const std::v
     double oldest_ms = 0;
   };
   std::map<std::int32_t, Coordinator> coordinators;
-  std::size_t unread = 0;
+  const std::size_t unread = snapshot.unread_coordinators();
   for (const auto& [broker, read] : snapshot.coordinator_read) {
-    if (!read) {
-      ++unread;
-      continue;
-    }
+    if (!read) continue;
     auto& coordinator = coordinators[broker];
     for (const auto state : kStates) coordinator.states[std::string(state)] = 0;  // every state, from the start
   }

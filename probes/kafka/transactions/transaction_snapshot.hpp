@@ -4,6 +4,7 @@
 
 #include "probes/kafka/lag/cluster_snapshot.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -47,17 +48,18 @@ struct TransactionSnapshot {
   std::vector<OpenProducer> open_producers;
   // Partitions whose producers could not be read (their leader did not answer, or refused).
   std::size_t unread_partitions = 0;
-  // The brokers' transaction.max.timeout.ms; Kafka's default when it could not be read.
+  // The brokers' transaction.max.timeout.ms (ClusterSnapshot); Kafka's default when it
+  // could not be read.
   std::int64_t max_timeout_ms = 15 * 60 * 1000;
-  bool max_timeout_read = false;
   std::int64_t now_ms = 0;  // our wall clock when the cycle read it
 
-  [[nodiscard]] bool complete() const {
-    for (const auto& [broker, read] : coordinator_read) {
-      if (!read) return false;
-    }
-    return unread_partitions == 0;
+  [[nodiscard]] std::size_t unread_coordinators() const {
+    std::size_t unread = 0;
+    for (const auto& [broker, read] : coordinator_read) unread += read ? 0 : 1;
+    return unread;
   }
+  // Every coordinator and every partition leader answered.
+  [[nodiscard]] bool complete() const { return unread_coordinators() == 0 && unread_partitions == 0; }
 };
 
 }  // namespace msgwatch::kafka
