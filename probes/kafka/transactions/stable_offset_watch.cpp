@@ -7,6 +7,7 @@ namespace msgwatch::kafka {
 void StableOffsetWatch::update(const ClusterSnapshot& snapshot, TimePoint now) {
   std::map<TopicPartition, Watch> kept;
   for (const auto& [topic, state] : snapshot.topics) {
+    if (!state.selected) continue;  // neither exported nor judged (no group of it is observed)
     for (const auto& [index, partition] : state.partitions) {
       const TopicPartition key{topic, index};
       const auto before = watches_.find(key);

@@ -21,8 +21,8 @@ class StableOffsetWatch {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
-  // Records the cycle's offsets. A partition whose offsets the cycle could not read keeps
-  // what it had; one that disappeared is forgotten.
+  // Records the cycle's offsets of the selected topics. A partition whose offsets the cycle
+  // could not read keeps what it had; one that disappeared is forgotten.
   void update(const ClusterSnapshot& snapshot, TimePoint now);
 
   // For every selected partition with both offsets: kafka_topic_partition_unstable_messages
