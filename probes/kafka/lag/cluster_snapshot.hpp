@@ -79,6 +79,8 @@ struct ClusterSnapshot {
   std::int32_t controller = -1;
   std::optional<QuorumState> quorum;
   std::map<std::string, TopicState> topics;  // every topic; see TopicState::selected
+  // The first broker's transaction.max.timeout.ms; absent when DescribeConfigs failed.
+  std::optional<std::int64_t> transaction_max_timeout_ms;
   std::map<std::string, GroupState> groups;  // selected groups whose offsets were read
 
   // What a partial outage left out. A broker is reachable when every request of the cycle

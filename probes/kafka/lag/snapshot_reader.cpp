@@ -17,6 +17,7 @@
 
 #include <charconv>
 #include <iterator>
+#include <optional>
 #include <set>
 
 namespace msgwatch::kafka {
@@ -27,6 +28,15 @@ namespace {
 
 using GroupsByBroker = std::map<std::int32_t, std::vector<std::string>>;
 
+// A config value that must be a positive number; nullopt for anything else.
+template <class Number>
+std::optional<Number> parse_positive(const std::string& text) {
+  Number value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
 // Cycle order matters for correctness: committed offsets are read before end offsets, so
 // that a consumer committing during the cycle can never show negative lag.
 class SnapshotReader {
@@ -36,7 +46,7 @@ class SnapshotReader {
   asio::awaitable<ClusterSnapshot> read() {
     co_await read_metadata();
     co_await read_quorum();
-    co_await read_topic_configs();
+    co_await read_configs();
     const auto groups = co_await list_groups();
     co_await read_groups(groups);
     co_await retry_moved_groups();
@@ -116,27 +126,35 @@ class SnapshotReader {
     }
   }
 
-  // min.insync.replicas of every topic, in one request to any broker. A failure
-  // (say, no DescribeConfigs permission) leaves the under-min-ISR metrics out, nothing else.
-  asio::awaitable<void> read_topic_configs() {
-    if (snapshot_.topics.empty() || snapshot_.brokers.empty()) co_return;
-    proto::DescribeConfigsRequest request;
+  // min.insync.replicas of every topic and the broker's transaction.max.timeout.ms, in one
+  // request to any broker. A failure (say, no DescribeConfigs permission) leaves the
+  // under-min-ISR metrics out and the hanging-transaction rule at Kafka's default, nothing else.
+  asio::awaitable<void> read_configs() {
+    if (snapshot_.brokers.empty()) co_return;
+    using Request = proto::DescribeConfigsRequest;
+    const auto broker = snapshot_.brokers.front().id;
+    Request request;
     for (const auto& [topic, state] : snapshot_.topics) {
       request.resources.push_back(
-          {proto::DescribeConfigsRequest::resource_type_topic, topic, std::vector<std::string>{"min.insync.replicas"}});
+          {Request::resource_type_topic, topic, std::vector<std::string>{"min.insync.replicas"}});
     }
+    request.resources.push_back({Request::resource_type_broker, std::to_string(broker),
+                                 std::vector<std::string>{"transaction.max.timeout.ms"}});
     try {
-      const auto response = co_await ask<proto::DescribeConfigsRequest, proto::DescribeConfigsResponse>(
-          client_, snapshot_.brokers.front().id, request);
+      const auto response = co_await ask<Request, proto::DescribeConfigsResponse>(client_, broker, request);
       for (const auto& result : response.results) {
-        const auto topic = snapshot_.topics.find(result.resource_name);
-        if (topic == snapshot_.topics.end() || result.error_code != proto::ErrorCode::none) continue;
+        if (result.error_code != proto::ErrorCode::none) continue;
         for (const auto& config : result.configs) {
-          if (config.name != "min.insync.replicas" || !config.value) continue;
-          std::int32_t value = 0;
-          const auto& text = *config.value;
-          if (std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc()) {
-            topic->second.min_insync_replicas = value;
+          if (!config.value) continue;
+          if (result.resource_type == Request::resource_type_broker) {
+            if (config.name == "transaction.max.timeout.ms") {
+              snapshot_.transaction_max_timeout_ms = parse_positive<std::int64_t>(*config.value);
+            }
+            continue;
+          }
+          const auto topic = snapshot_.topics.find(result.resource_name);
+          if (topic != snapshot_.topics.end() && config.name == "min.insync.replicas") {
+            topic->second.min_insync_replicas = parse_positive<std::int32_t>(*config.value);
           }
         }
       }

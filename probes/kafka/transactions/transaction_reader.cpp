@@ -2,14 +2,12 @@
 
 #include "exporter/sdk/log_event.hpp"
 #include "probes/kafka/client/gather.hpp"
-#include "probes/kafka/protocol/messages/describe_configs.hpp"
 #include "probes/kafka/protocol/messages/describe_producers.hpp"
 #include "probes/kafka/protocol/messages/describe_transactions.hpp"
 #include "probes/kafka/protocol/messages/list_transactions.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 
 namespace msgwatch::kafka {
@@ -48,7 +46,7 @@ class TransactionReader {
     const auto ids = co_await list_transactions();
     co_await describe_transactions(ids);
     co_await describe_producers();
-    co_await read_max_timeout();
+    if (cluster_.transaction_max_timeout_ms) out_.max_timeout_ms = *cluster_.transaction_max_timeout_ms;
     co_return std::move(out_);
   }
 
@@ -175,31 +173,6 @@ class TransactionReader {
           }
         }
       }
-    }
-  }
-
-  asio::awaitable<void> read_max_timeout() {
-    if (cluster_.brokers.empty()) co_return;
-    const auto broker = cluster_.brokers.front().id;
-    proto::DescribeConfigsRequest request;
-    request.resources.push_back({proto::DescribeConfigsRequest::resource_type_broker, std::to_string(broker),
-                                 std::vector<std::string>{"transaction.max.timeout.ms"}});
-    try {
-      const auto response =
-          co_await ask<proto::DescribeConfigsRequest, proto::DescribeConfigsResponse>(client_, broker, request);
-      for (const auto& result : response.results) {
-        for (const auto& config : result.configs) {
-          if (config.name != "transaction.max.timeout.ms" || !config.value) continue;
-          std::int64_t value = 0;
-          const auto& text = *config.value;
-          if (std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc() && value > 0) {
-            out_.max_timeout_ms = value;
-            out_.max_timeout_read = true;
-          }
-        }
-      }
-    } catch (const KafkaError& e) {
-      log_failure("DescribeConfigs", broker, e.what());
     }
   }
 

@@ -2,8 +2,8 @@
 // The transaction coordinators' state, in requests that grow with brokers, not with
 // transactional ids or partitions: ListTransactions to every broker (each lists the ids it
 // coordinates), DescribeTransactions to each coordinator for all of its ids, DescribeProducers
-// to each partition leader for all the partitions it leads (each in chunks of 10,000),
-// and one DescribeConfigs for transaction.max.timeout.ms.
+// to each partition leader for all the partitions it leads (each in chunks of 10,000). The
+// brokers' transaction.max.timeout.ms comes from the cluster snapshot's DescribeConfigs.
 
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
