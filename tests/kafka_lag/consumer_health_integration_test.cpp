@@ -54,7 +54,8 @@ TEST(ConsumerHealth, LagInSecondsFromTheFirstCyclesForGroupsBehindBeforeTheDaemo
   produce_messages(kafka_bootstrap(), topic, 0, 200, {.timestamp = t200});
   {
     // Compressed batches: the group's offset lies inside one.
-    KafkaProducer gzip(kafka_bootstrap(), {.settings = {{"compression.codec", "gzip"}, {"linger.ms", "100"}}});
+    KafkaProducer gzip(kafka_bootstrap(), {.transactional_id = std::nullopt,
+                                           .settings = {{"compression.codec", "gzip"}, {"linger.ms", "100"}}});
     gzip.produce(topic, 1, 300, {.timestamp = t250});
   }
   // Partition 3 loses its first 50 records to DeleteRecords (as to retention).

@@ -1,6 +1,6 @@
 // Transaction state against the real broker: a producer killed inside a transaction leaves
 // it open; the daemon shows the open transaction, its age, the partition's frozen last
-// stable offset and the growing stall, as Kafka's kafka-transactions lists it, and a
+// stable offset and the growing stall, as Kafka's kafka-transactions lists and describes it, and a
 // read_committed group waiting there as BLOCKED; all of it clears once the broker aborts the
 // transaction on its timeout.
 
@@ -10,12 +10,17 @@
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
 #include "support/own_kafka.hpp"
+#include "support/process.hpp"
 #include "support/test_environment.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace msgwatch::test {
 namespace {
@@ -66,6 +71,25 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
           return "";
         },
         30s, "the open transaction and the stalled last stable offset");
+    // The daemon's DescribeTransactions equals kafka-transactions describe: the coordinator,
+    // the state, and the age from the start time the coordinator recorded (computed by the
+    // last cycle, at most one interval and its timeout before the scrape).
+    const auto described = describe_transaction(kafka_bootstrap(), id);
+    const auto scraped = daemon.scrape_metrics();
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    EXPECT_EQ(described.coordinator, row->coordinator);
+    EXPECT_EQ(described.state, "Ongoing");
+    EXPECT_EQ(described.topic_partitions, std::vector<std::string>{topic + "-0"});
+    ASSERT_TRUE(described.start_time_ms.has_value());
+    const auto age = scraped.value(
+        "kafka_transaction_open_seconds",
+        {{"cluster", "it"}, {"transactional_id", id}, {"coordinator", coordinator}, {"state", described.state}});
+    ASSERT_TRUE(age.has_value()) << "no series with kafka-transactions describe's coordinator and state";
+    const double truth = static_cast<double>(now_ms - *described.start_time_ms) / 1000.0;
+    EXPECT_LE(*age, truth + 0.05);
+    EXPECT_GE(*age, truth - 2.5);
     EXPECT_EQ(metrics.value("kafka_topic_partition_unstable_messages", partition), 5.0);
     EXPECT_EQ(metrics.value("kafka_consumergroup_lag_stable", group_partition), 0.0);
     EXPECT_EQ(metrics.value("kafka_consumergroup_status", {{"cluster", "it"}, {"consumergroup", group}}), 5.0);
@@ -103,7 +127,7 @@ TEST(Transactions, AKilledProducersOpenTransactionAndFrozenLastStableOffsetUntil
   daemon.stop();
 }
 
-TEST(Transactions, CommitsAbortsAndTheCoordinatorsOwnAbortCountedFromItsLog) {
+TEST(Transactions, CommitsAbortsTimeoutsAndFencesCountedFromTheLogAndTheListingAsKafkaListsIt) {
   // A broker of this test's own: the counters are the whole cluster's, and other tests run
   // transactions on the shared one. It looks for timed-out transactions every second.
   OwnKafka kafka(1, {"transaction.abort.timed.out.transaction.cleanup.interval.ms=1000"});
@@ -144,18 +168,34 @@ TEST(Transactions, CommitsAbortsAndTheCoordinatorsOwnAbortCountedFromItsLog) {
     killed.begin_transaction();
     killed.produce(topic, 1, 1);
   }
+  {
+    // A second instance with the same transactional id starts while the first is inside a
+    // transaction: the coordinator aborts the first one's transaction (fences it) before
+    // the second may begin, and the second commits one.
+    const auto id = unique_name("zombie");
+    KafkaProducer zombie(kafka.bootstrap(), {.transactional_id = id, .settings = {}});
+    zombie.begin_transaction();
+    zombie.produce(topic, 0, 1);
+    KafkaProducer successor(kafka.bootstrap(), {.transactional_id = id, .settings = {}});
+    successor.begin_transaction();
+    successor.produce(topic, 1, 1);
+    successor.commit_transaction();
+  }
   const auto metrics = daemon.wait_for_metrics(
       [&](const Exposition& m) -> std::string {
         const auto commits = m.value("kafka_transaction_commits_total", cluster).value_or(-1);
         const auto aborts = m.value("kafka_transaction_aborts_total", cluster).value_or(-1);
-        if (commits == 4 && aborts == 3) return "";
+        if (commits == 5 && aborts == 4) return "";
         return "commits " + std::to_string(commits) + ", aborts " + std::to_string(aborts);
       },
-      60s, "4 commits and 3 aborts");
-  EXPECT_EQ(metrics.value("kafka_transaction_coordinator_aborts_total", cluster), 1.0)
-      << "only the killed producer's transaction was aborted by the coordinator";
-  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "commit"}}), 4.0);
-  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "abort"}}), 3.0);
+      60s, "5 commits and 4 aborts");
+  EXPECT_EQ(metrics.value("kafka_transaction_coordinator_aborts_total", {{"cluster", "it"}, {"reason", "timeout"}}),
+            1.0)
+      << "only the killed producer's transaction ran into its timeout";
+  EXPECT_EQ(metrics.value("kafka_transaction_coordinator_aborts_total", {{"cluster", "it"}, {"reason", "fenced"}}), 1.0)
+      << "only the zombie's transaction was fenced";
+  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "commit"}}), 5.0);
+  EXPECT_EQ(metrics.value("kafka_transaction_duration_seconds_count", {{"cluster", "it"}, {"outcome", "abort"}}), 4.0);
   // The killed producer's transaction ran for its timeout (3 s) until the coordinator's next
   // check (every second) aborted it; the others took well under a second each.
   const auto abort_seconds =
@@ -163,6 +203,76 @@ TEST(Transactions, CommitsAbortsAndTheCoordinatorsOwnAbortCountedFromItsLog) {
   ASSERT_TRUE(abort_seconds.has_value());
   EXPECT_GE(*abort_seconds, 3.0);
   EXPECT_LT(*abort_seconds, 10.0);
+
+  // Nothing runs on this cluster any more: the daemon's ListTransactions per coordinator and
+  // state equals kafka-transactions list.
+  const auto rows = list_transactions(kafka.bootstrap());
+  std::map<std::pair<std::string, std::string>, double> listed;
+  for (const auto& row : rows) listed[{std::to_string(row.coordinator), row.state}] += 1;
+  EXPECT_EQ(rows.size(), 4u) << "first, app, killed, zombie";
+  daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (const auto& [where, count] : listed) {
+          const auto& [coordinator, state] = where;
+          const auto seen = m.value("kafka_transaction_coordinator_transactions",
+                                    {{"cluster", "it"}, {"coordinator", coordinator}, {"state", state}});
+          if (seen != count) {
+            return "coordinator " + coordinator + " " + state + ": daemon " +
+                   (seen ? std::to_string(*seen) : "absent") + ", kafka-transactions list " + std::to_string(count);
+          }
+        }
+        const auto ids = m.value("kafka_transaction_coordinator_transactional_ids",
+                                 {{"cluster", "it"}, {"coordinator", std::to_string(rows.front().coordinator)}});
+        if (ids != static_cast<double>(rows.size())) return "transactional ids differ from the list";
+        return "";
+      },
+      30s, "the daemon's listing to equal kafka-transactions list");
+
+  // Kafka's own Java producer, on the newest transaction protocol the broker offers (version
+  // 2 on 4.x, where every transaction end bumps the epoch), commits a transaction every half
+  // second and is killed inside one: the coordinator's abort counts as a timeout.
+  const double commits_before = metrics.value("kafka_transaction_commits_total", cluster).value_or(0);
+  const auto log = write_temp_file("producer-perf-test.log", "");
+  auto java = ChildProcess::spawn({"bash",
+                                   (repo_root() / "scripts" / "kafka.sh").string(),
+                                   "tool",
+                                   "--version",
+                                   kafka_version(),
+                                   "producer-perf-test",
+                                   "--topic",
+                                   topic,
+                                   "--num-records",
+                                   "1000000",
+                                   "--throughput",
+                                   "20",
+                                   "--record-size",
+                                   "10",
+                                   "--transactional-id",
+                                   unique_name("java"),
+                                   "--transaction-duration-ms",
+                                   "500",
+                                   "--producer-props",
+                                   "bootstrap.servers=" + kafka.bootstrap(),
+                                   "transaction.timeout.ms=3000"},
+                                  log, log);
+  daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("kafka_transaction_commits_total", cluster).value_or(0) >= commits_before + 2
+                   ? ""
+                   : "the Java producer has not committed twice yet";
+      },
+      60s, "the Java producer's commits");
+  java.kill_and_reap();
+  const auto after_kill = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("kafka_transaction_coordinator_aborts_total", {{"cluster", "it"}, {"reason", "timeout"}}) == 2.0
+                   ? ""
+                   : "the killed Java producer's transaction not counted as timed out yet";
+      },
+      30s, "the coordinator to abort the killed Java producer's transaction");
+  EXPECT_EQ(after_kill.value("kafka_transaction_coordinator_aborts_total", {{"cluster", "it"}, {"reason", "fenced"}}),
+            1.0);
+  EXPECT_EQ(after_kill.value("kafka_transaction_aborts_total", cluster), 5.0);
   daemon.stop();
 }
 

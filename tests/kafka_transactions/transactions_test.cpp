@@ -213,7 +213,8 @@ TEST(TransactionOutcomes, CommitsAndAbortsCountOnceAtTheirCompleteRecord) {
   outcomes.observe(app, record(TransactionStatus::complete_abort, 0, 2000, 2150));
   EXPECT_EQ(outcomes.commits(), 1);
   EXPECT_EQ(outcomes.aborts(), 1);
-  EXPECT_EQ(outcomes.coordinator_aborts(), 0);
+  EXPECT_EQ(outcomes.timed_out(), 0);
+  EXPECT_EQ(outcomes.fenced(), 0);
   const auto families = registry.Collect();
   const auto durations = std::find_if(families.begin(), families.end(), [](const prometheus::MetricFamily& f) {
     return f.name == "kafka_transaction_duration_seconds";
@@ -227,29 +228,57 @@ TEST(TransactionOutcomes, CommitsAndAbortsCountOnceAtTheirCompleteRecord) {
   }
 }
 
-TEST(TransactionOutcomes, TheCoordinatorsOwnAbortBumpsTheEpochUnderProtocolVersionOne) {
+// The records as Kafka's coordinators write them (timeout 60 s in record(); the epochs as
+// 3.9.2 and 4.3.1 wrote them in the integration tests).
+TEST(TransactionOutcomes, TheCoordinatorsOwnAbortIsATimeoutOnEveryProtocolVersionAndAFenceBeforeVersionTwo) {
   prometheus::Registry registry;
   TransactionOutcomes outcomes(registry, "c");
+
+  // Version 0/1 producer: the coordinator's abort past the timeout bumps the epoch.
   const protocol::TransactionLogKey killed{0, "killed"};
   outcomes.observe(killed, record(TransactionStatus::ongoing, 3, 1000, 1000, 0));
-  // As Kafka 4.x writes a timeout abort: the epoch bumped, the cluster's protocol version.
-  outcomes.observe(killed, record(TransactionStatus::prepare_abort, 4, 1000, 61'000, 2));
-  outcomes.observe(killed, record(TransactionStatus::complete_abort, 4, 1000, 61'005, 2));
-  EXPECT_EQ(outcomes.coordinator_aborts(), 1);
+  outcomes.observe(killed, record(TransactionStatus::prepare_abort, 4, 1000, 61'500, 2));
+  outcomes.observe(killed, record(TransactionStatus::complete_abort, 4, 1000, 61'505, 2));
+  EXPECT_EQ(outcomes.timed_out(), 1);
+  EXPECT_EQ(outcomes.fenced(), 0);
   EXPECT_EQ(outcomes.aborts(), 1);
 
-  // A producer on protocol version 2 bumps the epoch at every end: not told apart.
+  // Version 0/1 producer, the epoch bumped inside the timeout: a new instance took the
+  // transactional id over.
+  const protocol::TransactionLogKey zombie{0, "zombie"};
+  outcomes.observe(zombie, record(TransactionStatus::ongoing, 5, 1000, 1000, 0));
+  outcomes.observe(zombie, record(TransactionStatus::prepare_abort, 6, 1000, 4000, 2));
+  EXPECT_EQ(outcomes.timed_out(), 1);
+  EXPECT_EQ(outcomes.fenced(), 1);
+
+  // Version 2 producer: its own abort bumps the epoch by one, and so does the coordinator's;
+  // past the timeout it is the coordinator's.
   const protocol::TransactionLogKey modern{0, "modern"};
   outcomes.observe(modern, record(TransactionStatus::ongoing, 7, 1000, 1000, 2));
   outcomes.observe(modern, record(TransactionStatus::prepare_abort, 8, 1000, 1100, 2));
-  EXPECT_EQ(outcomes.coordinator_aborts(), 1);
+  outcomes.observe(modern, record(TransactionStatus::complete_abort, 8, 1000, 1105, 2));
+  EXPECT_EQ(outcomes.timed_out(), 1);
+  EXPECT_EQ(outcomes.fenced(), 1);
+  outcomes.observe(modern, record(TransactionStatus::ongoing, 8, 2000, 2000, 2));
+  outcomes.observe(modern, record(TransactionStatus::prepare_abort, 9, 2000, 62'001, 2));
+  EXPECT_EQ(outcomes.timed_out(), 2);
+  EXPECT_EQ(outcomes.fenced(), 1);
 
-  // PrepareEpochFence counts once, and the abort after it not again.
-  const protocol::TransactionLogKey fenced{0, "fenced"};
-  outcomes.observe(fenced, record(TransactionStatus::ongoing, 1, 1000, 1000, 0));
-  outcomes.observe(fenced, record(TransactionStatus::prepare_epoch_fence, 2, 1000, 1100, 0));
-  outcomes.observe(fenced, record(TransactionStatus::prepare_abort, 2, 1000, 1101, 0));
-  EXPECT_EQ(outcomes.coordinator_aborts(), 2);
+  // Exactly at the timeout the coordinator's sweep has not taken it yet (it aborts only
+  // transactions whose start plus timeout lies before now).
+  const protocol::TransactionLogKey asked{0, "asked"};
+  outcomes.observe(asked, record(TransactionStatus::ongoing, 1, 1000, 1000, 0));
+  outcomes.observe(asked, record(TransactionStatus::prepare_abort, 1, 1000, 61'000, 0));
+  EXPECT_EQ(outcomes.timed_out(), 2);
+
+  // A PrepareEpochFence record, were one written, is skipped: the abort after it compares
+  // with the Ongoing record and counts once.
+  const protocol::TransactionLogKey fence_record{0, "fence-record"};
+  outcomes.observe(fence_record, record(TransactionStatus::ongoing, 1, 1000, 1000, 0));
+  outcomes.observe(fence_record, record(TransactionStatus::prepare_epoch_fence, 2, 1000, 1100, 0));
+  outcomes.observe(fence_record, record(TransactionStatus::prepare_abort, 2, 1000, 1101, 0));
+  EXPECT_EQ(outcomes.fenced(), 2);
+  EXPECT_EQ(outcomes.timed_out(), 2);
 }
 
 TEST(TransactionOutcomes, AnExpiredIdIsForgotten) {

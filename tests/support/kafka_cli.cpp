@@ -175,6 +175,64 @@ std::vector<TransactionRow> parse_transactions_table(const std::string& output) 
   return rows;
 }
 
+TransactionDescription describe_transaction(const std::string& bootstrap, const std::string& transactional_id) {
+  const std::string out = kafka_tool_output(
+      {"transactions", "--bootstrap-server", bootstrap, "describe", "--transactional-id", transactional_id});
+  try {
+    return parse_transaction_description(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("kafka-transactions describe: ") + e.what() + "\n--- output ---\n" + out);
+  }
+}
+
+TransactionDescription parse_transaction_description(const std::string& output) {
+  // Columns end with a tab and are padded with blanks; TopicPartitions is empty when the id
+  // has no open transaction, so the line is split at tabs, not at blanks.
+  const auto columns = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string field; std::getline(in, field, '\t');) {
+      const auto first = field.find_first_not_of(' ');
+      out.push_back(first == std::string::npos ? "" : field.substr(first, field.find_last_not_of(' ') - first + 1));
+    }
+    return out;
+  };
+  const auto lines = lines_of(output);
+  const auto header_at = std::find_if(lines.begin(), lines.end(),
+                                      [](const std::string& line) { return line.rfind("CoordinatorId\t", 0) == 0; });
+  if (header_at == lines.end() || std::next(header_at) == lines.end()) {
+    throw std::runtime_error("no header (CoordinatorId ...) with a row under it");
+  }
+  const auto header = columns(*header_at);
+  const auto& line = *std::next(header_at);
+  const auto row = columns(line);
+  if (row.size() != header.size()) {
+    throw std::runtime_error("row has " + std::to_string(row.size()) + " columns, header " +
+                             std::to_string(header.size()) + ": " + line);
+  }
+  const auto col = columns_of(header,
+                              {"CoordinatorId", "TransactionalId", "ProducerId", "ProducerEpoch", "TransactionState",
+                               "TransactionTimeoutMs", "CurrentTransactionStartTimeMs", "TopicPartitions"},
+                              *header_at);
+  const auto field = [&](const char* name) -> const std::string& { return row[col.at(name)]; };
+  TransactionDescription d;
+  d.coordinator = parse_int<std::int32_t>(field("CoordinatorId"), "CoordinatorId", line);
+  d.transactional_id = field("TransactionalId");
+  d.producer_id = parse_int<std::int64_t>(field("ProducerId"), "ProducerId", line);
+  d.producer_epoch = parse_int<std::int32_t>(field("ProducerEpoch"), "ProducerEpoch", line);
+  d.state = field("TransactionState");
+  d.timeout_ms = parse_int<std::int64_t>(field("TransactionTimeoutMs"), "TransactionTimeoutMs", line);
+  if (field("CurrentTransactionStartTimeMs") != "None") {
+    d.start_time_ms =
+        parse_int<std::int64_t>(field("CurrentTransactionStartTimeMs"), "CurrentTransactionStartTimeMs", line);
+  }
+  std::istringstream partitions(field("TopicPartitions"));
+  for (std::string p; std::getline(partitions, p, ',');) {
+    if (!p.empty()) d.topic_partitions.push_back(p);
+  }
+  return d;
+}
+
 std::vector<HangingTransactionRow> find_hanging_transactions(const std::string& bootstrap,
                                                              const HangingTransactionSearch& search) {
   std::vector<std::string> args{"transactions", "--bootstrap-server", bootstrap, "find-hanging"};

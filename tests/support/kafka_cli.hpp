@@ -51,6 +51,25 @@ std::vector<TransactionRow> list_transactions(const std::string& bootstrap);
 // Parses the tool's stdout; exposed for the self-tests.
 std::vector<TransactionRow> parse_transactions_table(const std::string& output);
 
+struct TransactionDescription {
+  std::int32_t coordinator = 0;
+  std::string transactional_id;
+  std::int64_t producer_id = 0;
+  std::int32_t producer_epoch = 0;
+  std::string state;
+  std::int64_t timeout_ms = 0;
+  std::optional<std::int64_t> start_time_ms;  // nullopt ("None") when no transaction is open
+  std::vector<std::string> topic_partitions;  // "topic-partition", as the tool prints them
+};
+
+// kafka-transactions describe --transactional-id ID, parsed. Throws if the tool fails (the
+// id is unknown) or its table has an unexpected shape.
+TransactionDescription describe_transaction(const std::string& bootstrap, const std::string& transactional_id);
+
+// Parses the tool's stdout (one row; tab-separated, so an empty column stays a column);
+// exposed for the self-tests.
+TransactionDescription parse_transaction_description(const std::string& output);
+
 struct HangingTransactionRow {
   std::string topic;
   std::int32_t partition = 0;

@@ -27,12 +27,16 @@ TransactionOutcomes::TransactionOutcomes(prometheus::Registry& registry, const s
                         cluster)),
       aborts_(&counter(registry, "kafka_transaction_aborts_total",
                        "Transactions aborted (CompleteAbort in the coordinators' log) since the daemon started.",
-                       cluster)),
-      coordinator_aborts_(
-          &counter(registry, "kafka_transaction_coordinator_aborts_total",
-                   "Transactions the coordinator aborted itself: past their timeout, or fenced by a new "
-                   "producer instance (where the log tells it: transaction protocol version 1).",
-                   cluster)) {
+                       cluster)) {
+  auto& coordinator_aborts =
+      prometheus::BuildCounter()
+          .Name("kafka_transaction_coordinator_aborts_total")
+          .Help(
+              "Transactions the coordinator aborted itself, by reason: timeout (ran past transaction.timeout.ms), "
+              "fenced (a new producer instance with the same transactional id started while it was open).")
+          .Register(registry);
+  timed_out_ = &coordinator_aborts.Add({{"cluster", cluster}, {"reason", "timeout"}});
+  fenced_ = &coordinator_aborts.Add({{"cluster", cluster}, {"reason", "fenced"}});
   auto& durations = prometheus::BuildHistogram()
                         .Name("kafka_transaction_duration_seconds")
                         .Help("Time from a transaction's start to its end marker, by outcome (commit, abort).")
@@ -42,12 +46,13 @@ TransactionOutcomes::TransactionOutcomes(prometheus::Registry& registry, const s
 }
 
 void TransactionOutcomes::observe(const protocol::TransactionLogKey& key, const protocol::TransactionLogValue& value) {
+  if (value.status == TransactionStatus::prepare_epoch_fence) return;  // the abort follows
   const Last now{value.status, value.producer_id, value.producer_epoch, value.client_transaction_version};
-  const auto found = last_.find(key.transactional_id);
-  const std::optional<Last> before = found == last_.end() ? std::nullopt : std::optional<Last>(found->second);
-  last_[key.transactional_id] = now;
-  if (before && before->status == now.status && before->producer_id == now.producer_id &&
-      before->producer_epoch == now.producer_epoch) {
+  const auto [entry, first] = last_.try_emplace(key.transactional_id, now);
+  const Last before = entry->second;
+  entry->second = now;
+  if (!first && before.status == now.status && before.producer_id == now.producer_id &&
+      before.producer_epoch == now.producer_epoch) {
     return;  // the same record again
   }
   const auto seconds = [&] {
@@ -62,17 +67,18 @@ void TransactionOutcomes::observe(const protocol::TransactionLogKey& key, const 
       aborts_->Increment();
       if (value.start_ms >= 0) abort_duration_->Observe(seconds());
       break;
-    case TransactionStatus::prepare_epoch_fence:
-      coordinator_aborts_->Increment();
-      break;
-    case TransactionStatus::prepare_abort:
-      // The producer's protocol version is the Ongoing record's: the coordinator writes its own
-      // abort with the cluster's. After PrepareEpochFence the abort is already counted.
-      if (before && before->status == TransactionStatus::ongoing && before->producer_id == now.producer_id &&
-          now.producer_epoch > before->producer_epoch && before->client_transaction_version < 2) {
-        coordinator_aborts_->Increment();
+    case TransactionStatus::prepare_abort: {
+      const bool past_timeout = value.start_ms >= 0 && value.last_update_ms - value.start_ms > value.timeout_ms;
+      const bool after_ongoing =
+          !first && before.status == TransactionStatus::ongoing && before.producer_id == now.producer_id;
+      const int producers_bump = before.client_transaction_version >= 2 ? 1 : 0;
+      if (past_timeout) {
+        timed_out_->Increment();
+      } else if (after_ongoing && now.producer_epoch - before.producer_epoch > producers_bump) {
+        fenced_->Increment();
       }
       break;
+    }
     default:
       break;
   }

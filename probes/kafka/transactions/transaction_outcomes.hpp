@@ -4,21 +4,31 @@
 // daemon's registry, so that they exist at 0 from the start:
 //   kafka_transaction_commits_total{cluster}, kafka_transaction_aborts_total{cluster}
 //   kafka_transaction_duration_seconds{cluster,outcome}   start to the end marker written
-//   kafka_transaction_coordinator_aborts_total{cluster}    aborted by the coordinator itself
+//   kafka_transaction_coordinator_aborts_total{cluster,reason}
+//                                       aborted by the coordinator itself (timeout, fenced)
 //
 // A transaction ends with a CompleteCommit or CompleteAbort record; its duration is the
 // record's last update time minus the transaction's start time (both the coordinator's
 // clock). A record identical in state, producer id and epoch to the one before it for the
 // same transactional id (written again after a coordinator moved) counts once.
 //
-// Aborted by the coordinator itself, where the log tells it: with transaction protocol
-// version 0 or 1 (Kafka 3.x, and 4.x clients that do not use version 2, as the Ongoing
-// record's ClientTransactionVersion says) an abort the producer asked for keeps the producer
-// epoch, while the coordinator's own abort bumps it (PrepareAbort at a higher epoch than the
-// Ongoing record before it, or a PrepareEpochFence record). It
-// does so when the transaction ran past its timeout, and when a new producer instance with
-// the same transactional id fenced the old one; the log does not say which. With version 2
-// (KIP-890) every transaction end bumps the epoch, so those aborts count as aborts only.
+// Aborted by the coordinator itself, for one of two reasons:
+//   timeout  the transaction ran past its transaction.timeout.ms: the PrepareAbort record's
+//            last update minus its start time exceeds the timeout it carries. The
+//            coordinator's sweep (every transaction.abort.timed.out.transaction.cleanup.
+//            interval.ms) aborts exactly those; a producer that asks for the abort itself
+//            after its timeout, before the sweep came, counts here too. Every protocol
+//            version.
+//   fenced   a new producer instance with the same transactional id called InitProducerId
+//            while the transaction was open (a restarted or duplicated application: the old
+//            instance is a zombie). Told by the producer epoch: under transaction protocol
+//            version 0 or 1 an abort the producer asks for keeps the epoch of its Ongoing
+//            record, while the coordinator's own abort bumps it. Under version 2 (KIP-890;
+//            the Ongoing record's ClientTransactionVersion says which) every transaction end
+//            bumps the epoch by one, the coordinator's abort too (as Kafka 4.3 writes it), so
+//            a fence inside the timeout looks like the producer's own abort: an abort only.
+// PrepareEpochFence is a state the coordinator holds in memory on the way; were it written,
+// it is skipped, so the abort after it is compared with the Ongoing record.
 //
 // Memory: per transactional id its last record's state, producer id and epoch; a tombstone
 // (the id expired) forgets it. Not thread-safe: one probe cycle owns it.
@@ -46,7 +56,8 @@ class TransactionOutcomes {
 
   [[nodiscard]] double commits() const { return commits_->Value(); }
   [[nodiscard]] double aborts() const { return aborts_->Value(); }
-  [[nodiscard]] double coordinator_aborts() const { return coordinator_aborts_->Value(); }
+  [[nodiscard]] double timed_out() const { return timed_out_->Value(); }
+  [[nodiscard]] double fenced() const { return fenced_->Value(); }
 
  private:
   struct Last {
@@ -58,7 +69,8 @@ class TransactionOutcomes {
 
   prometheus::Counter* commits_;
   prometheus::Counter* aborts_;
-  prometheus::Counter* coordinator_aborts_;
+  prometheus::Counter* timed_out_;
+  prometheus::Counter* fenced_;
   prometheus::Histogram* commit_duration_;
   prometheus::Histogram* abort_duration_;
   std::map<std::string, Last> last_;

@@ -60,6 +60,36 @@ TEST(KafkaCliParse, TransactionsList) {
   EXPECT_THROW(parse_transactions_table(""), std::runtime_error);
 }
 
+TEST(KafkaCliParse, TransactionsDescribe) {
+  // kafka-transactions describe of a Java producer inside a transaction (producer-perf-test).
+  const auto current = parse_transaction_description(fixture("transactions_describe_4.3.1.txt"));
+  EXPECT_EQ(current.coordinator, 0);
+  EXPECT_EQ(current.transactional_id, "fixture-describe-43");
+  EXPECT_EQ(current.producer_id, 1);
+  EXPECT_EQ(current.producer_epoch, 0);
+  EXPECT_EQ(current.state, "Ongoing");
+  EXPECT_EQ(current.timeout_ms, 60000);
+  EXPECT_EQ(current.start_time_ms, 1796190929280);
+  EXPECT_EQ(current.topic_partitions, (std::vector<std::string>{"fixture-txn-1", "fixture-txn-0"}));
+  const auto older = parse_transaction_description(fixture("transactions_describe_3.9.2.txt"));
+  EXPECT_EQ(older.transactional_id, "fixture-describe-39");
+  EXPECT_EQ(older.topic_partitions, std::vector<std::string>{"fixture-txn-1"});
+  // No transaction open: no start time, and an empty last column that is still a column.
+  const std::string header =
+      "CoordinatorId\tTransactionalId\tProducerId\tProducerEpoch\tTransactionState\tTransactionTimeoutMs\t"
+      "CurrentTransactionStartTimeMs\tTransactionDurationMs\tTopicPartitions\t\n";
+  const auto idle = parse_transaction_description(header + "1\tapp\t7\t3\tCompleteCommit\t60000\tNone\tNone\t\t\n");
+  EXPECT_EQ(idle.coordinator, 1);
+  EXPECT_EQ(idle.state, "CompleteCommit");
+  EXPECT_FALSE(idle.start_time_ms.has_value());
+  EXPECT_TRUE(idle.topic_partitions.empty());
+  EXPECT_THROW(parse_transaction_description(header), std::runtime_error);
+  EXPECT_THROW(parse_transaction_description("Failed to describe transaction state\n"), std::runtime_error);
+  EXPECT_THROW(parse_transaction_description(header + "1\tapp\t7\n"), std::runtime_error);
+  EXPECT_THROW(parse_transaction_description(header + "x\tapp\t7\t3\tOngoing\t60000\t1\t1\tt-0\t\n"),
+               std::runtime_error);
+}
+
 TEST(KafkaCliParse, TransactionsFindHanging) {
   // kafka-transactions find-hanging --broker-id 0 --max-transaction-timeout 0 (4.3.1; 3.9.2
   // prints the same), with the transactional batch of a producer id no coordinator knows.
