@@ -1,6 +1,7 @@
 #include "probes/kafka/kafka_config.hpp"
 
 #include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/canary/canary_probe.hpp"
 #include "probes/kafka/lag/kafka_lag_probe.hpp"
 
 namespace msgwatch::kafka {
@@ -14,7 +15,7 @@ std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
 
 KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   KafkaCluster cluster;
-  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag", "transactions"});
+  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag", "transactions", "canary"});
   reader.read("name", cluster.name);
   config::check_name(reader, cluster.name);
   reader.read("bootstrap_servers", cluster.bootstrap_servers);
@@ -56,6 +57,20 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   transactions.read("max_long_running", cluster.max_long_running, 0, 10'000);
   transactions.read("lso_stall_after", cluster.lso_stall_after);
   transactions.finish();
+  auto canary = reader.section("canary");
+  canary.read("enabled", cluster.canary.enabled);
+  canary.read("topic", cluster.canary.topic);
+  if (cluster.canary.topic.empty()) canary.fail("topic", "must not be empty");
+  canary.read("interval", cluster.canary.interval);
+  if (cluster.canary.interval < std::chrono::seconds(1)) canary.fail("interval", "must be at least 1s");
+  canary.read("ack_sla", cluster.canary.ack_sla);
+  if (cluster.canary.ack_sla < std::chrono::milliseconds(10)) canary.fail("ack_sla", "must be at least 10ms");
+  canary.read("lost_after", cluster.canary.lost_after);
+  if (cluster.canary.lost_after < std::chrono::seconds(1)) canary.fail("lost_after", "must be at least 1s");
+  canary.read("manage_topic", cluster.canary.manage_topic);
+  canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 100);
+  canary.read("replication_factor", cluster.canary.replication_factor, 0, 10);
+  canary.finish();
   reader.finish();
   return cluster;
 }
@@ -76,11 +91,20 @@ void KafkaCluster::log() const {
              {"interval", log_duration(lag_schedule.interval)},
              {"timeout", log_duration(lag_schedule.timeout)},
              {"stale_after", log_duration(lag_schedule.effective_stale_after())}});
+  if (canary.enabled) {
+    log_event(spdlog::level::info, "kafka canary",
+              {{"cluster", name},
+               {"topic", canary.topic},
+               {"interval", log_duration(canary.interval)},
+               {"lost_after", log_duration(canary.lost_after)},
+               {"manage_topic", canary.manage_topic ? "true" : "false"}});
+  }
 }
 
 std::vector<std::unique_ptr<Probe>> KafkaCluster::make_probes(const ProbeContext& context) const {
   std::vector<std::unique_ptr<Probe>> probes;
   probes.push_back(make_kafka_lag_probe(*this, context));
+  if (canary.enabled) probes.push_back(make_kafka_canary_probe(*this, context));
   return probes;
 }
 

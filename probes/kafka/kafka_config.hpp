@@ -21,6 +21,21 @@ struct KafkaSasl {
 
 enum class Granularity { partition, topic };
 
+// The canary (section `canary:`): one message to every partition of its topic every interval.
+struct CanarySettings {
+  bool enabled = false;  // it writes to the cluster: the operator turns it on
+  std::string topic = "msgwatch-canary";
+  std::chrono::milliseconds interval{std::chrono::minutes(1)};
+  // An acknowledgement slower than this is late; the latency histograms' buckets derive from it.
+  std::chrono::milliseconds ack_sla{std::chrono::seconds(5)};
+  // An acknowledged message not read back within this is lost.
+  std::chrono::milliseconds lost_after{std::chrono::seconds(20)};
+  // Create the topic when it is missing; false: only report what is there.
+  bool manage_topic = true;
+  std::int64_t partitions_per_broker = 1;
+  std::int64_t replication_factor = 0;  // 0: min(3, brokers)
+};
+
 struct KafkaCluster final : ProbeTarget {
   std::string name;                            // the `cluster` label
   std::vector<std::string> bootstrap_servers;  // host:port
@@ -50,6 +65,7 @@ struct KafkaCluster final : ProbeTarget {
   // A last stable offset stuck below the high watermark for longer than this is frozen:
   // read_committed groups waiting at it are BLOCKED.
   std::chrono::milliseconds lso_stall_after{std::chrono::minutes(2)};
+  CanarySettings canary;
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override;

@@ -65,6 +65,14 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.long_running_after, 5min);
   EXPECT_EQ(orders.max_long_running, 20);
   EXPECT_EQ(orders.lso_stall_after, 30s);
+  EXPECT_TRUE(orders.canary.enabled);
+  EXPECT_EQ(orders.canary.topic, "orders-canary");
+  EXPECT_EQ(orders.canary.interval, 10s);
+  EXPECT_EQ(orders.canary.ack_sla, 2s);
+  EXPECT_EQ(orders.canary.lost_after, 30s);
+  EXPECT_FALSE(orders.canary.manage_topic);
+  EXPECT_EQ(orders.canary.partitions_per_broker, 2);
+  EXPECT_EQ(orders.canary.replication_factor, 3);
   const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());
@@ -72,6 +80,10 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_TRUE(chat.read_committed_groups.include.empty());
   EXPECT_EQ(chat.granularity, kafka::Granularity::partition);
   EXPECT_EQ(chat.lag_schedule.effective_stale_after(), 90s) << "three intervals by default";
+  EXPECT_FALSE(chat.canary.enabled) << "the canary writes to the cluster: off unless enabled";
+  EXPECT_EQ(chat.canary.topic, "msgwatch-canary");
+  EXPECT_EQ(chat.canary.interval, 1min);
+  EXPECT_TRUE(chat.canary.manage_topic);
   const auto redis = targets_of<redis::RedisTarget>(config);
   ASSERT_EQ(redis.size(), 1U);
   EXPECT_EQ(redis[0]->address, "redis-1:6379");
@@ -120,6 +132,14 @@ TEST(Config, RejectsBadValues) {
               HasSubstr("kafka[0].lag.granularity: \"broker\" is not one of partition, topic"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    lag: {max_series: 0}\n"),
               HasSubstr("kafka[0].lag.max_series: must be between 1 and 100000000"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {interval: 500ms}\n"),
+              HasSubstr("kafka[0].canary.interval: must be at least 1s"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {topic: ''}\n"),
+              HasSubstr("kafka[0].canary.topic: must not be empty"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {partitions_per_broker: 0}\n"),
+              HasSubstr("kafka[0].canary.partitions_per_broker: must be between 1 and 100"));
+  EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {sla: 1s}\n"),
+              HasSubstr("kafka[0].canary.sla: unknown key"));
   EXPECT_THAT(error_of("log: {level: loud}\n"), HasSubstr("log.level: \"loud\" is not one of"));
   EXPECT_THAT(error_of("log: {format: xml}\n"), HasSubstr("log.format: \"xml\" is not one of logfmt, json"));
   EXPECT_THAT(error_of("web: {telemetry_path: metrics}\n"), HasSubstr("web.telemetry_path"));

@@ -58,17 +58,30 @@ KafkaProducer& KafkaProducer::operator=(KafkaProducer&&) noexcept = default;
 
 void KafkaProducer::produce(const std::string& topic, std::int32_t partition, int count,
                             const MessageOptions& options) {
+  std::vector<std::string> values;
+  for (int i = 0; i < count; ++i) values.push_back(options.value_prefix + "-" + std::to_string(i));
+  produce_values(topic, partition, values, options.timestamp);
+}
+
+void KafkaProducer::produce_values(const std::string& topic, std::int32_t partition,
+                                   const std::vector<std::string>& values) {
+  produce_values(topic, partition, values, std::nullopt);
+}
+
+void KafkaProducer::produce_values(const std::string& topic, std::int32_t partition,
+                                   const std::vector<std::string>& values,
+                                   std::optional<std::chrono::system_clock::time_point> timestamp) {
+  const int count = static_cast<int>(values.size());
   const std::string where = topic + "/" + std::to_string(partition);
   impl_->delivered = 0;
   impl_->failed = 0;
   impl_->first_failure.clear();
   const std::int64_t timestamp_ms =
-      options.timestamp
-          ? std::chrono::duration_cast<std::chrono::milliseconds>(options.timestamp->time_since_epoch()).count()
-          : 0;  // 0: librdkafka stamps the current time
+      timestamp ? std::chrono::duration_cast<std::chrono::milliseconds>(timestamp->time_since_epoch()).count()
+                : 0;  // 0: librdkafka stamps the current time
   for (int i = 0; i < count; ++i) {
     const std::string key = std::to_string(i);
-    const std::string value = options.value_prefix + "-" + std::to_string(i);
+    const std::string& value = values[i];
     for (;;) {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           impl_->rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/kafka_handles.hpp"
 
@@ -43,12 +44,17 @@ class KafkaProducer {
   // delivery report succeeded. Inside a transaction the messages are then written to the
   // log but not yet committed.
   void produce(const std::string& topic, std::int32_t partition, int count, const MessageOptions& options = {});
+  // Same, one message per value, with exactly these values (keys "<i>").
+  void produce_values(const std::string& topic, std::int32_t partition, const std::vector<std::string>& values);
 
   void begin_transaction();
   void commit_transaction(std::chrono::milliseconds timeout = 60s);
   void abort_transaction(std::chrono::milliseconds timeout = 60s);
 
  private:
+  void produce_values(const std::string& topic, std::int32_t partition, const std::vector<std::string>& values,
+                      std::optional<std::chrono::system_clock::time_point> timestamp);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

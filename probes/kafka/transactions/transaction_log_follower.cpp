@@ -1,42 +1,15 @@
 #include "probes/kafka/transactions/transaction_log_follower.hpp"
 
 #include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/rdkafka/rdkafka_client.hpp"
 
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
-
-#include <array>
-#include <stdexcept>
 
 namespace msgwatch::kafka {
 namespace {
 
 constexpr const char* kTopic = "__transaction_state";
-
-struct HandleDeleter {
-  void operator()(rd_kafka_t* p) const { rd_kafka_destroy(p); }
-  void operator()(rd_kafka_conf_t* p) const { rd_kafka_conf_destroy(p); }
-  void operator()(rd_kafka_message_t* p) const { rd_kafka_message_destroy(p); }
-  void operator()(rd_kafka_topic_partition_list_t* p) const { rd_kafka_topic_partition_list_destroy(p); }
-};
-template <class T>
-using Handle = std::unique_ptr<T, HandleDeleter>;
-
-// librdkafka's log lines, at debug: its own retries are not the operator's business; what
-// matters reaches drain() as errors.
-void log_trampoline(const rd_kafka_t* /*rk*/, int /*level*/, const char* facility, const char* line) noexcept {
-  try {
-    spdlog::debug("librdkafka {}: {}", facility, line);
-  } catch (...) {  // never into C
-  }
-}
-
-void set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
-  std::array<char, 512> error{};
-  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) != RD_KAFKA_CONF_OK) {
-    throw std::runtime_error("librdkafka property " + name + ": " + error.data());
-  }
-}
 
 bool is_refusal(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED || err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
@@ -47,7 +20,7 @@ bool is_refusal(rd_kafka_resp_err_t err) {
 }  // namespace
 
 struct TransactionLogFollower::Consumer {
-  Handle<rd_kafka_t> handle;
+  RdKafkaHandle<rd_kafka_t> handle;
 };
 
 TransactionLogFollower::TransactionLogFollower(const KafkaCluster& cluster) : cluster_(cluster) {}
@@ -70,30 +43,18 @@ void TransactionLogFollower::follow(std::int32_t partitions) {
   if (consumer_ && partitions == partitions_) return;
   if (!consumer_) {
     try {
-      Handle<rd_kafka_conf_t> conf(rd_kafka_conf_new());
-      std::string servers;
-      for (const auto& server : cluster_.bootstrap_servers) servers += (servers.empty() ? "" : ",") + server;
-      set(conf.get(), "bootstrap.servers", servers);
-      set(conf.get(), "client.id", cluster_.client_id);
-      // Needed by assign(); the group is never joined and nothing is committed to it.
-      set(conf.get(), "group.id", cluster_.client_id + "-transaction-log");
-      set(conf.get(), "enable.auto.commit", "false");
-      set(conf.get(), "enable.auto.offset.store", "false");
-      set(conf.get(), "enable.partition.eof", "false");
-      // What waits between two cycles stays small: records of a busy coordinator are tiny.
-      set(conf.get(), "queued.max.messages.kbytes", "8192");
-      if (cluster_.sasl) {
-        set(conf.get(), "security.protocol", "sasl_plaintext");
-        set(conf.get(), "sasl.mechanisms", cluster_.sasl->mechanism);
-        set(conf.get(), "sasl.username", cluster_.sasl->username);
-        set(conf.get(), "sasl.password", cluster_.sasl->password.resolve());
-      }
-      rd_kafka_conf_set_log_cb(conf.get(), log_trampoline);
-      std::array<char, 512> error{};
-      // rd_kafka_new takes the configuration only when it succeeds.
-      Handle<rd_kafka_t> handle(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), error.data(), error.size()));
-      if (!handle) throw std::runtime_error(error.data());
-      (void)conf.release();
+      auto handle = make_rdkafka_client(
+          RD_KAFKA_CONSUMER,
+          rdkafka_config(cluster_, {
+                                       // Needed by assign(); the group is never joined and nothing is committed to it.
+                                       {"group.id", cluster_.client_id + "-transaction-log"},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.auto.offset.store", "false"},
+                                       {"enable.partition.eof", "false"},
+                                       // What waits between two cycles stays small: records of a busy
+                                       // coordinator are tiny.
+                                       {"queued.max.messages.kbytes", "8192"},
+                                   }));
       rd_kafka_poll_set_consumer(handle.get());
       consumer_ = std::make_unique<Consumer>(Consumer{std::move(handle)});
     } catch (const std::exception& e) {
@@ -101,7 +62,7 @@ void TransactionLogFollower::follow(std::int32_t partitions) {
       return;
     }
   }
-  Handle<rd_kafka_topic_partition_list_t> list(rd_kafka_topic_partition_list_new(partitions));
+  RdKafkaHandle<rd_kafka_topic_partition_list_t> list(rd_kafka_topic_partition_list_new(partitions));
   for (std::int32_t p = 0; p < partitions; ++p) {
     rd_kafka_topic_partition_list_add(list.get(), kTopic, p)->offset =
         created_while_following_ ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
@@ -118,7 +79,7 @@ std::size_t TransactionLogFollower::drain(const RecordHandler& handler, std::siz
   if (!consumer_) return 0;
   std::size_t records = 0;
   while (records < max_records) {
-    Handle<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer_->handle.get(), 0));
+    RdKafkaHandle<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer_->handle.get(), 0));
     if (!message) break;
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       if (is_refusal(message->err)) {

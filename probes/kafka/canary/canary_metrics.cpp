@@ -1,0 +1,112 @@
+#include "probes/kafka/canary/canary_metrics.hpp"
+
+#include "probes/kafka/canary/canary_topic.hpp"
+
+#include <array>
+#include <chrono>
+
+namespace msgwatch::kafka {
+namespace {
+
+struct CountFamilies {
+  Family family;
+  std::int64_t CanaryCounts::*member;
+};
+
+constexpr LabelNames kPartitionLabels{"topic", "partition", "broker"};
+constexpr LabelNames kBrokerLabels{"broker"};
+
+constexpr std::array kPartitionCounts{
+    CountFamilies{counter_family("kafka_canary_partition_sent_total",
+                                 "Canary messages sent to the partition (broker: its leader now).", kPartitionLabels),
+                  &CanaryCounts::sent},
+    CountFamilies{counter_family("kafka_canary_partition_received_total",
+                                 "Canary messages of this daemon read back from the partition within lost_after.",
+                                 kPartitionLabels),
+                  &CanaryCounts::received},
+    CountFamilies{counter_family("kafka_canary_partition_lost_total",
+                                 "Canary messages the broker acknowledged that were not read back within lost_after.",
+                                 kPartitionLabels),
+                  &CanaryCounts::lost},
+    CountFamilies{
+        counter_family("kafka_canary_partition_duplicates_total",
+                       "Canary records read twice (a sender's sequence number seen before).", kPartitionLabels),
+        &CanaryCounts::duplicates},
+    CountFamilies{counter_family("kafka_canary_partition_out_of_order_total",
+                                 "Canary records read after a later one of the same sender.", kPartitionLabels),
+                  &CanaryCounts::out_of_order},
+};
+
+constexpr std::array kBrokerCounts{
+    CountFamilies{counter_family("kafka_canary_broker_sent_total",
+                                 "Canary messages sent to partitions the broker led at the time.", kBrokerLabels),
+                  &CanaryCounts::sent},
+    CountFamilies{
+        counter_family("kafka_canary_broker_received_total",
+                       "Canary messages read back, sent while the broker led their partition.", kBrokerLabels),
+        &CanaryCounts::received},
+    CountFamilies{counter_family("kafka_canary_broker_lost_total",
+                                 "Canary messages lost, sent while the broker led their partition.", kBrokerLabels),
+                  &CanaryCounts::lost},
+    CountFamilies{counter_family("kafka_canary_broker_duplicates_total",
+                                 "Canary records read twice from partitions the broker led.", kBrokerLabels),
+                  &CanaryCounts::duplicates},
+    CountFamilies{counter_family("kafka_canary_broker_out_of_order_total",
+                                 "Canary records read out of order from partitions the broker led.", kBrokerLabels),
+                  &CanaryCounts::out_of_order},
+};
+
+constexpr Family kPartitionFailures = counter_family(
+    "kafka_canary_partition_send_failures_total", "Canary messages that could not be sent, by librdkafka's error name.",
+    {"topic", "partition", "broker", "error"});
+constexpr Family kBrokerFailures =
+    counter_family("kafka_canary_broker_send_failures_total",
+                   "Canary messages that could not be sent to partitions the broker led at the time.", kBrokerLabels);
+constexpr Family kLastRoundTrip = gauge_family(
+    "kafka_canary_partition_last_round_trip_timestamp_seconds",
+    "When a canary message of this daemon was last read back from the partition (Unix time).", kPartitionLabels);
+constexpr Family kPartitions = gauge_family("kafka_canary_partitions", "Partitions of the canary topic.", {"topic"});
+constexpr Family kIdleBrokers =
+    gauge_family("kafka_canary_brokers_without_leadership",
+                 "Brokers that lead no partition of the canary topic: the canary does not see them.", {"topic"});
+constexpr Family kInfo =
+    gauge_family("msgwatch_kafka_canary_info",
+                 "The canary's topic and this daemon's instance id (the key of its messages).", {"topic", "instance"});
+
+std::int64_t failures(const CanaryCounts& counts) {
+  std::int64_t total = 0;
+  for (const auto& [error, count] : counts.failures) total += count;
+  return total;
+}
+
+}  // namespace
+
+void write_canary_metrics(const CanaryState& state, const std::string& topic, SeriesSet& out) {
+  out.add(kInfo, {topic, state.instance}, 1);
+  if (state.topic) {
+    out.add(kPartitions, {topic}, static_cast<double>(state.topic->leaders.size()));
+    out.add(kIdleBrokers, {topic}, static_cast<double>(brokers_without_leadership(*state.topic).size()));
+  }
+  for (const auto& [partition, counts] : state.partitions) {
+    std::int32_t leader = -1;
+    if (state.topic) {
+      if (const auto it = state.topic->leaders.find(partition); it != state.topic->leaders.end()) leader = it->second;
+    }
+    for (const auto& [family, member] : kPartitionCounts) {
+      out.add(family, {topic, partition, leader}, static_cast<double>(counts.*member));
+    }
+    for (const auto& [error, count] : counts.failures) {
+      out.add(kPartitionFailures, {topic, partition, leader, error}, static_cast<double>(count));
+    }
+    if (counts.last_round_trip) {
+      out.add(kLastRoundTrip, {topic, partition, leader},
+              std::chrono::duration<double>(counts.last_round_trip->time_since_epoch()).count());
+    }
+  }
+  for (const auto& [broker, counts] : state.brokers) {
+    for (const auto& [family, member] : kBrokerCounts) out.add(family, {broker}, static_cast<double>(counts.*member));
+    out.add(kBrokerFailures, {broker}, static_cast<double>(failures(counts)));
+  }
+}
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,21 @@
+#pragma once
+// The canary's series, from what its runner has counted since the daemon started:
+//   kafka_canary_partition_{sent,received,lost,duplicates,out_of_order}_total{topic,partition,broker}
+//   kafka_canary_partition_send_failures_total{topic,partition,broker,error}
+//   kafka_canary_partition_last_round_trip_timestamp_seconds{topic,partition,broker}
+//   kafka_canary_broker_{sent,received,lost,duplicates,out_of_order,send_failures}_total{broker}
+//   kafka_canary_partitions{topic}, kafka_canary_brokers_without_leadership{topic}
+//   msgwatch_kafka_canary_info{topic,instance}
+// A partition's `broker` is its leader now; the broker roll-ups count each message against
+// the broker that led its partition when it was sent.
+
+#include "exporter/sdk/series_set.hpp"
+#include "probes/kafka/canary/canary_runner.hpp"
+
+#include <string>
+
+namespace msgwatch::kafka {
+
+void write_canary_metrics(const CanaryState& state, const std::string& topic, SeriesSet& out);
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,39 @@
+#pragma once
+// The canary topic as the cluster has it, and its creation (where the daemon manages it).
+// Blocking librdkafka calls, each bounded by its timeout: for the canary's own thread.
+
+#include "probes/kafka/kafka_config.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace msgwatch::kafka {
+
+struct CanaryTopicView {
+  // partition → leader broker (-1 for none); empty when the topic does not exist
+  std::map<std::int32_t, std::int32_t> leaders;
+  std::vector<std::int32_t> brokers;  // the cluster's brokers, sorted
+  [[nodiscard]] bool exists() const { return !leaders.empty(); }
+  bool operator==(const CanaryTopicView&) const = default;
+};
+
+// The topic's partitions and the cluster's brokers. Never creates the topic (the client
+// must have allow.auto.create.topics=false). Throws std::runtime_error when the metadata
+// cannot be read.
+CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, std::chrono::milliseconds timeout);
+
+// Creates the topic: canary.partitions_per_broker × brokers partitions, replication factor
+// canary.replication_factor (0: min(3, brokers)), min.insync.replicas one less (at least 1).
+// An existing topic is not an error. Throws std::runtime_error with the broker's reason.
+void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size_t brokers,
+                         const CanarySettings& canary, std::chrono::milliseconds timeout);
+
+// Brokers that lead none of the topic's partitions.
+std::vector<std::int32_t> brokers_without_leadership(const CanaryTopicView& view);
+
+}  // namespace msgwatch::kafka

@@ -1,0 +1,195 @@
+// The canary against the real broker, at a 1 s interval: it creates its topic, every
+// message it sends comes back exactly once (the test reads the topic itself and finds each
+// sequence number once), records injected by the test as a duplicate and out of order are
+// counted once each, and with manage_topic off a missing topic is reported and never
+// created.
+
+#include "support/daemon_process.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/kafka_cli.hpp"
+#include "support/kafka_producer.hpp"
+#include "support/kafka_reader.hpp"
+#include "support/process.hpp"
+#include "support/test_environment.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace msgwatch::test {
+namespace {
+
+std::string canary_config(const std::string& topic, const std::string& settings = "") {
+  return kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic +
+                                                 "']}\n    canary:\n      enabled: true\n      topic: " + topic +
+                                                 "\n      interval: 1s\n      lost_after: 5s\n" + settings);
+}
+
+// The value of a partition's series, whatever its leader label says.
+std::optional<double> partition_value(const Exposition& m, const std::string& family, const std::string& partition) {
+  for (const auto& sample : m.samples_named(family)) {
+    const auto p = std::find_if(sample.labels.begin(), sample.labels.end(),
+                                [](const auto& label) { return label.first == "partition"; });
+    if (p != sample.labels.end() && p->second == partition) return sample.value;
+  }
+  return std::nullopt;
+}
+
+std::string instance_of(const Exposition& m) {
+  for (const auto& sample : m.samples_named("msgwatch_kafka_canary_info")) {
+    for (const auto& [name, value] : sample.labels) {
+      if (name == "instance") return value;
+    }
+  }
+  return "";
+}
+
+TEST(Canary, CreatesItsTopicAndEveryMessageComesBackExactlyOnce) {
+  const auto topic = unique_name("canary");
+  DaemonProcess daemon(canary_config(topic, "      partitions_per_broker: 3\n"));
+  daemon.wait_ready();
+  const auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (const std::string partition : {"0", "1", "2"}) {
+          if (partition_value(m, "kafka_canary_partition_received_total", partition).value_or(0) < 5) {
+            return "partition " + partition + " has not received 5 canary messages yet";
+          }
+        }
+        return "";
+      },
+      60s, "5 round trips on every canary partition");
+
+  // Created as the README says: one broker, so 3 × 1 partitions, replication factor 1 and
+  // min.insync.replicas 1.
+  KafkaAdmin admin(kafka_bootstrap());
+  EXPECT_EQ(admin.partition_count(topic), 3);
+  const auto configs = kafka_tool_output({"configs", "--bootstrap-server", kafka_bootstrap(), "--describe",
+                                          "--entity-type", "topics", "--entity-name", topic});
+  EXPECT_NE(configs.find("min.insync.replicas=1"), std::string::npos) << configs;
+  EXPECT_EQ(metrics.value("kafka_canary_partitions", {{"cluster", "it"}, {"topic", topic}}), 3.0);
+  EXPECT_EQ(metrics.value("kafka_canary_brokers_without_leadership", {{"cluster", "it"}, {"topic", topic}}), 0.0);
+  EXPECT_EQ(metrics.value("msgwatch_probe_success", {{"probe", "kafka_canary"}, {"cluster", "it"}}), 1.0);
+
+  const std::string instance = instance_of(metrics);
+  ASSERT_EQ(instance.size(), 16u);
+  for (const std::string partition : {"0", "1", "2"}) {
+    const double sent = partition_value(metrics, "kafka_canary_partition_sent_total", partition).value_or(-1);
+    const double received = partition_value(metrics, "kafka_canary_partition_received_total", partition).value_or(-1);
+    EXPECT_GE(received, sent - 1) << "at most the last message is on its way";
+    EXPECT_LE(received, sent);
+    for (const char* family : {"kafka_canary_partition_lost_total", "kafka_canary_partition_duplicates_total",
+                               "kafka_canary_partition_out_of_order_total"}) {
+      EXPECT_EQ(partition_value(metrics, family, partition), 0.0) << family << " of partition " << partition;
+    }
+    EXPECT_EQ(partition_value(metrics, "kafka_canary_partition_send_failures_total", partition), std::nullopt);
+    const auto round_trip =
+        partition_value(metrics, "kafka_canary_partition_last_round_trip_timestamp_seconds", partition);
+    ASSERT_TRUE(round_trip.has_value());
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_GT(*round_trip, now - 5);
+
+    // The topic holds every sequence number the daemon counted as sent, each exactly once,
+    // in order.
+    const auto records = read_partition(kafka_bootstrap(), topic, std::stoi(partition));
+    std::vector<long long> sequences;
+    for (const auto& record : records) {
+      const std::string prefix = "msgwatch-canary/1 " + instance + " ";
+      if (record.value.rfind(prefix, 0) != 0) continue;
+      EXPECT_EQ(record.key, instance);
+      sequences.push_back(std::stoll(record.value.substr(prefix.size())));
+    }
+    ASSERT_GE(sequences.size(), static_cast<std::size_t>(sent));
+    for (std::size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], static_cast<long long>(i));
+  }
+  const auto readme = read_file(repo_root() / "README.md");
+  for (const auto& family : metrics.family_names()) {
+    if (family.rfind("kafka_canary", 0) != 0 && family.rfind("msgwatch_kafka_canary", 0) != 0) continue;
+    EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
+  }
+  // Every round trip has its end-to-end latency observed (the live histogram is read at the
+  // scrape, the counters at the last collection before it).
+  const auto after = daemon.scrape_metrics();
+  const auto e2e_count = after.value("kafka_canary_end_to_end_latency_seconds_count",
+                                     {{"cluster", "it"}, {"topic", topic}, {"partition", "0"}});
+  ASSERT_TRUE(e2e_count.has_value());
+  EXPECT_GE(*e2e_count, partition_value(metrics, "kafka_canary_partition_received_total", "0").value_or(0));
+  const auto ack_count =
+      after.value("kafka_canary_ack_latency_seconds_count", {{"cluster", "it"}, {"topic", topic}, {"partition", "0"}});
+  EXPECT_GE(ack_count.value_or(0), *e2e_count);
+  daemon.stop();
+}
+
+TEST(Canary, ADuplicateAndAnOutOfOrderRecordAreCountedOnceEach) {
+  const auto topic = unique_name("canary-order");
+  KafkaAdmin admin(kafka_bootstrap());
+  admin.create_topic(topic, 2);
+  DaemonProcess daemon(canary_config(topic));
+  daemon.wait_ready();
+  daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return partition_value(m, "kafka_canary_partition_received_total", "1").value_or(0) >= 2
+                   ? ""
+                   : "no round trips on partition 1 yet";
+      },
+      60s, "the canary to read its partitions");
+  // Another sender's stream on partition 1: 0 1 2, then 1 again (a duplicate), 5, then 4
+  // (new, but after 5: out of order).
+  std::vector<std::string> values;
+  for (const int sequence : {0, 1, 2, 1, 5, 4}) {
+    values.push_back("msgwatch-canary/1 injected " + std::to_string(sequence) + " 1796190929280000");
+  }
+  KafkaProducer(kafka_bootstrap()).produce_values(topic, 1, values);
+  const auto metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        const auto duplicates = partition_value(m, "kafka_canary_partition_duplicates_total", "1").value_or(0);
+        const auto out_of_order = partition_value(m, "kafka_canary_partition_out_of_order_total", "1").value_or(0);
+        return duplicates >= 1 && out_of_order >= 1 ? "" : "the injected records not counted yet";
+      },
+      30s, "the duplicate and the out-of-order record");
+  // Once each, and a few cycles later still once each.
+  EXPECT_EQ(partition_value(metrics, "kafka_canary_partition_duplicates_total", "1"), 1.0);
+  EXPECT_EQ(partition_value(metrics, "kafka_canary_partition_out_of_order_total", "1"), 1.0);
+  EXPECT_EQ(partition_value(metrics, "kafka_canary_partition_duplicates_total", "0"), 0.0);
+  std::this_thread::sleep_for(3s);
+  const auto later = daemon.scrape_metrics();
+  EXPECT_EQ(partition_value(later, "kafka_canary_partition_duplicates_total", "1"), 1.0);
+  EXPECT_EQ(partition_value(later, "kafka_canary_partition_out_of_order_total", "1"), 1.0);
+  EXPECT_EQ(partition_value(later, "kafka_canary_partition_lost_total", "1"), 0.0);
+  EXPECT_EQ(later.value("kafka_canary_broker_duplicates_total", {{"cluster", "it"}, {"broker", "0"}}), 1.0);
+  daemon.stop();
+}
+
+TEST(Canary, WithManageTopicOffAMissingTopicIsReportedAndNeverCreated) {
+  const auto topic = unique_name("canary-unmanaged");
+  DaemonProcess daemon(canary_config(topic, "      manage_topic: false\n"));
+  daemon.wait_ready();
+  const Labels probe{{"probe", "kafka_canary"}, {"cluster", "it"}};
+  daemon.wait_for_value("msgwatch_probe_success", probe, 0);
+  std::this_thread::sleep_for(3s);  // three more rounds
+  EXPECT_EQ(daemon.scrape_metrics().value("msgwatch_probe_success", probe), 0.0);
+  KafkaAdmin admin(kafka_bootstrap());
+  const auto topics = admin.list_topics();
+  EXPECT_EQ(std::count(topics.begin(), topics.end(), topic), 0) << "the daemon created the topic";
+  EXPECT_NE(daemon.log().find("canary cannot send"), std::string::npos);
+
+  // Once an operator creates it, the canary uses it as it is.
+  admin.create_topic(topic, 2);
+  daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("msgwatch_probe_success", probe) == 1.0 &&
+                       partition_value(m, "kafka_canary_partition_received_total", "1").value_or(0) >= 1
+                   ? ""
+                   : "the canary has not used the topic yet";
+      },
+      30s, "the canary to use the operator's topic");
+  EXPECT_EQ(admin.partition_count(topic), 2);
+  daemon.stop();
+}
+
+}  // namespace
+}  // namespace msgwatch::test

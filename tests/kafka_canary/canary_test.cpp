@@ -1,0 +1,130 @@
+// The canary's message format and its bookkeeping: what counts as received, lost, failed,
+// duplicated and out of order, and against which partition and broker.
+
+#include "probes/kafka/canary/canary_message.hpp"
+#include "probes/kafka/canary/canary_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+namespace msgwatch::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(CanaryMessage, RoundTripsAndRefusesEverythingElse) {
+  const CanaryMessage message{"0123456789abcdef", 42, 1'796'190'929'280'123};
+  const auto text = encode_canary_message(message);
+  EXPECT_EQ(text, "msgwatch-canary/1 0123456789abcdef 42 1796190929280123");
+  EXPECT_EQ(decode_canary_message(text), message);
+  for (const std::string_view bad :
+       {"", "msgwatch-canary/1 ", "msgwatch-canary/2 a 1 2", "msgwatch-canary/1 a 1", "msgwatch-canary/1 a 1 2 3",
+        "msgwatch-canary/1 a -1 2", "msgwatch-canary/1 a 1 x", "msgwatch-canary/1  1 2",
+        "msgwatch-canary/1 a 99999999999999999999 2", "msgwatch-canary/1 a 1 2 ", "hello"}) {
+    EXPECT_EQ(decode_canary_message(bad), std::nullopt) << bad;
+  }
+  EXPECT_EQ(decode_canary_message("msgwatch-canary/1 " + std::string(65, 'a') + " 1 2"), std::nullopt);
+  const auto a = new_canary_instance();
+  EXPECT_EQ(a.size(), 16u);
+  EXPECT_NE(a, new_canary_instance());
+}
+
+const CanaryClock::time_point t0 = CanaryClock::time_point(std::chrono::seconds(1'800'000'000));
+
+// A partition's counts; all zero where nothing was counted.
+CanaryCounts counts(const CanaryTracker& tracker, std::int32_t partition) {
+  const auto it = tracker.partitions().find(partition);
+  return it == tracker.partitions().end() ? CanaryCounts{} : it->second;
+}
+
+TEST(CanaryTracker, ReceivedLostAndFailedCountAgainstThePartitionAndItsLeaderAtSendTime) {
+  CanaryTracker tracker("me", 10s);
+  const auto m0 = tracker.send(0, 1, t0);
+  const auto m1 = tracker.send(1, 2, t0);
+  const auto m2 = tracker.send(2, 2, t0);
+  EXPECT_EQ(m0.sequence, 0);
+  EXPECT_EQ(m0.instance, "me");
+  tracker.delivered(0, m0.sequence);
+  tracker.delivered(1, m1.sequence);
+  tracker.failed(2, m2.sequence, "_MSG_TIMED_OUT");
+  // Partition 0 is read back 250 ms later, after its leadership moved to broker 3.
+  const auto latency = tracker.received(0, 3, m0, t0 + 250ms);
+  ASSERT_TRUE(latency.has_value());
+  EXPECT_EQ(*latency, 250ms);
+  tracker.expire(t0 + 10s);  // not past lost_after yet
+  EXPECT_EQ(tracker.pending(), 1u);
+  tracker.expire(t0 + 10s + 1ms);
+  EXPECT_EQ(tracker.pending(), 0u);
+
+  const auto& partitions = tracker.partitions();
+  EXPECT_EQ(partitions.at(0).sent, 1);
+  EXPECT_EQ(partitions.at(0).received, 1);
+  EXPECT_EQ(partitions.at(0).last_round_trip, t0 + 250ms);
+  EXPECT_EQ(partitions.at(1).lost, 1);
+  EXPECT_EQ(partitions.at(1).received, 0);
+  EXPECT_EQ(partitions.at(2).failures.at("_MSG_TIMED_OUT"), 1);
+  EXPECT_EQ(partitions.at(2).lost, 0);
+  const auto& brokers = tracker.brokers();
+  EXPECT_EQ(brokers.at(1).received, 1) << "counted against the leader when it was sent";
+  EXPECT_EQ(brokers.count(3), 0u);
+  EXPECT_EQ(brokers.at(2).sent, 2);
+  EXPECT_EQ(brokers.at(2).lost, 1);
+  EXPECT_EQ(brokers.at(2).failures.at("_MSG_TIMED_OUT"), 1);
+
+  // Lost stays lost when the message turns up after all; reading it again is a duplicate.
+  EXPECT_EQ(tracker.received(1, 2, m1, t0 + 11s), std::nullopt);
+  EXPECT_EQ(tracker.partitions().at(1).received, 0);
+  EXPECT_EQ(tracker.partitions().at(1).duplicates, 0);
+  EXPECT_EQ(tracker.received(1, 2, m1, t0 + 12s), std::nullopt);
+  EXPECT_EQ(tracker.partitions().at(1).duplicates, 1);
+}
+
+TEST(CanaryTracker, AMessageNotAcknowledgedIsWaitedForUntilItsReportOrTheGrace) {
+  CanaryTracker tracker("me", 5s);
+  const auto m = tracker.send(0, 1, t0);
+  tracker.expire(t0 + 20s);
+  EXPECT_EQ(tracker.pending(), 1u) << "its delivery report (message.timeout.ms = lost_after) is still to come";
+  EXPECT_EQ(tracker.partitions().at(0).lost, 0);
+  tracker.expire(t0 + 36s);
+  EXPECT_EQ(tracker.pending(), 0u);
+  EXPECT_EQ(tracker.partitions().at(0).failures.at("_NO_DELIVERY_REPORT"), 1);
+  (void)m;
+}
+
+TEST(CanaryTracker, EveryStreamIsCheckedForDuplicatesAndOrder) {
+  CanaryTracker tracker("me", 10s);
+  const auto from = [](std::int64_t sequence) { return CanaryMessage{"other", sequence, 0}; };
+  for (const std::int64_t sequence : {0, 1, 2, 1, 5, 4, 4, 6}) {
+    EXPECT_EQ(tracker.received(7, 1, from(sequence), t0), std::nullopt) << "not this instance's";
+  }
+  EXPECT_EQ(tracker.partitions().at(7).duplicates, 2);    // 1 and the second 4
+  EXPECT_EQ(tracker.partitions().at(7).out_of_order, 1);  // the first 4, after 5
+  EXPECT_EQ(tracker.brokers().at(1).duplicates, 2);
+  // Another sender's sequence 1 on another partition is a stream of its own.
+  EXPECT_EQ(tracker.received(8, 1, from(1), t0), std::nullopt);
+  EXPECT_EQ(counts(tracker, 8).duplicates, 0);
+  EXPECT_EQ(counts(tracker, 8).received, 0);
+
+  // Own messages read out of order count once as out of order, and as received.
+  const auto a = tracker.send(3, 1, t0);
+  const auto b = tracker.send(3, 1, t0);
+  tracker.delivered(3, a.sequence);
+  tracker.delivered(3, b.sequence);
+  EXPECT_TRUE(tracker.received(3, 1, b, t0 + 1ms));
+  EXPECT_TRUE(tracker.received(3, 1, a, t0 + 2ms));
+  EXPECT_EQ(tracker.partitions().at(3).out_of_order, 1);
+  EXPECT_EQ(tracker.partitions().at(3).received, 2);
+  EXPECT_EQ(tracker.received(3, 1, a, t0 + 3ms), std::nullopt);
+  EXPECT_EQ(tracker.partitions().at(3).duplicates, 1);
+}
+
+TEST(CanaryTracker, OtherSendersAreForgottenAfterAnHourWithoutRecords) {
+  CanaryTracker tracker("me", 10s);
+  EXPECT_EQ(tracker.received(0, 1, CanaryMessage{"gone", 5, 0}, t0), std::nullopt);
+  tracker.expire(t0 + std::chrono::hours(2));
+  // Its sequence 5 again is new: the stream starts over.
+  EXPECT_EQ(tracker.received(0, 1, CanaryMessage{"gone", 5, 0}, t0 + std::chrono::hours(2)), std::nullopt);
+  EXPECT_EQ(counts(tracker, 0).duplicates, 0);
+}
+
+}  // namespace
+}  // namespace msgwatch::kafka
