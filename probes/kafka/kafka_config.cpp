@@ -65,8 +65,10 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   if (cluster.canary.interval < std::chrono::seconds(1)) canary.fail("interval", "must be at least 1s");
   canary.read("ack_sla", cluster.canary.ack_sla);
   if (cluster.canary.ack_sla < std::chrono::milliseconds(10)) canary.fail("ack_sla", "must be at least 10ms");
-  canary.read("lost_after", cluster.canary.lost_after);
-  if (cluster.canary.lost_after < std::chrono::seconds(1)) canary.fail("lost_after", "must be at least 1s");
+  canary.read("round_trip_sla", cluster.canary.round_trip_sla);
+  if (cluster.canary.round_trip_sla < std::chrono::milliseconds(10)) {
+    canary.fail("round_trip_sla", "must be at least 10ms");
+  }
   canary.read("manage_topic", cluster.canary.manage_topic);
   canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 100);
   canary.read("replication_factor", cluster.canary.replication_factor, 0, 10);
@@ -96,7 +98,8 @@ void KafkaCluster::log() const {
               {{"cluster", name},
                {"topic", canary.topic},
                {"interval", log_duration(canary.interval)},
-               {"lost_after", log_duration(canary.lost_after)},
+               {"ack_sla", log_duration(canary.ack_sla)},
+               {"round_trip_sla", log_duration(canary.round_trip_sla)},
                {"manage_topic", canary.manage_topic ? "true" : "false"}});
   }
 }

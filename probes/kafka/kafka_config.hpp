@@ -26,10 +26,12 @@ struct CanarySettings {
   bool enabled = false;  // it writes to the cluster: the operator turns it on
   std::string topic = "msgwatch-canary";
   std::chrono::milliseconds interval{std::chrono::minutes(1)};
-  // An acknowledgement slower than this is late; the latency histograms' buckets derive from it.
+  // A message not acknowledged within this fails (the producer's message timeout); the
+  // acknowledgement latency buckets derive from it.
   std::chrono::milliseconds ack_sla{std::chrono::seconds(5)};
-  // An acknowledged message not read back within this is lost.
-  std::chrono::milliseconds lost_after{std::chrono::seconds(20)};
+  // An acknowledged message not read back within this is overdue; the end-to-end latency
+  // buckets derive from it.
+  std::chrono::milliseconds round_trip_sla{std::chrono::seconds(20)};
   // Create the topic when it is missing; false: only report what is there.
   bool manage_topic = true;
   std::int64_t partitions_per_broker = 1;

@@ -69,7 +69,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.canary.topic, "orders-canary");
   EXPECT_EQ(orders.canary.interval, 10s);
   EXPECT_EQ(orders.canary.ack_sla, 2s);
-  EXPECT_EQ(orders.canary.lost_after, 30s);
+  EXPECT_EQ(orders.canary.round_trip_sla, 30s);
   EXPECT_FALSE(orders.canary.manage_topic);
   EXPECT_EQ(orders.canary.partitions_per_broker, 2);
   EXPECT_EQ(orders.canary.replication_factor, 3);

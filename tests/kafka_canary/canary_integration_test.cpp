@@ -9,6 +9,7 @@
 #include "support/kafka_cli.hpp"
 #include "support/kafka_producer.hpp"
 #include "support/kafka_reader.hpp"
+#include "support/own_kafka.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
 
@@ -24,10 +25,11 @@
 namespace msgwatch::test {
 namespace {
 
-std::string canary_config(const std::string& topic, const std::string& settings = "") {
-  return kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic +
-                                                 "']}\n    canary:\n      enabled: true\n      topic: " + topic +
-                                                 "\n      interval: 1s\n      lost_after: 5s\n" + settings);
+std::string canary_config(const std::string& topic, const std::string& settings = "",
+                          const std::string& bootstrap = kafka_bootstrap()) {
+  return kafka_lag_config(bootstrap, "      topics: {include: ['" + topic +
+                                         "']}\n    canary:\n      enabled: true\n      topic: " + topic +
+                                         "\n      interval: 1s\n      round_trip_sla: 5s\n" + settings);
 }
 
 // The value of a partition's series, whatever its leader label says.
@@ -38,6 +40,21 @@ std::optional<double> partition_value(const Exposition& m, const std::string& fa
     if (p != sample.labels.end() && p->second == partition) return sample.value;
   }
   return std::nullopt;
+}
+
+// The label `name` of a partition's series.
+std::string partition_label(const Exposition& m, const std::string& family, const std::string& partition,
+                            const std::string& name) {
+  for (const auto& sample : m.samples_named(family)) {
+    std::string found_partition;
+    std::string found;
+    for (const auto& [label, value] : sample.labels) {
+      if (label == "partition") found_partition = value;
+      if (label == name) found = value;
+    }
+    if (found_partition == partition) return found;
+  }
+  return "";
 }
 
 std::string instance_of(const Exposition& m) {
@@ -82,8 +99,9 @@ TEST(Canary, CreatesItsTopicAndEveryMessageComesBackExactlyOnce) {
     const double received = partition_value(metrics, "kafka_canary_partition_received_total", partition).value_or(-1);
     EXPECT_GE(received, sent - 1) << "at most the last message is on its way";
     EXPECT_LE(received, sent);
-    for (const char* family : {"kafka_canary_partition_lost_total", "kafka_canary_partition_duplicates_total",
-                               "kafka_canary_partition_out_of_order_total"}) {
+    for (const char* family :
+         {"kafka_canary_partition_lost_total", "kafka_canary_partition_duplicates_total",
+          "kafka_canary_partition_out_of_order_total", "kafka_canary_partition_overdue_messages"}) {
       EXPECT_EQ(partition_value(metrics, family, partition), 0.0) << family << " of partition " << partition;
     }
     EXPECT_EQ(partition_value(metrics, "kafka_canary_partition_send_failures_total", partition), std::nullopt);
@@ -188,6 +206,77 @@ TEST(Canary, WithManageTopicOffAMissingTopicIsReportedAndNeverCreated) {
       },
       30s, "the canary to use the operator's topic");
   EXPECT_EQ(admin.partition_count(topic), 2);
+  daemon.stop();
+}
+
+// Replication factor 1, so that a stopped broker's partitions have no other replica to fail
+// over to: exactly they fail, the others carry on, and they recover when it is back.
+TEST(Canary, ABrokerStoppedFailsExactlyThePartitionsItLeadsUntilItIsBack) {
+  OwnKafka kafka(3);
+  const auto topic = unique_name("canary-outage");
+  DaemonProcess daemon(canary_config(topic, "      ack_sla: 3s\n      replication_factor: 1\n", kafka.bootstrap()));
+  daemon.wait_ready();
+  const std::vector<std::string> partitions{"0", "1", "2"};
+  const auto before = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (const auto& partition : partitions) {
+          if (partition_value(m, "kafka_canary_partition_received_total", partition).value_or(0) < 2) {
+            return "partition " + partition + " has fewer than 2 round trips";
+          }
+        }
+        return m.value("kafka_canary_brokers_without_leadership", {{"cluster", "it"}, {"topic", topic}}) == 0.0
+                   ? ""
+                   : "a broker leads no canary partition";
+      },
+      90s, "round trips on every partition of the 3-broker cluster");
+  // Each broker leads one partition; the one broker 1 leads goes down with it.
+  std::string down;
+  for (const auto& partition : partitions) {
+    if (partition_label(before, "kafka_canary_partition_sent_total", partition, "broker") == "1") down = partition;
+  }
+  ASSERT_FALSE(down.empty()) << "no canary partition led by broker 1";
+  kafka.stop_node(1);
+  const auto during = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        const auto failed = m.value("kafka_canary_broker_send_failures_total", {{"cluster", "it"}, {"broker", "1"}});
+        return failed.value_or(0) >= 2 ? "" : "no send failures against broker 1 yet";
+      },
+      60s, "failures on the stopped broker's partition");
+  for (const auto& partition : partitions) {
+    double failures = 0;
+    for (const auto& sample : during.samples_named("kafka_canary_partition_send_failures_total")) {
+      for (const auto& [label, value] : sample.labels) {
+        if (label == "partition" && value == partition) failures += sample.value;
+      }
+    }
+    if (partition == down) {
+      EXPECT_GE(failures, 2) << "partition " << partition;
+      EXPECT_EQ(partition_label(during, "kafka_canary_partition_sent_total", partition, "broker"), "1")
+          << "a partition without a leader belongs to its preferred leader";
+    } else {
+      EXPECT_EQ(failures, 0) << "partition " << partition << " is led by a broker that runs";
+      EXPECT_GT(partition_value(during, "kafka_canary_partition_received_total", partition).value_or(0),
+                partition_value(before, "kafka_canary_partition_received_total", partition).value_or(0) + 1)
+          << "partition " << partition << " kept its round trips";
+    }
+  }
+  for (const char* broker : {"0", "2"}) {
+    EXPECT_EQ(during.value("kafka_canary_broker_send_failures_total", {{"cluster", "it"}, {"broker", broker}}), 0.0);
+  }
+
+  const double received_down = partition_value(during, "kafka_canary_partition_received_total", down).value_or(0);
+  kafka.start_node(1);
+  const auto after = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return partition_value(m, "kafka_canary_partition_received_total", down).value_or(0) >= received_down + 2
+                   ? ""
+                   : "partition " + down + " has no round trips again yet";
+      },
+      90s, "round trips on the partition of the broker that is back");
+  for (const auto& partition : partitions) {
+    EXPECT_EQ(partition_value(after, "kafka_canary_partition_lost_total", partition), 0.0)
+        << "nothing acknowledged was lost on partition " << partition;
+  }
   daemon.stop();
 }
 

@@ -43,16 +43,20 @@ TEST(CanaryTracker, ReceivedLostAndFailedCountAgainstThePartitionAndItsLeaderAtS
   const auto m2 = tracker.send(2, 2, t0);
   EXPECT_EQ(m0.sequence, 0);
   EXPECT_EQ(m0.instance, "me");
-  tracker.delivered(0, m0.sequence);
-  tracker.delivered(1, m1.sequence);
+  tracker.delivered(0, m0.sequence, 100);
+  tracker.delivered(1, m1.sequence, 7);
   tracker.failed(2, m2.sequence, "_MSG_TIMED_OUT");
   // Partition 0 is read back 250 ms later, after its leadership moved to broker 3.
+  tracker.read(0, 100);
   const auto latency = tracker.received(0, 3, m0, t0 + 250ms);
   ASSERT_TRUE(latency.has_value());
   EXPECT_EQ(*latency, 250ms);
-  tracker.expire(t0 + 10s);  // not past lost_after yet
+  // Partition 1's consumer reads offset 6, then 8: offset 7 no longer holds the message.
+  tracker.read(1, 6);
+  tracker.expire(t0 + 1s);
   EXPECT_EQ(tracker.pending(), 1u);
-  tracker.expire(t0 + 10s + 1ms);
+  tracker.read(1, 8);
+  tracker.expire(t0 + 1s);
   EXPECT_EQ(tracker.pending(), 0u);
 
   const auto& partitions = tracker.partitions();
@@ -70,7 +74,7 @@ TEST(CanaryTracker, ReceivedLostAndFailedCountAgainstThePartitionAndItsLeaderAtS
   EXPECT_EQ(brokers.at(2).lost, 1);
   EXPECT_EQ(brokers.at(2).failures.at("_MSG_TIMED_OUT"), 1);
 
-  // Lost stays lost when the message turns up after all; reading it again is a duplicate.
+  // Lost stays lost should the message turn up after all; reading it again is a duplicate.
   EXPECT_EQ(tracker.received(1, 2, m1, t0 + 11s), std::nullopt);
   EXPECT_EQ(tracker.partitions().at(1).received, 0);
   EXPECT_EQ(tracker.partitions().at(1).duplicates, 0);
@@ -78,16 +82,34 @@ TEST(CanaryTracker, ReceivedLostAndFailedCountAgainstThePartitionAndItsLeaderAtS
   EXPECT_EQ(tracker.partitions().at(1).duplicates, 1);
 }
 
-TEST(CanaryTracker, AMessageNotAcknowledgedIsWaitedForUntilItsReportOrTheGrace) {
-  CanaryTracker tracker("me", 5s);
+TEST(CanaryTracker, AMessageNotReadBackInTimeIsOverdueNotLostUntilTheConsumerGetsPastIt) {
+  CanaryTracker tracker("me", 10s);
   const auto m = tracker.send(0, 1, t0);
-  tracker.expire(t0 + 20s);
-  EXPECT_EQ(tracker.pending(), 1u) << "its delivery report (message.timeout.ms = lost_after) is still to come";
-  EXPECT_EQ(tracker.partitions().at(0).lost, 0);
-  tracker.expire(t0 + 36s);
+  tracker.delivered(0, m.sequence, 40);
+  tracker.read(0, 39);
+  tracker.expire(t0 + 10s);
+  EXPECT_EQ(counts(tracker, 0).overdue, 0);
+  // A broker restarts; the consumer waits at offset 40 for a minute.
+  tracker.expire(t0 + 70s);
+  EXPECT_EQ(counts(tracker, 0).overdue, 1);
+  EXPECT_EQ(counts(tracker, 0).lost, 0);
+  tracker.read(0, 40);
+  EXPECT_TRUE(tracker.received(0, 1, m, t0 + 71s).has_value());
+  tracker.expire(t0 + 71s);
+  EXPECT_EQ(counts(tracker, 0).overdue, 0);
+  EXPECT_EQ(counts(tracker, 0).received, 1);
+  EXPECT_EQ(counts(tracker, 0).lost, 0);
+}
+
+TEST(CanaryTracker, AMessageNeitherAcknowledgedNorFailedIsGivenUpAfterFiveMinutes) {
+  CanaryTracker tracker("me", 5s);
+  (void)tracker.send(0, 1, t0);
+  tracker.expire(t0 + 4min);
+  EXPECT_EQ(tracker.pending(), 1u) << "its delivery report (message.timeout.ms = ack_sla) is still to come";
+  tracker.expire(t0 + 5min + 1s);
   EXPECT_EQ(tracker.pending(), 0u);
-  EXPECT_EQ(tracker.partitions().at(0).failures.at("_NO_DELIVERY_REPORT"), 1);
-  (void)m;
+  EXPECT_EQ(counts(tracker, 0).failures.at("_NO_DELIVERY_REPORT"), 1);
+  EXPECT_EQ(counts(tracker, 0).lost, 0);
 }
 
 TEST(CanaryTracker, EveryStreamIsCheckedForDuplicatesAndOrder) {
@@ -107,8 +129,8 @@ TEST(CanaryTracker, EveryStreamIsCheckedForDuplicatesAndOrder) {
   // Own messages read out of order count once as out of order, and as received.
   const auto a = tracker.send(3, 1, t0);
   const auto b = tracker.send(3, 1, t0);
-  tracker.delivered(3, a.sequence);
-  tracker.delivered(3, b.sequence);
+  tracker.delivered(3, a.sequence, 11);
+  tracker.delivered(3, b.sequence, 10);
   EXPECT_TRUE(tracker.received(3, 1, b, t0 + 1ms));
   EXPECT_TRUE(tracker.received(3, 1, a, t0 + 2ms));
   EXPECT_EQ(tracker.partitions().at(3).out_of_order, 1);

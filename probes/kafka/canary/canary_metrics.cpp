@@ -21,11 +21,10 @@ constexpr std::array kPartitionCounts{
                                  "Canary messages sent to the partition (broker: its leader now).", kPartitionLabels),
                   &CanaryCounts::sent},
     CountFamilies{counter_family("kafka_canary_partition_received_total",
-                                 "Canary messages of this daemon read back from the partition within lost_after.",
-                                 kPartitionLabels),
+                                 "Canary messages of this daemon read back from the partition.", kPartitionLabels),
                   &CanaryCounts::received},
     CountFamilies{counter_family("kafka_canary_partition_lost_total",
-                                 "Canary messages the broker acknowledged that were not read back within lost_after.",
+                                 "Canary messages the broker acknowledged that the consumer read past without finding.",
                                  kPartitionLabels),
                   &CanaryCounts::lost},
     CountFamilies{
@@ -65,6 +64,10 @@ constexpr Family kBrokerFailures =
 constexpr Family kLastRoundTrip = gauge_family(
     "kafka_canary_partition_last_round_trip_timestamp_seconds",
     "When a canary message of this daemon was last read back from the partition (Unix time).", kPartitionLabels);
+constexpr Family kOverdue = gauge_family(
+    "kafka_canary_partition_overdue_messages",
+    "Canary messages acknowledged but not read back within round_trip_sla, the consumer not past them yet.",
+    kPartitionLabels);
 constexpr Family kPartitions = gauge_family("kafka_canary_partitions", "Partitions of the canary topic.", {"topic"});
 constexpr Family kIdleBrokers =
     gauge_family("kafka_canary_brokers_without_leadership",
@@ -98,6 +101,7 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
     for (const auto& [error, count] : counts.failures) {
       out.add(kPartitionFailures, {topic, partition, leader, error}, static_cast<double>(count));
     }
+    out.add(kOverdue, {topic, partition, leader}, static_cast<double>(counts.overdue));
     if (counts.last_round_trip) {
       out.add(kLastRoundTrip, {topic, partition, leader},
               std::chrono::duration<double>(counts.last_round_trip->time_since_epoch()).count());

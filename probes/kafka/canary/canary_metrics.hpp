@@ -3,6 +3,7 @@
 //   kafka_canary_partition_{sent,received,lost,duplicates,out_of_order}_total{topic,partition,broker}
 //   kafka_canary_partition_send_failures_total{topic,partition,broker,error}
 //   kafka_canary_partition_last_round_trip_timestamp_seconds{topic,partition,broker}
+//   kafka_canary_partition_overdue_messages{topic,partition,broker}
 //   kafka_canary_broker_{sent,received,lost,duplicates,out_of_order,send_failures}_total{broker}
 //   kafka_canary_partitions{topic}, kafka_canary_brokers_without_leadership{topic}
 //   msgwatch_kafka_canary_info{topic,instance}

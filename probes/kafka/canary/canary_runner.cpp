@@ -60,17 +60,16 @@ CanaryRunner::CanaryRunner(const KafkaCluster& cluster, prometheus::Registry& re
       end_to_end_family_(histogram_family(registry, "kafka_canary_end_to_end_latency_seconds",
                                           "Time from sending a canary message to reading it back.")),
       ack_buckets_(buckets_for(cluster.canary.ack_sla)),
-      end_to_end_buckets_(buckets_for(cluster.canary.lost_after)),
-      tracker_(new_canary_instance(), cluster.canary.lost_after) {
-  auto producer_config =
-      rdkafka_config(cluster_, {
-                                   {"enable.idempotence", "true"},
-                                   {"linger.ms", "5"},
-                                   // A message not acknowledged within lost_after fails (and is
-                                   // counted by its error) instead of being retried on.
-                                   {"message.timeout.ms", std::to_string(settings_.lost_after.count())},
-                                   {"allow.auto.create.topics", "false"},
-                               });
+      end_to_end_buckets_(buckets_for(cluster.canary.round_trip_sla)),
+      tracker_(new_canary_instance(), cluster.canary.round_trip_sla) {
+  auto producer_config = rdkafka_config(cluster_, {
+                                                      {"enable.idempotence", "true"},
+                                                      {"linger.ms", "5"},
+                                                      // A message not acknowledged within ack_sla fails (and is
+                                                      // counted by its error) instead of being retried on.
+                                                      {"message.timeout.ms", std::to_string(settings_.ack_sla.count())},
+                                                      {"allow.auto.create.topics", "false"},
+                                                  });
   rd_kafka_conf_set_opaque(producer_config.get(), this);
   rd_kafka_conf_set_dr_msg_cb(producer_config.get(), &CanaryRunner::on_delivery);
   producer_ = make_rdkafka_client(RD_KAFKA_PRODUCER, std::move(producer_config));
@@ -235,13 +234,14 @@ void CanaryRunner::drain(std::chrono::milliseconds wait) {
       continue;
     }
     const auto now = CanaryClock::now();
+    const std::int32_t partition = record->partition;
     const auto message = decode_canary_message(
         std::string_view(static_cast<const char*>(record->payload), record->payload ? record->len : 0));
-    if (!message) continue;  // not a canary record
-    const std::int32_t partition = record->partition;
     std::optional<std::chrono::microseconds> latency;
     {
       const std::lock_guard lock(mutex_);
+      tracker_.read(partition, record->offset);
+      if (!message) continue;  // not a canary record
       std::int32_t leader = -1;
       if (topic_) {
         if (const auto it = topic_->leaders.find(partition); it != topic_->leaders.end()) leader = it->second;
@@ -266,7 +266,7 @@ void CanaryRunner::on_delivery(rd_kafka_t* /*client*/, const rd_kafka_message_t*
     }
     {
       const std::lock_guard lock(self->mutex_);
-      self->tracker_.delivered(partition, sequence);
+      self->tracker_.delivered(partition, sequence, message->offset);
     }
     const auto micros = rd_kafka_message_latency(message);
     if (micros >= 0) {

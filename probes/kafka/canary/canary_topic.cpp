@@ -25,7 +25,11 @@ CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, 
     if (found.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       throw std::runtime_error("metadata of " + topic + ": " + rd_kafka_err2str(found.err));
     }
-    for (int p = 0; p < found.partition_cnt; ++p) view.leaders[found.partitions[p].id] = found.partitions[p].leader;
+    for (int p = 0; p < found.partition_cnt; ++p) {
+      const auto& partition = found.partitions[p];
+      const bool led = partition.leader >= 0 || partition.replica_cnt == 0;
+      view.leaders[partition.id] = led ? partition.leader : partition.replicas[0];
+    }
   }
   return view;
 }

@@ -15,7 +15,8 @@
 namespace msgwatch::kafka {
 
 struct CanaryTopicView {
-  // partition → leader broker (-1 for none); empty when the topic does not exist
+  // partition → its leader, or while it has none its preferred leader (the first replica:
+  // where it belongs); -1 for neither. Empty when the topic does not exist.
   std::map<std::int32_t, std::int32_t> leaders;
   std::vector<std::int32_t> brokers;  // the cluster's brokers, sorted
   [[nodiscard]] bool exists() const { return !leaders.empty(); }

@@ -3,10 +3,12 @@
 namespace msgwatch::kafka {
 namespace {
 
-// An acknowledged message is waited for lost_after; one never acknowledged gets its
-// delivery report by then (the producer's message timeout is lost_after), this is the
-// bound should none come.
-constexpr auto kReportGrace = std::chrono::seconds(30);
+// A message not acknowledged gets its delivery report within the producer's message
+// timeout (ack_sla); this bounds the wait should none come.
+constexpr auto kReportWait = std::chrono::minutes(5);
+// Acknowledged messages awaited per partition at most (a consumer that never gets there):
+// beyond, the oldest counts as lost. Over two hours at one message a second.
+constexpr std::size_t kMaxAwaited = 8192;
 constexpr auto kForgetStreamAfter = std::chrono::hours(1);
 
 std::int64_t micros(CanaryClock::time_point t) {
@@ -15,8 +17,8 @@ std::int64_t micros(CanaryClock::time_point t) {
 
 }  // namespace
 
-CanaryTracker::CanaryTracker(std::string instance, std::chrono::milliseconds lost_after)
-    : instance_(std::move(instance)), lost_after_(lost_after) {}
+CanaryTracker::CanaryTracker(std::string instance, std::chrono::milliseconds round_trip_sla)
+    : instance_(std::move(instance)), round_trip_sla_(round_trip_sla) {}
 
 template <class Update>
 void CanaryTracker::count(std::int32_t partition, std::int32_t broker, Update update) {
@@ -26,13 +28,18 @@ void CanaryTracker::count(std::int32_t partition, std::int32_t broker, Update up
 
 CanaryMessage CanaryTracker::send(std::int32_t partition, std::int32_t leader, CanaryClock::time_point now) {
   const std::int64_t sequence = next_sequence_[partition]++;
-  pending_[{partition, sequence}] = Pending{now, leader, false};
+  pending_[{partition, sequence}] = Pending{now, leader, -1};
   count(partition, leader, [](CanaryCounts& c) { ++c.sent; });
   return CanaryMessage{instance_, sequence, micros(now)};
 }
 
-void CanaryTracker::delivered(std::int32_t partition, std::int64_t sequence) {
-  if (const auto it = pending_.find({partition, sequence}); it != pending_.end()) it->second.delivered = true;
+void CanaryTracker::delivered(std::int32_t partition, std::int64_t sequence, std::int64_t offset) {
+  if (const auto it = pending_.find({partition, sequence}); it != pending_.end()) it->second.offset = offset;
+}
+
+void CanaryTracker::read(std::int32_t partition, std::int64_t offset) {
+  auto& next = read_to_[partition];
+  next = std::max(next, offset + 1);
 }
 
 void CanaryTracker::failed(std::int32_t partition, std::int64_t sequence, const std::string& error) {
@@ -75,18 +82,32 @@ std::optional<std::chrono::microseconds> CanaryTracker::received(std::int32_t pa
 }
 
 void CanaryTracker::expire(CanaryClock::time_point now) {
+  for (auto& [partition, counts] : partitions_) counts.overdue = 0;
+  std::map<std::int32_t, std::size_t> awaited;  // acknowledged messages pending, per partition
+  for (const auto& [key, pending] : pending_) {
+    if (pending.offset >= 0) ++awaited[key.first];
+  }
+  // Per partition oldest first (the key is partition, sequence).
   for (auto it = pending_.begin(); it != pending_.end();) {
     const auto& [key, pending] = *it;
-    const auto age = now - pending.sent;
-    if (pending.delivered && age > lost_after_) {
-      count(key.first, pending.leader, [](CanaryCounts& c) { ++c.lost; });
+    const std::int32_t partition = key.first;
+    if (pending.offset >= 0) {
+      const auto read_to = read_to_.find(partition);
+      const bool passed = read_to != read_to_.end() && read_to->second > pending.offset;
+      auto& left = awaited[partition];
+      if (passed || left > kMaxAwaited) {
+        count(partition, pending.leader, [](CanaryCounts& c) { ++c.lost; });
+        --left;
+        it = pending_.erase(it);
+        continue;
+      }
+      if (now - pending.sent > round_trip_sla_) ++partitions_[partition].overdue;
+    } else if (now - pending.sent > kReportWait) {
+      count(partition, pending.leader, [](CanaryCounts& c) { ++c.failures["_NO_DELIVERY_REPORT"]; });
       it = pending_.erase(it);
-    } else if (!pending.delivered && age > lost_after_ + kReportGrace) {
-      count(key.first, pending.leader, [](CanaryCounts& c) { ++c.failures["_NO_DELIVERY_REPORT"]; });
-      it = pending_.erase(it);
-    } else {
-      ++it;
+      continue;
     }
+    ++it;
   }
   for (auto it = streams_.begin(); it != streams_.end();) {
     if (it->first.first != instance_ && now - it->second.last_read > kForgetStreamAfter) {
