@@ -52,4 +52,17 @@ std::string new_canary_instance() {
   return text;
 }
 
+static_assert(sizeof(void*) == 8, "the opaque pointer carries 64 bits");
+constexpr int kPartitionBits = 20;
+
+void* pack_canary_id(std::int32_t partition, std::int64_t sequence) {
+  return reinterpret_cast<void*>((static_cast<std::uint64_t>(sequence) << kPartitionBits) |
+                                 (static_cast<std::uint64_t>(partition) & kMaxCanaryPartition));
+}
+
+std::pair<std::int32_t, std::int64_t> unpack_canary_id(void* opaque) {
+  const auto bits = reinterpret_cast<std::uint64_t>(opaque);
+  return {static_cast<std::int32_t>(bits & kMaxCanaryPartition), static_cast<std::int64_t>(bits >> kPartitionBits)};
+}
+
 }  // namespace msgwatch::kafka

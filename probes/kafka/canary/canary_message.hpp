@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace msgwatch::kafka {
 
@@ -26,5 +27,12 @@ std::optional<CanaryMessage> decode_canary_message(std::string_view value);
 
 // A new instance id: 16 random hex digits.
 std::string new_canary_instance();
+
+// A message's partition (below 2^20, more than Kafka allows a topic) and sequence (below
+// 2^44: half a million years at one message a second), carried through librdkafka as the
+// message's opaque pointer to its delivery report.
+constexpr std::int32_t kMaxCanaryPartition = (1 << 20) - 1;
+void* pack_canary_id(std::int32_t partition, std::int64_t sequence);
+std::pair<std::int32_t, std::int64_t> unpack_canary_id(void* opaque);
 
 }  // namespace msgwatch::kafka

@@ -11,6 +11,7 @@
 // librdkafka wait is bounded (100 ms polls, metadata and creation within the interval), so
 // the destructor returns within a few seconds.
 
+#include "probes/kafka/canary/canary_reader.hpp"
 #include "probes/kafka/canary/canary_topic.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
 #include "probes/kafka/kafka_config.hpp"
@@ -23,7 +24,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -53,9 +53,9 @@ class CanaryRunner {
   // One round: returns what went wrong that did not stop the sending (the metadata could not
   // be read, the partitions last seen were used); throws when nothing could be sent.
   std::string round();
-  void follow(const CanaryTopicView& view);
   void send_all(const CanaryTopicView& view);
-  void drain(std::chrono::milliseconds wait);
+  void read(std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
+            CanaryClock::time_point read_at);
   // Records the round's outcome (`can_send` false: the probe fails) and logs each change once.
   void set_problem(const std::string& problem, bool can_send);
   static void on_delivery(rd_kafka_t* client, const rd_kafka_message_t* message, void* opaque) noexcept;
@@ -77,10 +77,9 @@ class CanaryRunner {
   std::string problem_;
   std::optional<CanaryTopicView> topic_;
 
+  CanaryReader reader_;  // the thread's
   RdKafkaHandle<rd_kafka_t> producer_;
-  RdKafkaHandle<rd_kafka_t> consumer_;
-  std::set<std::int32_t> followed_;  // partitions assigned to the consumer
-  std::string logged_problem_;       // the thread's
+  std::string logged_problem_;  // the thread's
   std::atomic<bool> stopping_{false};
   std::thread thread_;  // last: starts once everything above exists
 };

@@ -75,6 +75,11 @@ void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size
   }
 }
 
+std::chrono::milliseconds canary_wait_bound(const CanarySettings& canary) {
+  using namespace std::chrono_literals;
+  return std::clamp<std::chrono::milliseconds>(canary.interval / 2, 500ms, 5s);
+}
+
 std::vector<std::int32_t> brokers_without_leadership(const CanaryTopicView& view) {
   std::set<std::int32_t> leading;
   for (const auto& [partition, leader] : view.leaders) leading.insert(leader);

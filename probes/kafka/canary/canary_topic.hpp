@@ -34,6 +34,10 @@ CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, 
 void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size_t brokers,
                          const CanarySettings& canary, std::chrono::milliseconds timeout);
 
+// How long one blocking librdkafka call of the canary may take: half its interval, from
+// 0.5 s to 5 s.
+std::chrono::milliseconds canary_wait_bound(const CanarySettings& canary);
+
 // Brokers that lead none of the topic's partitions.
 std::vector<std::int32_t> brokers_without_leadership(const CanaryTopicView& view);
 
