@@ -72,6 +72,14 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   canary.read("manage_topic", cluster.canary.manage_topic);
   canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 100);
   canary.read("replication_factor", cluster.canary.replication_factor, 0, 10);
+  auto canary_transactions = canary.section("transactions");
+  canary_transactions.read("enabled", cluster.canary.transactions);
+  canary_transactions.read("transactional_id", cluster.canary.transactional_id);
+  canary_transactions.read("abort_every", cluster.canary.abort_every, 0, 1'000'000);
+  canary_transactions.finish();
+  if (cluster.canary.transactional_id.empty()) {
+    cluster.canary.transactional_id = cluster.client_id + "-canary-" + cluster.name;
+  }
   canary.finish();
   reader.finish();
   return cluster;
@@ -100,7 +108,8 @@ void KafkaCluster::log() const {
                {"interval", log_duration(canary.interval)},
                {"ack_sla", log_duration(canary.ack_sla)},
                {"round_trip_sla", log_duration(canary.round_trip_sla)},
-               {"manage_topic", canary.manage_topic ? "true" : "false"}});
+               {"manage_topic", canary.manage_topic ? "true" : "false"},
+               {"transactional_id", canary.transactions ? canary.transactional_id : "off"}});
   }
 }
 

@@ -36,6 +36,12 @@ struct CanarySettings {
   bool manage_topic = true;
   std::int64_t partitions_per_broker = 1;
   std::int64_t replication_factor = 0;  // 0: min(3, brokers)
+  // The transactional canary: every interval a transaction writes one message to every
+  // partition and commits, every abort_every-th aborts instead; a read_committed consumer
+  // checks that committed messages arrive exactly once and aborted ones never.
+  bool transactions = false;
+  std::string transactional_id;   // empty: <client_id>-canary-<cluster name>
+  std::int64_t abort_every = 10;  // 0: never abort
 };
 
 struct KafkaCluster final : ProbeTarget {

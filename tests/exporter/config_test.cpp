@@ -73,6 +73,9 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_FALSE(orders.canary.manage_topic);
   EXPECT_EQ(orders.canary.partitions_per_broker, 2);
   EXPECT_EQ(orders.canary.replication_factor, 3);
+  EXPECT_TRUE(orders.canary.transactions);
+  EXPECT_EQ(orders.canary.transactional_id, "orders-canary-tx");
+  EXPECT_EQ(orders.canary.abort_every, 5);
   const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());
@@ -84,6 +87,8 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(chat.canary.topic, "msgwatch-canary");
   EXPECT_EQ(chat.canary.interval, 1min);
   EXPECT_TRUE(chat.canary.manage_topic);
+  EXPECT_FALSE(chat.canary.transactions);
+  EXPECT_EQ(chat.canary.transactional_id, "msgwatch-canary-chat");
   const auto redis = targets_of<redis::RedisTarget>(config);
   ASSERT_EQ(redis.size(), 1U);
   EXPECT_EQ(redis[0]->address, "redis-1:6379");

@@ -57,6 +57,15 @@ std::string partition_label(const Exposition& m, const std::string& family, cons
   return "";
 }
 
+// Every canary family on the page has a row in the README's metric reference.
+void expect_canary_families_documented(const Exposition& m) {
+  const auto readme = read_file(repo_root() / "README.md");
+  for (const auto& family : m.family_names()) {
+    if (family.rfind("kafka_canary", 0) != 0 && family.rfind("msgwatch_kafka_canary", 0) != 0) continue;
+    EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
+  }
+}
+
 std::string instance_of(const Exposition& m) {
   for (const auto& sample : m.samples_named("msgwatch_kafka_canary_info")) {
     for (const auto& [name, value] : sample.labels) {
@@ -124,11 +133,7 @@ TEST(Canary, CreatesItsTopicAndEveryMessageComesBackExactlyOnce) {
     ASSERT_GE(sequences.size(), static_cast<std::size_t>(sent));
     for (std::size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], static_cast<long long>(i));
   }
-  const auto readme = read_file(repo_root() / "README.md");
-  for (const auto& family : metrics.family_names()) {
-    if (family.rfind("kafka_canary", 0) != 0 && family.rfind("msgwatch_kafka_canary", 0) != 0) continue;
-    EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
-  }
+  expect_canary_families_documented(metrics);
   // Every round trip has its end-to-end latency observed (the live histogram is read at the
   // scrape, the counters at the last collection before it).
   const auto after = daemon.scrape_metrics();
@@ -277,6 +282,111 @@ TEST(Canary, ABrokerStoppedFailsExactlyThePartitionsItLeadsUntilItIsBack) {
     EXPECT_EQ(partition_value(after, "kafka_canary_partition_lost_total", partition), 0.0)
         << "nothing acknowledged was lost on partition " << partition;
   }
+  daemon.stop();
+}
+
+// The transactional canary against Kafka's own reading: what a read_committed consumer of
+// the test finds is what the daemon counts as committed, each message once; a copy of an
+// aborted message (as a broker that exposed aborted data would hand it out) and a copy of a
+// committed one are counted once each.
+TEST(Canary, TheTransactionalCanaryCommitsAndAbortsAndItsVerdictsAreExact) {
+  const auto topic = unique_name("canary-txn");
+  const auto transactional_id = unique_name("canary-txn-id");
+  DaemonProcess daemon(canary_config(topic,
+                                     "      partitions_per_broker: 2\n      transactions:\n        enabled: true\n"
+                                     "        abort_every: 3\n        transactional_id: " +
+                                         transactional_id + "\n"));
+  daemon.wait_ready();
+  const Labels committed{{"cluster", "it"}, {"topic", topic}, {"outcome", "committed"}};
+  const Labels aborted{{"cluster", "it"}, {"topic", topic}, {"outcome", "aborted"}};
+  const auto first = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("kafka_canary_transactions_total", committed).value_or(0) >= 4 &&
+                       m.value("kafka_canary_transactions_total", aborted).value_or(0) >= 2
+                   ? ""
+                   : "fewer than 4 commits and 2 aborts";
+      },
+      60s, "commits and aborts of the transactional canary");
+  std::string instance;
+  for (const auto& sample : first.samples_named("msgwatch_kafka_canary_transaction_info")) {
+    for (const auto& [name, value] : sample.labels) {
+      if (name == "instance") instance = value;
+    }
+  }
+  ASSERT_EQ(instance.size(), 16u);
+  const Labels per_topic{{"cluster", "it"}, {"topic", topic}};
+  const std::string prefix = "msgwatch-canary/1 " + instance + " ";
+  // The sequences of the transactional canary on a partition, as the test reads them.
+  const auto sequences = [&](std::int32_t partition, Isolation isolation) {
+    std::vector<long long> found;
+    for (const auto& record : read_partition(kafka_bootstrap(), topic, partition, isolation)) {
+      if (record.value.rfind(prefix, 0) == 0) found.push_back(std::stoll(record.value.substr(prefix.size())));
+    }
+    return found;
+  };
+  std::size_t visible = 0;
+  long long an_aborted = -1;
+  long long a_committed = -1;
+  for (const std::int32_t partition : {0, 1}) {
+    const auto all = sequences(partition, Isolation::read_uncommitted);
+    const auto committed_only = sequences(partition, Isolation::read_committed);
+    const std::set<long long> unique(committed_only.begin(), committed_only.end());
+    EXPECT_EQ(unique.size(), committed_only.size()) << "a committed message twice in the log";
+    visible += committed_only.size();
+    if (partition == 1) {
+      for (const auto sequence : all) {
+        if (unique.count(sequence) == 0 && an_aborted < 0 && sequence < all.back()) an_aborted = sequence;
+      }
+      if (!committed_only.empty()) a_committed = committed_only.front();
+    }
+  }
+  // The committed messages the test saw: at least what the daemon had committed before the
+  // test read, and the daemon comes to count them all (its page is up to one interval old).
+  EXPECT_GE(static_cast<double>(visible),
+            first.value("kafka_canary_transaction_messages_committed_total", per_topic).value_or(-1));
+  const auto second = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("kafka_canary_transaction_messages_committed_total", per_topic).value_or(0) >=
+                       static_cast<double>(visible)
+                   ? ""
+                   : "fewer committed messages counted than the test read";
+      },
+      10s, "the daemon to count the committed messages the test read");
+  // Every committed transaction wrote one message to each of the 2 partitions.
+  EXPECT_EQ(second.value("kafka_canary_transaction_messages_committed_total", per_topic),
+            2 * second.value("kafka_canary_transactions_total", committed).value_or(-1));
+  EXPECT_GE(second.value("kafka_canary_transaction_messages_received_total", per_topic).value_or(-1),
+            first.value("kafka_canary_transaction_messages_committed_total", per_topic).value_or(0) - 2);
+  for (const char* family :
+       {"kafka_canary_transaction_messages_lost_total", "kafka_canary_transaction_messages_duplicates_total",
+        "kafka_canary_transaction_aborted_messages_seen_total"}) {
+    EXPECT_EQ(second.value(family, per_topic), 0.0) << family;
+  }
+  EXPECT_TRUE(second.samples_named("kafka_canary_transaction_failures_total").empty());
+  const Labels commit_phase{{"cluster", "it"}, {"phase", "commit"}};
+  EXPECT_GE(second.value("kafka_canary_transaction_phase_seconds_count", commit_phase).value_or(0), 4);
+  // The read_uncommitted canary sees the aborted messages too, in order and once each.
+  for (const std::string partition : {"0", "1"}) {
+    EXPECT_EQ(partition_value(second, "kafka_canary_partition_duplicates_total", partition), 0.0);
+    EXPECT_EQ(partition_value(second, "kafka_canary_partition_out_of_order_total", partition), 0.0);
+  }
+
+  ASSERT_GE(an_aborted, 0) << "no aborted message found on partition 1";
+  ASSERT_GE(a_committed, 0) << "no committed message found on partition 1";
+  KafkaProducer(kafka_bootstrap())
+      .produce_values(topic, 1,
+                      {prefix + std::to_string(an_aborted) + " 1796190929280000",
+                       prefix + std::to_string(a_committed) + " 1796190929280000"});
+  const auto injected = daemon.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        return m.value("kafka_canary_transaction_aborted_messages_seen_total", per_topic) == 1.0 &&
+                       m.value("kafka_canary_transaction_messages_duplicates_total", per_topic) == 1.0
+                   ? ""
+                   : "the copies not counted yet";
+      },
+      30s, "the copy of an aborted and of a committed message");
+  EXPECT_EQ(injected.value("kafka_canary_transaction_messages_lost_total", per_topic), 0.0);
+  expect_canary_families_documented(injected);
   daemon.stop();
 }
 

@@ -4,6 +4,7 @@
 #include "support/kafka_handles.hpp"
 #include "support/test_environment.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace msgwatch::test {
@@ -11,33 +12,43 @@ namespace msgwatch::test {
 using namespace kafka_detail;
 
 std::vector<ConsumedRecord> read_partition(const std::string& bootstrap, const std::string& topic,
-                                           std::int32_t partition, std::chrono::milliseconds deadline) {
-  const Watermarks marks = KafkaAdmin(bootstrap).watermarks(topic, partition);
+                                           std::int32_t partition, Isolation isolation,
+                                           std::chrono::milliseconds deadline) {
+  KafkaAdmin admin(bootstrap);
+  const Watermarks marks = admin.watermarks(topic, partition);
+  const bool committed = isolation == Isolation::read_committed;
+  // Control records (transaction markers) and aborted records are never handed out, so the
+  // end is where the consumer's position gets, not the last record's offset.
+  const std::int64_t end = committed ? admin.last_stable_offset(topic, partition) : marks.high;
   std::vector<ConsumedRecord> records;
-  if (marks.high <= marks.low) return records;
-  Ptr<rd_kafka_t> consumer = make_client(RD_KAFKA_CONSUMER, make_conf(bootstrap, {{"group.id", unique_name("reader")},
-                                                                                  {"enable.auto.commit", "false"},
-                                                                                  {"enable.partition.eof", "false"}}));
+  if (end <= marks.low) return records;
+  Ptr<rd_kafka_t> consumer =
+      make_client(RD_KAFKA_CONSUMER,
+                  make_conf(bootstrap, {{"group.id", unique_name("reader")},
+                                        {"enable.auto.commit", "false"},
+                                        {"enable.partition.eof", "false"},
+                                        {"isolation.level", committed ? "read_committed" : "read_uncommitted"}}));
   rd_kafka_poll_set_consumer(consumer.get());
   Ptr<rd_kafka_topic_partition_list_t> list = partition_list();
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = marks.low;
   check(rd_kafka_assign(consumer.get(), list.get()), "assign " + topic);
   const auto until = std::chrono::steady_clock::now() + deadline;
-  std::int64_t next = marks.low;
-  while (next < marks.high) {
+  for (std::int64_t position = marks.low; position < end;) {
     if (std::chrono::steady_clock::now() > until) {
-      throw std::runtime_error("read " + topic + "/" + std::to_string(partition) + ": offset " + std::to_string(next) +
-                               " of " + std::to_string(marks.high) + " not reached in time");
+      throw std::runtime_error("read " + topic + "/" + std::to_string(partition) + ": offset " +
+                               std::to_string(position) + " of " + std::to_string(end) + " not reached in time");
     }
     Ptr<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer.get(), 100));
-    if (!message) continue;
-    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // retried by librdkafka
-    next = message->offset + 1;
-    if (message->offset >= marks.high) break;
-    records.push_back(ConsumedRecord{
-        message->offset,
-        message->key ? std::string(static_cast<const char*>(message->key), message->key_len) : std::string(),
-        message->payload ? std::string(static_cast<const char*>(message->payload), message->len) : std::string()});
+    if (message && message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->offset < end) {
+      records.push_back(ConsumedRecord{
+          message->offset,
+          message->key ? std::string(static_cast<const char*>(message->key), message->key_len) : std::string(),
+          message->payload ? std::string(static_cast<const char*>(message->payload), message->len) : std::string()});
+    }
+    Ptr<rd_kafka_topic_partition_list_t> where = partition_list();
+    rd_kafka_topic_partition_list_add(where.get(), topic.c_str(), partition);
+    check(rd_kafka_position(consumer.get(), where.get()), "position of " + topic);
+    position = std::max(position, where->elems[0].offset);
   }
   rd_kafka_consumer_close(consumer.get());
   return records;

@@ -17,9 +17,13 @@ struct ConsumedRecord {
   std::string value;
 };
 
+enum class Isolation { read_uncommitted, read_committed };
+
 // Every record of topic/partition from its log start to its high watermark as they are at
-// the call (read_uncommitted). Throws unless all of them arrive within `deadline`.
+// the call; read_committed: the records of committed transactions and outside any, and only
+// up to the last stable offset. Throws unless the consumer gets there within `deadline`.
 std::vector<ConsumedRecord> read_partition(const std::string& bootstrap, const std::string& topic,
-                                           std::int32_t partition, std::chrono::milliseconds deadline = 30s);
+                                           std::int32_t partition, Isolation isolation = Isolation::read_uncommitted,
+                                           std::chrono::milliseconds deadline = 30s);
 
 }  // namespace msgwatch::test

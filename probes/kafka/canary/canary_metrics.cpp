@@ -76,6 +76,53 @@ constexpr Family kInfo =
     gauge_family("msgwatch_kafka_canary_info",
                  "The canary's topic and this daemon's instance id (the key of its messages).", {"topic", "instance"});
 
+constexpr LabelNames kTopicLabel{"topic"};
+constexpr Family kTransactions =
+    counter_family("kafka_canary_transactions_total",
+                   "Transactions of the transactional canary that ended as planned, by outcome.", {"topic", "outcome"});
+constexpr Family kTransactionFailures =
+    counter_family("kafka_canary_transaction_failures_total",
+                   "Failed phases of the transactional canary (init, begin, send, commit, abort), by librdkafka's "
+                   "error name.",
+                   {"topic", "phase", "error"});
+
+constexpr Family kTransactionInfo =
+    gauge_family("msgwatch_kafka_canary_transaction_info",
+                 "The transactional canary's transactional id and instance id (the key of its messages).",
+                 {"topic", "transactional_id", "instance"});
+
+struct TransactionCount {
+  Family family;
+  std::int64_t CanaryTransactionState::*member;
+};
+
+constexpr std::array kTransactionCounts{
+    TransactionCount{counter_family("kafka_canary_transaction_messages_committed_total",
+                                    "Messages in committed canary transactions.", kTopicLabel),
+                     &CanaryTransactionState::messages_committed},
+    TransactionCount{
+        counter_family("kafka_canary_transaction_messages_received_total",
+                       "Committed canary messages a read_committed consumer read (once each).", kTopicLabel),
+        &CanaryTransactionState::received},
+    TransactionCount{
+        counter_family("kafka_canary_transaction_messages_lost_total",
+                       "Committed canary messages the read_committed consumer read past without finding.", kTopicLabel),
+        &CanaryTransactionState::lost},
+    TransactionCount{counter_family("kafka_canary_transaction_messages_duplicates_total",
+                                    "Committed canary messages read more than once.", kTopicLabel),
+                     &CanaryTransactionState::duplicates},
+    TransactionCount{counter_family("kafka_canary_transaction_aborted_messages_seen_total",
+                                    "Messages of aborted canary transactions that a read_committed consumer read: "
+                                    "must stay 0.",
+                                    kTopicLabel),
+                     &CanaryTransactionState::aborted_seen},
+    TransactionCount{gauge_family("kafka_canary_transaction_overdue_messages",
+                                  "Committed canary messages not read back within round_trip_sla, the consumer not "
+                                  "past them yet.",
+                                  kTopicLabel),
+                     &CanaryTransactionState::overdue},
+};
+
 std::int64_t failures(const CanaryCounts& counts) {
   std::int64_t total = 0;
   for (const auto& [error, count] : counts.failures) total += count;
@@ -110,6 +157,16 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
   for (const auto& [broker, counts] : state.brokers) {
     for (const auto& [family, member] : kBrokerCounts) out.add(family, {broker}, static_cast<double>(counts.*member));
     out.add(kBrokerFailures, {broker}, static_cast<double>(failures(counts)));
+  }
+}
+
+void write_canary_transaction_metrics(const CanaryTransactionState& state, const std::string& topic, SeriesSet& out) {
+  out.add(kTransactionInfo, {topic, state.transactional_id, state.instance}, 1);
+  out.add(kTransactions, {topic, "committed"}, static_cast<double>(state.committed));
+  out.add(kTransactions, {topic, "aborted"}, static_cast<double>(state.aborted));
+  for (const auto& [family, member] : kTransactionCounts) out.add(family, {topic}, static_cast<double>(state.*member));
+  for (const auto& [where, count] : state.failures) {
+    out.add(kTransactionFailures, {topic, where.first, where.second}, static_cast<double>(count));
   }
 }
 

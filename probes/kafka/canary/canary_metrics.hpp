@@ -9,14 +9,24 @@
 //   msgwatch_kafka_canary_info{topic,instance}
 // A partition's `broker` is its leader now; the broker roll-ups count each message against
 // the broker that led its partition when it was sent.
+//
+// The transactional canary's, per topic:
+//   kafka_canary_transactions_total{topic,outcome}            committed, aborted (as planned)
+//   kafka_canary_transaction_failures_total{topic,phase,error}
+//   kafka_canary_transaction_messages_{committed,received,lost,duplicates}_total{topic}
+//   kafka_canary_transaction_aborted_messages_seen_total{topic}
+//   kafka_canary_transaction_overdue_messages{topic}
+//   msgwatch_kafka_canary_transaction_info{topic,transactional_id,instance}
 
 #include "exporter/sdk/series_set.hpp"
 #include "probes/kafka/canary/canary_runner.hpp"
+#include "probes/kafka/canary/canary_transactions.hpp"
 
 #include <string>
 
 namespace msgwatch::kafka {
 
 void write_canary_metrics(const CanaryState& state, const std::string& topic, SeriesSet& out);
+void write_canary_transaction_metrics(const CanaryTransactionState& state, const std::string& topic, SeriesSet& out);
 
 }  // namespace msgwatch::kafka

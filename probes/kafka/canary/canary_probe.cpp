@@ -2,6 +2,7 @@
 
 #include "probes/kafka/canary/canary_metrics.hpp"
 #include "probes/kafka/canary/canary_runner.hpp"
+#include "probes/kafka/canary/canary_transactions.hpp"
 
 #include <stdexcept>
 
@@ -15,7 +16,10 @@ class KafkaCanaryProbe final : public Probe {
         topic_(cluster.canary.topic),
         schedule_{cluster.canary.interval,
                   std::min<std::chrono::milliseconds>(cluster.canary.interval, std::chrono::seconds(10))},
-        runner_(cluster, *context.registry) {}
+        runner_(cluster, *context.registry),
+        transactions_(cluster.canary.transactions
+                          ? std::make_unique<CanaryTransactionRunner>(cluster, *context.registry)
+                          : nullptr) {}
 
   [[nodiscard]] std::string kind() const override { return "kafka_canary"; }
   [[nodiscard]] std::string target() const override { return cluster_; }
@@ -26,6 +30,7 @@ class KafkaCanaryProbe final : public Probe {
     if (!state.problem.empty()) throw std::runtime_error(state.problem);
     SeriesSet out;
     write_canary_metrics(state, topic_, out);
+    if (transactions_) write_canary_transaction_metrics(transactions_->state(), topic_, out);
     co_return out;
   }
 
@@ -36,6 +41,7 @@ class KafkaCanaryProbe final : public Probe {
   std::string topic_;
   ProbeSchedule schedule_;
   CanaryRunner runner_;
+  std::unique_ptr<CanaryTransactionRunner> transactions_;  // when canary.transactions is on
 };
 
 }  // namespace

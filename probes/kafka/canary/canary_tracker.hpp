@@ -55,6 +55,8 @@ class CanaryTracker {
   void delivered(std::int32_t partition, std::int64_t sequence, std::int64_t offset);
   // It could not be sent (`error`: librdkafka's error name); not waited for any more.
   void failed(std::int32_t partition, std::int64_t sequence, const std::string& error);
+  // Not waited for any more, and counted as nothing (its transaction was aborted).
+  void withdraw(std::int32_t partition, std::int64_t sequence) { pending_.erase({partition, sequence}); }
   // The consumer read the record at `offset` of `partition` (any record: canary or not).
   void read(std::int32_t partition, std::int64_t offset);
   // A canary record read from `partition`, led now by `leader`. Returns its end-to-end

@@ -1,0 +1,252 @@
+#include "probes/kafka/canary/canary_transactions.hpp"
+
+#include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/canary/canary_topic.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace msgwatch::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPollWait = 100ms;
+// Sequences of aborted transactions remembered per partition.
+constexpr std::size_t kAbortedKept = 4096;
+
+using DeliveryCallback = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*);
+
+RdKafkaHandle<rd_kafka_t> make_transactional_producer(const KafkaCluster& cluster, void* opaque,
+                                                      DeliveryCallback on_delivery) {
+  const auto timeout = canary_wait_bound(cluster.canary);
+  auto config = rdkafka_config(
+      cluster, {
+                   {"transactional.id", cluster.canary.transactional_id},
+                   {"message.timeout.ms", std::to_string(cluster.canary.ack_sla.count())},
+                   // The coordinator aborts a transaction of a daemon that died inside it.
+                   {"transaction.timeout.ms",
+                    std::to_string(std::max<std::int64_t>(10'000, 4 * (cluster.canary.interval + timeout).count()))},
+                   {"allow.auto.create.topics", "false"},
+               });
+  rd_kafka_conf_set_opaque(config.get(), opaque);
+  rd_kafka_conf_set_dr_msg_cb(config.get(), on_delivery);
+  return make_rdkafka_client(RD_KAFKA_PRODUCER, std::move(config));
+}
+
+}  // namespace
+
+CanaryTransactionRunner::CanaryTransactionRunner(const KafkaCluster& cluster, prometheus::Registry& registry)
+    : cluster_(cluster),
+      phases_(prometheus::BuildHistogram()
+                  .Name("kafka_canary_transaction_phase_seconds")
+                  .Help("Time the transactional canary spent in each phase of a transaction: init "
+                        "(InitProducerId), send (begin, one message to every partition, all acknowledged), "
+                        "commit, abort.")
+                  .Register(registry)),
+      tracker_(new_canary_instance(), cluster.canary.round_trip_sla),
+      reader_(cluster, CanaryReader::Isolation::read_committed, "canary-transactions") {
+  const double sla = std::chrono::duration<double>(settings_.ack_sla).count();
+  for (const double share : {0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0})
+    buckets_.push_back(sla * share);
+  log_event(spdlog::level::info, "transactional canary started",
+            {{"cluster", cluster_.name},
+             {"topic", settings_.topic},
+             {"transactional_id", settings_.transactional_id},
+             {"instance", tracker_.instance()}});
+  thread_ = std::thread([this] { run(); });
+}
+
+CanaryTransactionRunner::~CanaryTransactionRunner() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (producer_) {
+    rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(producer_.get(), 1000);
+    producer_.reset();
+  }
+}
+
+CanaryTransactionState CanaryTransactionRunner::state() const {
+  const std::lock_guard lock(mutex_);
+  CanaryTransactionState state = state_;
+  state.instance = tracker_.instance();
+  state.transactional_id = settings_.transactional_id;
+  for (const auto& [partition, counts] : tracker_.partitions()) {
+    state.received += counts.received;
+    state.lost += counts.lost;
+    state.duplicates += counts.duplicates;
+    state.overdue += counts.overdue;
+  }
+  return state;
+}
+
+void CanaryTransactionRunner::run() noexcept {
+  auto next_round = CanaryClock::now();
+  while (!stopping_) {
+    try {
+      if (CanaryClock::now() >= next_round) {
+        next_round = CanaryClock::now() + settings_.interval;
+        round();
+      }
+      if (producer_) rd_kafka_poll(producer_.get(), 0);
+      const auto until_round = std::chrono::duration_cast<std::chrono::milliseconds>(next_round - CanaryClock::now());
+      reader_.drain(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kPollWait),
+                    [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
+                           CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
+      const std::lock_guard lock(mutex_);
+      tracker_.expire(CanaryClock::now());
+    } catch (const std::exception& e) {
+      log_event(spdlog::level::err, "transactional canary", {{"cluster", cluster_.name}, {"error", e.what()}});
+      std::this_thread::sleep_for(kPollWait);
+    } catch (...) {
+      std::this_thread::sleep_for(kPollWait);
+    }
+  }
+}
+
+void CanaryTransactionRunner::observe(const std::string& phase, std::chrono::steady_clock::time_point since) {
+  phases_.Add({{"cluster", cluster_.name}, {"phase", phase}}, buckets_)
+      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
+}
+
+bool CanaryTransactionRunner::failed(const std::string& phase, rd_kafka_error_t* error) {
+  const std::string name = rd_kafka_error_name(error);
+  const bool fatal = rd_kafka_error_is_fatal(error) != 0;
+  {
+    const std::lock_guard lock(mutex_);
+    ++state_.failures[{phase, name}];
+  }
+  log_event(spdlog::level::warn, "transactional canary failed",
+            {{"cluster", cluster_.name},
+             {"phase", phase},
+             {"error", name},
+             {"reason", rd_kafka_error_string(error)},
+             {"fatal", fatal ? "true" : "false"}});
+  rd_kafka_error_destroy(error);
+  return fatal;
+}
+
+void CanaryTransactionRunner::aborted(const MessageIds& messages) {
+  for (const auto& [partition, sequence] : messages) {
+    auto& sequences = aborted_[partition];
+    sequences.insert(sequence);
+    while (sequences.size() > kAbortedKept) sequences.erase(sequences.begin());
+  }
+  const std::lock_guard lock(mutex_);
+  for (const auto& [partition, sequence] : messages) tracker_.withdraw(partition, sequence);
+}
+
+void CanaryTransactionRunner::round() {
+  const auto timeout = canary_wait_bound(settings_);
+  const int timeout_ms = static_cast<int>(timeout.count());
+  if (!producer_) {
+    producer_ = make_transactional_producer(cluster_, this, &CanaryTransactionRunner::on_delivery);
+    initialized_ = false;
+  }
+  const CanaryTopicView view = read_canary_topic(producer_.get(), settings_.topic, timeout);
+  if (!view.exists()) return;  // the canary creates it, or the operator
+  reader_.follow(producer_.get(), view, timeout);
+  if (!initialized_) {
+    const auto start = std::chrono::steady_clock::now();
+    if (rd_kafka_error_t* error = rd_kafka_init_transactions(producer_.get(), timeout_ms)) {
+      if (failed("init", error)) producer_.reset();
+      return;
+    }
+    observe("init", start);
+    initialized_ = true;
+  }
+  if (rd_kafka_error_t* error = rd_kafka_begin_transaction(producer_.get())) {
+    if (failed("begin", error)) producer_.reset();
+    return;
+  }
+  const auto send_start = std::chrono::steady_clock::now();
+  MessageIds messages;
+  for (const auto& [partition, leader] : view.leaders) {
+    if (!reader_.follows(partition) || partition > kMaxCanaryPartition) continue;
+    CanaryMessage message;
+    {
+      const std::lock_guard lock(mutex_);
+      message = tracker_.send(partition, leader, CanaryClock::now());
+    }
+    messages.emplace_back(partition, message.sequence);
+    const std::string value = encode_canary_message(message);
+    const auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(settings_.topic.c_str()),
+                                       RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_KEY(message.instance.data(), message.instance.size()),
+                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                       RD_KAFKA_V_OPAQUE(pack_canary_id(partition, message.sequence)), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const std::lock_guard lock(mutex_);
+      ++state_.failures[{"send", rd_kafka_err2name(err)}];
+    }
+  }
+  const auto flushed = rd_kafka_flush(producer_.get(), timeout_ms);
+  if (flushed == RD_KAFKA_RESP_ERR_NO_ERROR) observe("send", send_start);
+  const bool abort = settings_.abort_every > 0 && ++rounds_ % settings_.abort_every == 0;
+  if (!abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const auto commit_start = std::chrono::steady_clock::now();
+    rd_kafka_error_t* error = rd_kafka_commit_transaction(producer_.get(), timeout_ms);
+    if (error == nullptr) {
+      observe("commit", commit_start);
+      const std::lock_guard lock(mutex_);
+      ++state_.committed;
+      state_.messages_committed += static_cast<std::int64_t>(messages.size());
+      return;
+    }
+    const bool requires_abort = rd_kafka_error_txn_requires_abort(error) != 0;
+    if (failed("commit", error)) {
+      // The outcome is the coordinator's now; these are waited for no more.
+      aborted(messages);
+      producer_.reset();
+      return;
+    }
+    if (!requires_abort) {
+      aborted(messages);  // retriable: unknown whether it committed; not counted either way
+      return;
+    }
+  } else if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::lock_guard lock(mutex_);
+    ++state_.failures[{"send", rd_kafka_err2name(flushed)}];
+  }
+  const auto abort_start = std::chrono::steady_clock::now();
+  if (rd_kafka_error_t* error = rd_kafka_abort_transaction(producer_.get(), timeout_ms)) {
+    aborted(messages);
+    if (failed("abort", error)) producer_.reset();
+    return;
+  }
+  observe("abort", abort_start);
+  aborted(messages);
+  if (abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::lock_guard lock(mutex_);
+    ++state_.aborted;
+  }
+}
+
+void CanaryTransactionRunner::read(std::int32_t partition, std::int64_t offset,
+                                   const std::optional<CanaryMessage>& message, CanaryClock::time_point read_at) {
+  const std::lock_guard lock(mutex_);
+  tracker_.read(partition, offset);
+  if (!message || message->instance != tracker_.instance()) return;
+  if (const auto it = aborted_.find(partition); it != aborted_.end() && it->second.count(message->sequence) > 0) {
+    ++state_.aborted_seen;
+    return;
+  }
+  (void)tracker_.received(partition, -1, *message, read_at);
+}
+
+// A failed message fails its transaction's flush or commit, which round() counts.
+void CanaryTransactionRunner::on_delivery(rd_kafka_t* /*client*/, const rd_kafka_message_t* message,
+                                          void* opaque) noexcept {
+  try {
+    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    auto* self = static_cast<CanaryTransactionRunner*>(opaque);
+    const auto [partition, sequence] = unpack_canary_id(message->_private);
+    const std::lock_guard lock(self->mutex_);
+    self->tracker_.delivered(partition, sequence, message->offset);
+  } catch (...) {  // never into C
+  }
+}
+
+}  // namespace msgwatch::kafka
