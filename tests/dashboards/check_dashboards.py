@@ -21,7 +21,9 @@ def main(readme_path, dashboard_paths):
         exprs += [v.get("query", "") for v in dashboard["templating"]["list"] if isinstance(v.get("query"), str)]
         for expr in exprs:
             for metric in METRIC.findall(expr):
-                if f"`{metric}`" not in readme:
+                # A histogram is documented by its name; queries read its _bucket, _sum, _count.
+                base = re.sub(r"_(bucket|sum|count)$", "", metric)
+                if f"`{metric}`" not in readme and f"`{base}`" not in readme:
                     problems.append(f"{path}: {metric} is not in the README's metric reference")
     for problem in problems:
         print(problem)
