@@ -77,6 +77,15 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   canary_transactions.read("transactional_id", cluster.canary.transactional_id);
   canary_transactions.read("abort_every", cluster.canary.abort_every, 0, 1'000'000);
   canary_transactions.finish();
+  auto share = canary.section("share");
+  share.read("enabled", cluster.canary.share);
+  share.read("group", cluster.canary.share_group);
+  share.read("session_timeout", cluster.canary.share_session_timeout);
+  if (cluster.canary.share_session_timeout < std::chrono::seconds(6)) {
+    share.fail("session_timeout", "must be at least 6s (the broker's group.min.session.timeout.ms)");
+  }
+  share.finish();
+  if (cluster.canary.share_group.empty()) cluster.canary.share_group = cluster.client_id + "-canary-" + cluster.name;
   if (cluster.canary.transactional_id.empty()) {
     cluster.canary.transactional_id = cluster.client_id + "-canary-" + cluster.name;
   }
@@ -109,7 +118,8 @@ void KafkaCluster::log() const {
                {"ack_sla", log_duration(canary.ack_sla)},
                {"round_trip_sla", log_duration(canary.round_trip_sla)},
                {"manage_topic", canary.manage_topic ? "true" : "false"},
-               {"transactional_id", canary.transactions ? canary.transactional_id : "off"}});
+               {"transactional_id", canary.transactions ? canary.transactional_id : "off"},
+               {"share_group", canary.share ? canary.share_group : "off"}});
   }
 }
 

@@ -42,6 +42,10 @@ struct CanarySettings {
   bool transactions = false;
   std::string transactional_id;   // empty: <client_id>-canary-<cluster name>
   std::int64_t abort_every = 10;  // 0: never abort
+  // Several daemons share the topic: each sends to the partitions the group assigns it.
+  bool share = false;
+  std::string share_group;  // empty: <client_id>-canary-<cluster name>
+  std::chrono::milliseconds share_session_timeout{std::chrono::seconds(10)};
 };
 
 struct KafkaCluster final : ProbeTarget {

@@ -76,6 +76,9 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_TRUE(orders.canary.transactions);
   EXPECT_EQ(orders.canary.transactional_id, "orders-canary-tx");
   EXPECT_EQ(orders.canary.abort_every, 5);
+  EXPECT_TRUE(orders.canary.share);
+  EXPECT_EQ(orders.canary.share_group, "orders-canary-senders");
+  EXPECT_EQ(orders.canary.share_session_timeout, 15s);
   const auto& chat = *kafka[1];
   EXPECT_EQ(chat.bootstrap_servers, std::vector<std::string>{"chat-kafka:9092"});
   EXPECT_FALSE(chat.sasl.has_value());
@@ -89,6 +92,8 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_TRUE(chat.canary.manage_topic);
   EXPECT_FALSE(chat.canary.transactions);
   EXPECT_EQ(chat.canary.transactional_id, "msgwatch-canary-chat");
+  EXPECT_FALSE(chat.canary.share);
+  EXPECT_EQ(chat.canary.share_group, "msgwatch-canary-chat");
   const auto redis = targets_of<redis::RedisTarget>(config);
   ASSERT_EQ(redis.size(), 1U);
   EXPECT_EQ(redis[0]->address, "redis-1:6379");
@@ -143,6 +148,9 @@ TEST(Config, RejectsBadValues) {
               HasSubstr("kafka[0].canary.topic: must not be empty"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {partitions_per_broker: 0}\n"),
               HasSubstr("kafka[0].canary.partitions_per_broker: must be between 1 and 100"));
+  EXPECT_THAT(
+      error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {share: {session_timeout: 1s}}\n"),
+      HasSubstr("kafka[0].canary.share.session_timeout: must be at least 6s"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {sla: 1s}\n"),
               HasSubstr("kafka[0].canary.sla: unknown key"));
   EXPECT_THAT(error_of("log: {level: loud}\n"), HasSubstr("log.level: \"loud\" is not one of"));

@@ -12,10 +12,12 @@
 #include "support/own_kafka.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
+#include "support/wait.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <map>
 #include <set>
 #include <string>
@@ -388,6 +390,85 @@ TEST(Canary, TheTransactionalCanaryCommitsAndAbortsAndItsVerdictsAreExact) {
   EXPECT_EQ(injected.value("kafka_canary_transaction_messages_lost_total", per_topic), 0.0);
   expect_canary_families_documented(injected);
   daemon.stop();
+}
+
+// Two daemons share the canary topic through a consumer group: each sends to its own
+// partitions, together to all of them; one killed with SIGKILL, the other takes all of them
+// over within the group's session timeout.
+TEST(Canary, TwoDaemonsShareThePartitionsAndOneTakesOverWhenTheOtherDies) {
+  const auto topic = unique_name("canary-shared");
+  KafkaAdmin admin(kafka_bootstrap());
+  admin.create_topic(topic, 4);
+  const auto group = unique_name("canary-senders");
+  const std::string settings =
+      "      share:\n        enabled: true\n        group: " + group + "\n        session_timeout: 6s\n";
+  DaemonProcess first(canary_config(topic, settings));
+  DaemonProcess second(canary_config(topic, settings));
+  first.wait_ready();
+  second.wait_ready();
+  const Labels per_topic{{"cluster", "it"}, {"topic", topic}};
+  // Each partition's sent count, from one daemon's page (0 where it never sent).
+  const auto sent = [&](const Exposition& m) {
+    std::map<std::string, double> out;
+    for (const std::string partition : {"0", "1", "2", "3"}) {
+      out[partition] = partition_value(m, "kafka_canary_partition_sent_total", partition).value_or(0);
+    }
+    return out;
+  };
+  std::map<std::string, double> first_sent;
+  std::map<std::string, double> second_sent;
+  const auto split = [&]() -> std::string {
+    const auto a = first.scrape_metrics();
+    const auto b = second.scrape_metrics();
+    const auto mine = a.value("kafka_canary_assigned_partitions", per_topic).value_or(0);
+    const auto theirs = b.value("kafka_canary_assigned_partitions", per_topic).value_or(0);
+    if (mine != 2 || theirs != 2) return "assigned " + std::to_string(mine) + " and " + std::to_string(theirs);
+    first_sent = sent(a);
+    second_sent = sent(b);
+    return "";
+  };
+  wait_until_explained(split, 60s, "the group to split the 4 partitions 2 and 2");
+  // Two more rounds of each daemon.
+  const auto total = [](const std::map<std::string, double>& counts) {
+    double sum = 0;
+    for (const auto& [partition, count] : counts) sum += count;
+    return sum;
+  };
+  std::map<std::string, double> a;
+  std::map<std::string, double> b;
+  wait_until_explained(
+      [&]() -> std::string {
+        a = sent(first.scrape_metrics());
+        b = sent(second.scrape_metrics());
+        return total(a) >= total(first_sent) + 4 && total(b) >= total(second_sent) + 4 ? ""
+                                                                                       : "fewer than two more rounds";
+      },
+      20s, "two more rounds of each daemon");
+  for (const std::string partition : {"0", "1", "2", "3"}) {
+    const bool first_sends = a.at(partition) > first_sent.at(partition);
+    const bool second_sends = b.at(partition) > second_sent.at(partition);
+    EXPECT_NE(first_sends, second_sends) << "partition " << partition << ": exactly one daemon sends to it";
+  }
+
+  ::kill(first.pid(), SIGKILL);
+  const auto killed_at = std::chrono::steady_clock::now();
+  second.wait_for_value("kafka_canary_assigned_partitions", per_topic, 4, 30s);
+  const auto took_over = std::chrono::steady_clock::now() - killed_at;
+  EXPECT_LE(took_over, 6s + 3s) << "within the session timeout and a rebalance";
+  // It sends to all four now, and reads them back.
+  const auto before = sent(second.scrape_metrics());
+  second.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (const std::string partition : {"0", "1", "2", "3"}) {
+          if (partition_value(m, "kafka_canary_partition_sent_total", partition).value_or(0) <
+              before.at(partition) + 2) {
+            return "partition " + partition + " not sent to twice more";
+          }
+        }
+        return "";
+      },
+      20s, "the survivor to send to every partition");
+  second.stop();
 }
 
 }  // namespace

@@ -68,6 +68,9 @@ constexpr Family kOverdue = gauge_family(
     "kafka_canary_partition_overdue_messages",
     "Canary messages acknowledged but not read back within round_trip_sla, the consumer not past them yet.",
     kPartitionLabels);
+constexpr Family kAssigned = gauge_family(
+    "kafka_canary_assigned_partitions",
+    "Partitions of the canary topic this daemon sends to: all of them, or its share (canary.share).", {"topic"});
 constexpr Family kPartitions = gauge_family("kafka_canary_partitions", "Partitions of the canary topic.", {"topic"});
 constexpr Family kIdleBrokers =
     gauge_family("kafka_canary_brokers_without_leadership",
@@ -135,6 +138,7 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
   out.add(kInfo, {topic, state.instance}, 1);
   if (state.topic) {
     out.add(kPartitions, {topic}, static_cast<double>(state.topic->leaders.size()));
+    out.add(kAssigned, {topic}, static_cast<double>(state.assigned));
     out.add(kIdleBrokers, {topic}, static_cast<double>(brokers_without_leadership(*state.topic).size()));
   }
   for (const auto& [partition, counts] : state.partitions) {

@@ -41,7 +41,8 @@ CanaryRunner::CanaryRunner(const KafkaCluster& cluster, prometheus::Registry& re
       ack_buckets_(buckets_for(cluster.canary.ack_sla)),
       end_to_end_buckets_(buckets_for(cluster.canary.round_trip_sla)),
       tracker_(new_canary_instance(), cluster.canary.round_trip_sla),
-      reader_(cluster, CanaryReader::Isolation::read_uncommitted, "canary") {
+      reader_(cluster, CanaryReader::Isolation::read_uncommitted, "canary"),
+      share_(cluster.canary.share ? std::make_unique<CanaryShare>(cluster) : nullptr) {
   auto producer_config = rdkafka_config(cluster_, {
                                                       {"enable.idempotence", "true"},
                                                       {"linger.ms", "5"},
@@ -70,7 +71,7 @@ CanaryRunner::~CanaryRunner() {
 
 CanaryState CanaryRunner::state() const {
   const std::lock_guard lock(mutex_);
-  return CanaryState{tracker_.instance(), problem_, topic_, tracker_.partitions(), tracker_.brokers()};
+  return CanaryState{tracker_.instance(), problem_, topic_, assigned_, tracker_.partitions(), tracker_.brokers()};
 }
 
 void CanaryRunner::set_problem(const std::string& problem, bool can_send) {
@@ -102,6 +103,7 @@ void CanaryRunner::run() noexcept {
         }
       }
       rd_kafka_poll(producer_.get(), 0);  // delivery reports
+      if (share_) share_->poll();
       const auto until_round = std::chrono::duration_cast<std::chrono::milliseconds>(next_round - CanaryClock::now());
       reader_.drain(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kPollWait),
                     [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
@@ -142,6 +144,7 @@ std::string CanaryRunner::round() {
   {
     const std::lock_guard lock(mutex_);
     topic_ = view;
+    assigned_ = share_ ? share_->assigned() : view.leaders.size();
   }
   reader_.follow(producer_.get(), view, canary_wait_bound(settings_));
   send_all(view);
@@ -151,6 +154,7 @@ std::string CanaryRunner::round() {
 void CanaryRunner::send_all(const CanaryTopicView& view) {
   for (const auto& [partition, leader] : view.leaders) {
     if (!reader_.follows(partition) || partition > kMaxCanaryPartition) continue;  // nothing to measure yet
+    if (share_ && !share_->owns(partition)) continue;  // another daemon's
     CanaryMessage message;
     {
       const std::lock_guard lock(mutex_);

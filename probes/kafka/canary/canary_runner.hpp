@@ -12,6 +12,7 @@
 // the destructor returns within a few seconds.
 
 #include "probes/kafka/canary/canary_reader.hpp"
+#include "probes/kafka/canary/canary_share.hpp"
 #include "probes/kafka/canary/canary_topic.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
 #include "probes/kafka/kafka_config.hpp"
@@ -22,6 +23,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,6 +37,7 @@ struct CanaryState {
   // not answered since the start); empty while it sends.
   std::string problem;
   std::optional<CanaryTopicView> topic;  // as last read
+  std::size_t assigned = 0;              // partitions this daemon sends to
   std::map<std::int32_t, CanaryCounts> partitions;
   std::map<std::int32_t, CanaryCounts> brokers;
 };
@@ -76,8 +79,10 @@ class CanaryRunner {
   CanaryTracker tracker_;
   std::string problem_;
   std::optional<CanaryTopicView> topic_;
+  std::size_t assigned_ = 0;
 
-  CanaryReader reader_;  // the thread's
+  CanaryReader reader_;                 // the thread's
+  std::unique_ptr<CanaryShare> share_;  // the thread's; when canary.share is on
   RdKafkaHandle<rd_kafka_t> producer_;
   std::string logged_problem_;  // the thread's
   std::atomic<bool> stopping_{false};
