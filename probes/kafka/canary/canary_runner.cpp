@@ -154,7 +154,7 @@ std::string CanaryRunner::round() {
 void CanaryRunner::send_all(const CanaryTopicView& view) {
   for (const auto& [partition, leader] : view.leaders) {
     if (!reader_.follows(partition) || partition > kMaxCanaryPartition) continue;  // nothing to measure yet
-    if (share_ && !share_->owns(partition)) continue;  // another daemon's
+    if (share_ && !share_->owns(partition)) continue;                              // another daemon's
     CanaryMessage message;
     {
       const std::lock_guard lock(mutex_);
