@@ -36,6 +36,8 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mode=${1:-both}
 case "$mode" in
@@ -238,13 +240,6 @@ kafka:
 CONFIG
 }
 
-# cpu_ticks PID...: user + system CPU of the processes so far, in clock ticks.
-cpu_ticks() {
-  local pid total=0
-  for pid in "$@"; do total=$((total + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"))); done
-  echo "$total"
-}
-
 # settle_brokers PIDS FIGURES: after building the workload the brokers keep busy for a while
 # (checkpoints, the last log creations); a daemon measured then gets slower answers. Waits
 # (at most 90 s) until they use under 15 % of a core each over 2 s.
@@ -330,25 +325,6 @@ run_daemon() {
     log "daemon log of $size run $run has $warnings warning(s):"
     grep -E 'level=(warn|warning|error|critical)' "$log" | head -n 5 >&2
   fi
-}
-
-# median_figures FILE...: per figure name (first-seen order), the median of its values.
-median_figures() {
-  awk '
-    function fmt(x) { return (x == int(x) && x < 1e15 && x > -1e15) ? sprintf("%.0f", x) : sprintf("%.4g", x) }
-    NF >= 3 && $1 !~ /^#/ {
-      if (!($1 in count)) { order[++names] = $1; unit[$1] = $3 }
-      values[$1, ++count[$1]] = $2 + 0
-    }
-    END {
-      for (i = 1; i <= names; i++) {
-        name = order[i]; n = count[name]
-        for (a = 1; a <= n; a++) v[a] = values[name, a]
-        for (a = 2; a <= n; a++) { x = v[a]; for (b = a - 1; b >= 1 && v[b] > x; b--) v[b + 1] = v[b]; v[b + 1] = x }
-        m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-        print name, fmt(m), unit[name]
-      }
-    }' "$@"
 }
 
 bench_size() {

@@ -77,6 +77,12 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   canary_transactions.read("transactional_id", cluster.canary.transactional_id);
   canary_transactions.read("abort_every", cluster.canary.abort_every, 0, 1'000'000);
   canary_transactions.finish();
+  auto production = canary.section("production");
+  cluster.canary.production_topics = config::read_filter(production, "topics", cluster.canary.production_topics);
+  production.read("groups", cluster.canary.production_groups);
+  production.read("header", cluster.canary.production_header);
+  if (cluster.canary.production_header.empty()) production.fail("header", "must not be empty");
+  production.finish();
   auto share = canary.section("share");
   share.read("enabled", cluster.canary.share);
   share.read("group", cluster.canary.share_group);

@@ -46,6 +46,11 @@ struct CanarySettings {
   bool share = false;
   std::string share_group;  // empty: <client_id>-canary-<cluster name>
   std::chrono::milliseconds share_session_timeout{std::chrono::seconds(10)};
+  // Canary messages in production topics (none unless named), and the groups whose
+  // processing latency they measure.
+  config::NameFilter production_topics{{}, {}};
+  std::vector<std::string> production_groups;
+  std::string production_header = "msgwatch-canary";
 };
 
 struct KafkaCluster final : ProbeTarget {

@@ -3,6 +3,7 @@
 
 #include "probes/kafka/canary/canary_message.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
+#include "probes/kafka/canary/group_latency.hpp"
 
 #include <gtest/gtest.h>
 
@@ -146,6 +147,35 @@ TEST(CanaryTracker, OtherSendersAreForgottenAfterAnHourWithoutRecords) {
   // Its sequence 5 again is new: the stream starts over.
   EXPECT_EQ(tracker.received(0, 1, CanaryMessage{"gone", 5, 0}, t0 + std::chrono::hours(2)), std::nullopt);
   EXPECT_EQ(counts(tracker, 0).duplicates, 0);
+}
+
+TEST(GroupLatency, TheNewestCanaryAGroupPassedGivesItsLatencyAndTheOldestNotPassedHowLongItWaits) {
+  GroupLatency latency;
+  latency.landed("orders", 0, 100, t0);
+  latency.landed("orders", 0, 250, t0 + 60s);
+  latency.landed("orders", 1, 40, t0 + 1s);
+  // Read at t0 + 10 s: the group is at 101 on partition 0 (past the first canary message),
+  // at 40 on partition 1 (not past it yet).
+  latency.committed("billing", "orders", 0, 101, t0 + 10s);
+  latency.committed("billing", "orders", 1, 40, t0 + 10s);
+  auto figures = latency.figures(t0 + 70s);
+  const GroupLatency::Key p0{"billing", "orders", 0};
+  const GroupLatency::Key p1{"billing", "orders", 1};
+  EXPECT_EQ(figures.at(p0).latency_seconds, 10.0);
+  EXPECT_EQ(figures.at(p0).waiting_seconds, 10.0) << "the second message, sent at t0 + 60 s";
+  EXPECT_EQ(figures.at(p1).latency_seconds, std::nullopt);
+  EXPECT_EQ(figures.at(p1).waiting_seconds, 69.0);
+  // Later the group passes both on partition 0: the newest one's latency counts.
+  latency.committed("billing", "orders", 0, 300, t0 + 63s);
+  figures = latency.figures(t0 + 70s);
+  EXPECT_EQ(figures.at(p0).latency_seconds, 3.0);
+  EXPECT_EQ(figures.at(p0).waiting_seconds, 0.0);
+  // Reading the same committed offset again changes nothing.
+  latency.committed("billing", "orders", 0, 300, t0 + 90s);
+  EXPECT_EQ(latency.figures(t0 + 90s).at(p0).latency_seconds, 3.0);
+  // Another group is its own.
+  latency.committed("audit", "orders", 0, 50, t0 + 90s);
+  EXPECT_EQ(latency.figures(t0 + 90s).at(GroupLatency::Key{"audit", "orders", 0}).waiting_seconds, 90.0);
 }
 
 }  // namespace

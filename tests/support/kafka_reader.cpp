@@ -40,10 +40,22 @@ std::vector<ConsumedRecord> read_partition(const std::string& bootstrap, const s
     }
     Ptr<rd_kafka_message_t> message(rd_kafka_consumer_poll(consumer.get(), 100));
     if (message && message->err == RD_KAFKA_RESP_ERR_NO_ERROR && message->offset < end) {
-      records.push_back(ConsumedRecord{
+      ConsumedRecord record{
           message->offset,
           message->key ? std::string(static_cast<const char*>(message->key), message->key_len) : std::string(),
-          message->payload ? std::string(static_cast<const char*>(message->payload), message->len) : std::string()});
+          message->payload ? std::string(static_cast<const char*>(message->payload), message->len) : std::string(),
+          {}};
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(message.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        std::size_t size = 0;
+        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          record.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
+        }
+      }
+      records.push_back(std::move(record));
     }
     Ptr<rd_kafka_topic_partition_list_t> where = partition_list();
     rd_kafka_topic_partition_list_add(where.get(), topic.c_str(), partition);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace msgwatch::test {
@@ -15,6 +16,7 @@ struct ConsumedRecord {
   std::int64_t offset = 0;
   std::string key;
   std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 enum class Isolation { read_uncommitted, read_committed };

@@ -126,6 +126,21 @@ constexpr std::array kTransactionCounts{
                      &CanaryTransactionState::overdue},
 };
 
+constexpr Family kProductionSent = counter_family(
+    "kafka_canary_production_sent_total", "Canary messages sent to the partitions of a production topic.", {"topic"});
+constexpr Family kProductionFailures = counter_family(
+    "kafka_canary_production_send_failures_total",
+    "Canary messages to a production topic that could not be sent, by librdkafka's error name.", {"topic", "error"});
+constexpr LabelNames kGroupPartition{"consumergroup", "topic", "partition"};
+constexpr Family kGroupLatency =
+    gauge_family("kafka_canary_group_latency_seconds",
+                 "From sending the newest canary message the group's committed offset has passed, to seeing it "
+                 "passed: the group's end-to-end processing latency.",
+                 kGroupPartition);
+constexpr Family kGroupWaiting = gauge_family(
+    "kafka_canary_group_waiting_seconds",
+    "How long the oldest canary message the group has not passed yet has been waiting; 0 when none.", kGroupPartition);
+
 std::int64_t failures(const CanaryCounts& counts) {
   std::int64_t total = 0;
   for (const auto& [error, count] : counts.failures) total += count;
@@ -156,6 +171,19 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
     if (counts.last_round_trip) {
       out.add(kLastRoundTrip, {topic, partition, leader},
               std::chrono::duration<double>(counts.last_round_trip->time_since_epoch()).count());
+    }
+  }
+  if (state.production) {
+    for (const auto& [production_topic, count] : state.production->sent) {
+      out.add(kProductionSent, {production_topic}, static_cast<double>(count));
+    }
+    for (const auto& [where, count] : state.production->failures) {
+      out.add(kProductionFailures, {where.first, where.second}, static_cast<double>(count));
+    }
+    for (const auto& [key, figure] : state.production->groups) {
+      const auto& [group, group_topic, partition] = key;
+      if (figure.latency_seconds) out.add(kGroupLatency, {group, group_topic, partition}, *figure.latency_seconds);
+      out.add(kGroupWaiting, {group, group_topic, partition}, figure.waiting_seconds);
     }
   }
   for (const auto& [broker, counts] : state.brokers) {

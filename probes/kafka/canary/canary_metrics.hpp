@@ -10,6 +10,11 @@
 // A partition's `broker` is its leader now; the broker roll-ups count each message against
 // the broker that led its partition when it was sent.
 //
+// In production topics (canary.production):
+//   kafka_canary_production_sent_total{topic}, kafka_canary_production_send_failures_total{topic,error}
+//   kafka_canary_group_latency_seconds{consumergroup,topic,partition}
+//   kafka_canary_group_waiting_seconds{consumergroup,topic,partition}
+//
 // The transactional canary's, per topic:
 //   kafka_canary_transactions_total{topic,outcome}            committed, aborted (as planned)
 //   kafka_canary_transaction_failures_total{topic,phase,error}

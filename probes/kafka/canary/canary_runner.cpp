@@ -1,6 +1,7 @@
 #include "probes/kafka/canary/canary_runner.hpp"
 
 #include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/canary/canary_thread.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,20 +11,6 @@
 
 namespace msgwatch::kafka {
 namespace {
-
-using namespace std::chrono_literals;
-
-constexpr auto kPollWait = 100ms;
-
-// Multiples of an SLA, from well inside it to twice past it.
-prometheus::Histogram::BucketBoundaries buckets_for(std::chrono::milliseconds sla) {
-  const double seconds = std::chrono::duration<double>(sla).count();
-  prometheus::Histogram::BucketBoundaries buckets;
-  for (const double share : {0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0}) {
-    buckets.push_back(seconds * share);
-  }
-  return buckets;
-}
 
 prometheus::Family<prometheus::Histogram>& histogram_family(prometheus::Registry& registry, const char* name,
                                                             const char* help) {
@@ -38,11 +25,14 @@ CanaryRunner::CanaryRunner(const KafkaCluster& cluster, prometheus::Registry& re
                                    "Time from sending a canary message to the broker's acknowledgement (acks=all).")),
       end_to_end_family_(histogram_family(registry, "kafka_canary_end_to_end_latency_seconds",
                                           "Time from sending a canary message to reading it back.")),
-      ack_buckets_(buckets_for(cluster.canary.ack_sla)),
-      end_to_end_buckets_(buckets_for(cluster.canary.round_trip_sla)),
+      ack_buckets_(canary_sla_buckets(cluster.canary.ack_sla)),
+      end_to_end_buckets_(canary_sla_buckets(cluster.canary.round_trip_sla)),
       tracker_(new_canary_instance(), cluster.canary.round_trip_sla),
       reader_(cluster, CanaryReader::Isolation::read_uncommitted, "canary"),
-      share_(cluster.canary.share ? std::make_unique<CanaryShare>(cluster) : nullptr) {
+      share_(cluster.canary.share ? std::make_unique<CanaryShare>(cluster) : nullptr),
+      production_(cluster.canary.production_topics.include.empty()
+                      ? nullptr
+                      : std::make_unique<ProductionCanary>(cluster, tracker_.instance())) {
   auto producer_config = rdkafka_config(cluster_, {
                                                       {"enable.idempotence", "true"},
                                                       {"linger.ms", "5"},
@@ -70,8 +60,16 @@ CanaryRunner::~CanaryRunner() {
 }
 
 CanaryState CanaryRunner::state() const {
+  CanaryState state;
+  if (production_) state.production = production_->state();
   const std::lock_guard lock(mutex_);
-  return CanaryState{tracker_.instance(), problem_, topic_, assigned_, tracker_.partitions(), tracker_.brokers()};
+  state.instance = tracker_.instance();
+  state.problem = problem_;
+  state.topic = topic_;
+  state.assigned = assigned_;
+  state.partitions = tracker_.partitions();
+  state.brokers = tracker_.brokers();
+  return state;
 }
 
 void CanaryRunner::set_problem(const std::string& problem, bool can_send) {
@@ -90,33 +88,25 @@ void CanaryRunner::set_problem(const std::string& problem, bool can_send) {
 }
 
 void CanaryRunner::run() noexcept {
-  auto next_round = CanaryClock::now();
-  while (!stopping_) {
-    try {
-      if (CanaryClock::now() >= next_round) {
-        next_round = CanaryClock::now() + settings_.interval;
+  run_canary_loop(
+      stopping_, settings_.interval,
+      [this] {
         try {
-          const std::string problem = round();
-          set_problem(problem, true);
+          set_problem(round(), true);
         } catch (const std::exception& e) {
           set_problem(e.what(), false);
         }
-      }
-      rd_kafka_poll(producer_.get(), 0);  // delivery reports
-      if (share_) share_->poll();
-      const auto until_round = std::chrono::duration_cast<std::chrono::milliseconds>(next_round - CanaryClock::now());
-      reader_.drain(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kPollWait),
-                    [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
-                           CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
-      const std::lock_guard lock(mutex_);
-      tracker_.expire(CanaryClock::now());
-    } catch (const std::exception& e) {
-      log_event(spdlog::level::err, "canary", {{"cluster", cluster_.name}, {"error", e.what()}});
-      std::this_thread::sleep_for(kPollWait);
-    } catch (...) {
-      std::this_thread::sleep_for(kPollWait);
-    }
-  }
+      },
+      [this](std::chrono::milliseconds wait) {
+        rd_kafka_poll(producer_.get(), 0);  // delivery reports
+        if (share_) share_->poll();
+        reader_.drain(wait,
+                      [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
+                             CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
+        const std::lock_guard lock(mutex_);
+        tracker_.expire(CanaryClock::now());
+      },
+      cluster_.name, "canary");
 }
 
 std::string CanaryRunner::round() {
@@ -148,6 +138,13 @@ std::string CanaryRunner::round() {
   }
   reader_.follow(producer_.get(), view, canary_wait_bound(settings_));
   send_all(view);
+  if (production_) {
+    try {
+      production_->round(producer_.get(), canary_wait_bound(settings_));
+    } catch (const std::exception& e) {
+      problem = e.what();  // the canary topic's round is done; the production one next time
+    }
+  }
   return problem;
 }
 
@@ -195,6 +192,10 @@ void CanaryRunner::read(std::int32_t partition, std::int64_t offset, const std::
 void CanaryRunner::on_delivery(rd_kafka_t* /*client*/, const rd_kafka_message_t* message, void* opaque) noexcept {
   try {
     auto* self = static_cast<CanaryRunner*>(opaque);
+    if (self->production_ && self->settings_.topic != rd_kafka_topic_name(message->rkt)) {
+      self->production_->delivered(*message);
+      return;
+    }
     const auto [partition, sequence] = unpack_canary_id(message->_private);
     if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const std::lock_guard lock(self->mutex_);

@@ -15,6 +15,7 @@
 #include "probes/kafka/canary/canary_share.hpp"
 #include "probes/kafka/canary/canary_topic.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
+#include "probes/kafka/canary/production_canary.hpp"
 #include "probes/kafka/kafka_config.hpp"
 #include "probes/kafka/rdkafka/rdkafka_client.hpp"
 
@@ -40,6 +41,7 @@ struct CanaryState {
   std::size_t assigned = 0;              // partitions this daemon sends to
   std::map<std::int32_t, CanaryCounts> partitions;
   std::map<std::int32_t, CanaryCounts> brokers;
+  std::optional<ProductionCanary::State> production;  // when canary.production names topics
 };
 
 class CanaryRunner {
@@ -81,8 +83,9 @@ class CanaryRunner {
   std::optional<CanaryTopicView> topic_;
   std::size_t assigned_ = 0;
 
-  CanaryReader reader_;                 // the thread's
-  std::unique_ptr<CanaryShare> share_;  // the thread's; when canary.share is on
+  CanaryReader reader_;                           // the thread's
+  std::unique_ptr<CanaryShare> share_;            // the thread's; when canary.share is on
+  std::unique_ptr<ProductionCanary> production_;  // when canary.production names topics
   RdKafkaHandle<rd_kafka_t> producer_;
   std::string logged_problem_;  // the thread's
   std::atomic<bool> stopping_{false};

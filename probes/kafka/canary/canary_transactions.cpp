@@ -1,6 +1,7 @@
 #include "probes/kafka/canary/canary_transactions.hpp"
 
 #include "exporter/sdk/log_event.hpp"
+#include "probes/kafka/canary/canary_thread.hpp"
 #include "probes/kafka/canary/canary_topic.hpp"
 
 #include <spdlog/spdlog.h>
@@ -10,9 +11,6 @@
 namespace msgwatch::kafka {
 namespace {
 
-using namespace std::chrono_literals;
-
-constexpr auto kPollWait = 100ms;
 // Sequences of aborted transactions remembered per partition.
 constexpr std::size_t kAbortedKept = 4096;
 
@@ -45,11 +43,9 @@ CanaryTransactionRunner::CanaryTransactionRunner(const KafkaCluster& cluster, pr
                         "(InitProducerId), send (begin, one message to every partition, all acknowledged), "
                         "commit, abort.")
                   .Register(registry)),
+      buckets_(canary_sla_buckets(cluster.canary.ack_sla)),
       tracker_(new_canary_instance(), cluster.canary.round_trip_sla),
       reader_(cluster, CanaryReader::Isolation::read_committed, "canary-transactions") {
-  const double sla = std::chrono::duration<double>(settings_.ack_sla).count();
-  for (const double share : {0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0})
-    buckets_.push_back(sla * share);
   log_event(spdlog::level::info, "transactional canary started",
             {{"cluster", cluster_.name},
              {"topic", settings_.topic},
@@ -83,27 +79,17 @@ CanaryTransactionState CanaryTransactionRunner::state() const {
 }
 
 void CanaryTransactionRunner::run() noexcept {
-  auto next_round = CanaryClock::now();
-  while (!stopping_) {
-    try {
-      if (CanaryClock::now() >= next_round) {
-        next_round = CanaryClock::now() + settings_.interval;
-        round();
-      }
-      if (producer_) rd_kafka_poll(producer_.get(), 0);
-      const auto until_round = std::chrono::duration_cast<std::chrono::milliseconds>(next_round - CanaryClock::now());
-      reader_.drain(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kPollWait),
-                    [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
-                           CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
-      const std::lock_guard lock(mutex_);
-      tracker_.expire(CanaryClock::now());
-    } catch (const std::exception& e) {
-      log_event(spdlog::level::err, "transactional canary", {{"cluster", cluster_.name}, {"error", e.what()}});
-      std::this_thread::sleep_for(kPollWait);
-    } catch (...) {
-      std::this_thread::sleep_for(kPollWait);
-    }
-  }
+  run_canary_loop(
+      stopping_, settings_.interval, [this] { round(); },
+      [this](std::chrono::milliseconds wait) {
+        if (producer_) rd_kafka_poll(producer_.get(), 0);
+        reader_.drain(wait,
+                      [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
+                             CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
+        const std::lock_guard lock(mutex_);
+        tracker_.expire(CanaryClock::now());
+      },
+      cluster_.name, "transactional canary");
 }
 
 void CanaryTransactionRunner::observe(const std::string& phase, std::chrono::steady_clock::time_point since) {
@@ -128,14 +114,40 @@ bool CanaryTransactionRunner::failed(const std::string& phase, rd_kafka_error_t*
   return fatal;
 }
 
+void CanaryTransactionRunner::forget(const MessageIds& messages) {
+  const std::lock_guard lock(mutex_);
+  for (const auto& [partition, sequence] : messages) tracker_.withdraw(partition, sequence);
+}
+
 void CanaryTransactionRunner::aborted(const MessageIds& messages) {
   for (const auto& [partition, sequence] : messages) {
     auto& sequences = aborted_[partition];
     sequences.insert(sequence);
     while (sequences.size() > kAbortedKept) sequences.erase(sequences.begin());
   }
-  const std::lock_guard lock(mutex_);
-  for (const auto& [partition, sequence] : messages) tracker_.withdraw(partition, sequence);
+  forget(messages);
+}
+
+// A transaction whose commit or abort librdkafka could not finish (a retriable error) must
+// be finished with the same call before the next may begin.
+bool CanaryTransactionRunner::finish(int timeout_ms) {
+  if (unfinished_ == Unfinished::none) return true;
+  const bool commit = unfinished_ == Unfinished::commit;
+  const auto start = std::chrono::steady_clock::now();
+  rd_kafka_error_t* error = commit ? rd_kafka_commit_transaction(producer_.get(), timeout_ms)
+                                   : rd_kafka_abort_transaction(producer_.get(), timeout_ms);
+  if (error == nullptr) {
+    observe(commit ? "commit" : "abort", start);
+    unfinished_ = Unfinished::none;
+    return true;
+  }
+  const bool requires_abort = rd_kafka_error_txn_requires_abort(error) != 0;
+  if (failed(commit ? "commit" : "abort", error)) {
+    producer_.reset();
+  } else if (requires_abort) {
+    unfinished_ = Unfinished::abort;
+  }
+  return false;
 }
 
 void CanaryTransactionRunner::round() {
@@ -144,6 +156,7 @@ void CanaryTransactionRunner::round() {
   if (!producer_) {
     producer_ = make_transactional_producer(cluster_, this, &CanaryTransactionRunner::on_delivery);
     initialized_ = false;
+    unfinished_ = Unfinished::none;
   }
   const CanaryTopicView view = read_canary_topic(producer_.get(), settings_.topic, timeout);
   if (!view.exists()) return;  // the canary creates it, or the operator
@@ -157,6 +170,7 @@ void CanaryTransactionRunner::round() {
     observe("init", start);
     initialized_ = true;
   }
+  if (!finish(timeout_ms)) return;
   if (rd_kafka_error_t* error = rd_kafka_begin_transaction(producer_.get())) {
     if (failed("begin", error)) producer_.reset();
     return;
@@ -183,9 +197,14 @@ void CanaryTransactionRunner::round() {
     }
   }
   const auto flushed = rd_kafka_flush(producer_.get(), timeout_ms);
-  if (flushed == RD_KAFKA_RESP_ERR_NO_ERROR) observe("send", send_start);
-  const bool abort = settings_.abort_every > 0 && ++rounds_ % settings_.abort_every == 0;
-  if (!abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    observe("send", send_start);
+  } else {
+    const std::lock_guard lock(mutex_);
+    ++state_.failures[{"send", rd_kafka_err2name(flushed)}];
+  }
+  const bool planned_abort = settings_.abort_every > 0 && ++rounds_ % settings_.abort_every == 0;
+  if (!planned_abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const auto commit_start = std::chrono::steady_clock::now();
     rd_kafka_error_t* error = rd_kafka_commit_transaction(producer_.get(), timeout_ms);
     if (error == nullptr) {
@@ -197,28 +216,30 @@ void CanaryTransactionRunner::round() {
     }
     const bool requires_abort = rd_kafka_error_txn_requires_abort(error) != 0;
     if (failed("commit", error)) {
-      // The outcome is the coordinator's now; these are waited for no more.
-      aborted(messages);
+      forget(messages);  // the outcome is the coordinator's: neither expected nor counted
       producer_.reset();
       return;
     }
     if (!requires_abort) {
-      aborted(messages);  // retriable: unknown whether it committed; not counted either way
+      forget(messages);  // it may still commit: neither expected nor counted
+      unfinished_ = Unfinished::commit;
       return;
     }
-  } else if (flushed != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    const std::lock_guard lock(mutex_);
-    ++state_.failures[{"send", rd_kafka_err2name(flushed)}];
   }
+  // Aborted: as planned, or because the transaction could not commit. Should the abort not
+  // finish, the coordinator aborts it at its timeout.
+  aborted(messages);
   const auto abort_start = std::chrono::steady_clock::now();
   if (rd_kafka_error_t* error = rd_kafka_abort_transaction(producer_.get(), timeout_ms)) {
-    aborted(messages);
-    if (failed("abort", error)) producer_.reset();
+    if (failed("abort", error)) {
+      producer_.reset();
+    } else {
+      unfinished_ = Unfinished::abort;
+    }
     return;
   }
   observe("abort", abort_start);
-  aborted(messages);
-  if (abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (planned_abort && flushed == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const std::lock_guard lock(mutex_);
     ++state_.aborted;
   }

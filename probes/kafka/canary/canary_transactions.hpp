@@ -8,7 +8,10 @@
 // each phase goes into a live histogram as it happens:
 //   kafka_canary_transaction_phase_seconds{cluster,phase}  init, send, commit, abort
 // A failed phase counts by librdkafka's error name; after a fatal error (fenced: another
-// producer took the transactional id) the producer is made anew at the next round.
+// producer took the transactional id) the producer is made anew at the next round. The
+// messages of a transaction whose outcome librdkafka cannot tell (a retriable commit
+// error: the commit is tried again at the next round, before a new transaction begins) are
+// neither expected nor counted.
 
 #include "probes/kafka/canary/canary_reader.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
@@ -60,6 +63,10 @@ class CanaryTransactionRunner {
   void round();
   // Counts the phase's failure; returns whether the producer must be made anew.
   bool failed(const std::string& phase, rd_kafka_error_t* error);
+  bool finish(int timeout_ms);
+  // Its messages are not waited for any more.
+  void forget(const MessageIds& messages);
+  // Its messages are not waited for, and must never be read by a read_committed consumer.
   void aborted(const MessageIds& messages);
   void read(std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
             CanaryClock::time_point read_at);
@@ -79,6 +86,8 @@ class CanaryTransactionRunner {
   std::map<std::int32_t, std::set<std::int64_t>> aborted_;  // sequences of aborted transactions
   std::int64_t rounds_ = 0;
   bool initialized_ = false;
+  enum class Unfinished { none, commit, abort };
+  Unfinished unfinished_ = Unfinished::none;
   CanaryReader reader_;
   RdKafkaHandle<rd_kafka_t> producer_;
   std::atomic<bool> stopping_{false};

@@ -1,0 +1,48 @@
+#include "probes/kafka/canary/canary_thread.hpp"
+
+#include "exporter/sdk/log_event.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+namespace msgwatch::kafka {
+
+void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::milliseconds interval,
+                     const std::function<void()>& round, const std::function<void(std::chrono::milliseconds)>& between,
+                     const std::string& cluster, const char* what) noexcept {
+  using namespace std::chrono_literals;
+  constexpr auto kLongestWait = 100ms;
+  auto next_round = std::chrono::steady_clock::now();
+  while (!stopping) {
+    try {
+      if (std::chrono::steady_clock::now() >= next_round) {
+        next_round = std::chrono::steady_clock::now() + interval;
+        round();
+      }
+      const auto until_round =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_round - std::chrono::steady_clock::now());
+      between(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kLongestWait));
+    } catch (const std::exception& e) {
+      try {
+        log_event(spdlog::level::err, what, {{"cluster", cluster}, {"error", e.what()}});
+      } catch (...) {  // logging failed too: carry on
+      }
+      std::this_thread::sleep_for(kLongestWait);
+    } catch (...) {
+      std::this_thread::sleep_for(kLongestWait);
+    }
+  }
+}
+
+prometheus::Histogram::BucketBoundaries canary_sla_buckets(std::chrono::milliseconds sla) {
+  const double seconds = std::chrono::duration<double>(sla).count();
+  prometheus::Histogram::BucketBoundaries buckets;
+  for (const double share : {0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0}) {
+    buckets.push_back(seconds * share);
+  }
+  return buckets;
+}
+
+}  // namespace msgwatch::kafka

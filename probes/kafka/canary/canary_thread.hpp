@@ -1,0 +1,26 @@
+#pragma once
+// What the canary's threads share: their loop, and the buckets of their latency histograms.
+//
+// The loop of a canary thread: a round every interval (on a steady clock, so that a step of
+// the wall clock neither skips nor repeats one), and in between `between(wait)`, which may
+// wait up to `wait` (at most 100 ms, so that the loop sees `stopping` soon). An exception
+// from either is logged with `what` and the loop goes on after 100 ms: a canary thread
+// never ends before it is told to.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <prometheus/histogram.h>
+
+namespace msgwatch::kafka {
+
+void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::milliseconds interval,
+                     const std::function<void()>& round, const std::function<void(std::chrono::milliseconds)>& between,
+                     const std::string& cluster, const char* what) noexcept;
+
+// Multiples of an SLA, from well inside it (0.2 %) to twice past it.
+prometheus::Histogram::BucketBoundaries canary_sla_buckets(std::chrono::milliseconds sla);
+
+}  // namespace msgwatch::kafka
