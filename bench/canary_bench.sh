@@ -118,6 +118,13 @@ metric() {
   curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" | awk -v n="$1" 'index($1, n "{") == 1 || $1 == n { s += $NF } END { print s + 0 }'
 }
 
+# round_trip_everywhere PARTITIONS LOG: whether every canary partition has made a round
+# trip; stops the bench at once if the daemon has exited.
+round_trip_everywhere() {
+  kill -0 "$daemon_pid" 2>/dev/null || die "the daemon exited: $(tail -n 3 "$2")"
+  [[ $(curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" | grep -c '^kafka_canary_partition_last_round_trip') -ge $1 ]]
+}
+
 bench_size() {
   local size=$1 partitions interval window bootstrap broker run figures tick
   read -r partitions interval window <<<"$(settings_of "$size")"
@@ -143,7 +150,7 @@ bench_size() {
     # Measured once every partition has made a round trip: the topic exists, the readers
     # follow it, and the start's one-off work is done.
     wait_until $((interval * 3 + 60)) "a round trip on every canary partition" \
-      bash -c "[[ \$(curl -sf http://127.0.0.1:$HTTP_PORT/metrics | grep -c '^kafka_canary_partition_last_round_trip') -ge $partitions ]]" ||
+      round_trip_everywhere "$partitions" "$OUT/$size.run$run.daemon.log" ||
       die "no round trip on every partition (log: $OUT/$size.run$run.daemon.log)"
     local cpu0 cpu1 t0 t1 received0
     received0=$(metric kafka_canary_partition_received_total)

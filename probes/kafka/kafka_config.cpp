@@ -70,7 +70,7 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
     canary.fail("round_trip_sla", "must be at least 10ms");
   }
   canary.read("manage_topic", cluster.canary.manage_topic);
-  canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 100);
+  canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 1000);
   canary.read("replication_factor", cluster.canary.replication_factor, 0, 10);
   auto canary_transactions = canary.section("transactions");
   canary_transactions.read("enabled", cluster.canary.transactions);

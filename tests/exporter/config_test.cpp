@@ -147,7 +147,7 @@ TEST(Config, RejectsBadValues) {
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {topic: ''}\n"),
               HasSubstr("kafka[0].canary.topic: must not be empty"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {partitions_per_broker: 0}\n"),
-              HasSubstr("kafka[0].canary.partitions_per_broker: must be between 1 and 100"));
+              HasSubstr("kafka[0].canary.partitions_per_broker: must be between 1 and 1000"));
   EXPECT_THAT(
       error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {share: {session_timeout: 1s}}\n"),
       HasSubstr("kafka[0].canary.share.session_timeout: must be at least 6s"));

@@ -36,6 +36,16 @@ void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::millisecond
   }
 }
 
+rd_kafka_resp_err_t produce_canary_message(rd_kafka_t* producer, const std::string& topic, std::int32_t partition,
+                                           const CanaryMessage& message) {
+  const std::string value = encode_canary_message(message);
+  return rd_kafka_producev(producer, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_KEY(message.instance.data(), message.instance.size()),
+                           RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                           RD_KAFKA_V_OPAQUE(pack_canary_id(partition, message.sequence)), RD_KAFKA_V_END);
+}
+
 prometheus::Histogram::BucketBoundaries canary_sla_buckets(std::chrono::milliseconds sla) {
   const double seconds = std::chrono::duration<double>(sla).count();
   prometheus::Histogram::BucketBoundaries buckets;

@@ -12,6 +12,9 @@
 #include <functional>
 #include <string>
 
+#include "probes/kafka/canary/canary_message.hpp"
+
+#include <librdkafka/rdkafka.h>
 #include <prometheus/histogram.h>
 
 namespace msgwatch::kafka {
@@ -19,6 +22,12 @@ namespace msgwatch::kafka {
 void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::milliseconds interval,
                      const std::function<void()>& round, const std::function<void(std::chrono::milliseconds)>& between,
                      const std::string& cluster, const char* what) noexcept;
+
+// Queues `message` for `partition` of `topic`, keyed by its instance, its partition and
+// sequence carried to the delivery report (pack_canary_id). librdkafka's answer: an error
+// here means it was not queued.
+rd_kafka_resp_err_t produce_canary_message(rd_kafka_t* producer, const std::string& topic, std::int32_t partition,
+                                           const CanaryMessage& message);
 
 // Multiples of an SLA, from well inside it (0.2 %) to twice past it.
 prometheus::Histogram::BucketBoundaries canary_sla_buckets(std::chrono::milliseconds sla);

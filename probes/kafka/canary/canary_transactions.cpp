@@ -185,12 +185,7 @@ void CanaryTransactionRunner::round() {
       message = tracker_.send(partition, leader, CanaryClock::now());
     }
     messages.emplace_back(partition, message.sequence);
-    const std::string value = encode_canary_message(message);
-    const auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(settings_.topic.c_str()),
-                                       RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                       RD_KAFKA_V_KEY(message.instance.data(), message.instance.size()),
-                                       RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                       RD_KAFKA_V_OPAQUE(pack_canary_id(partition, message.sequence)), RD_KAFKA_V_END);
+    const auto err = produce_canary_message(producer_.get(), settings_.topic, partition, message);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const std::lock_guard lock(mutex_);
       ++state_.failures[{"send", rd_kafka_err2name(err)}];
