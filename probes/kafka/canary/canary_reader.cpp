@@ -1,5 +1,7 @@
 #include "probes/kafka/canary/canary_reader.hpp"
 
+#include "probes/kafka/canary/canary_topic.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -16,17 +18,18 @@ CanaryReader::CanaryReader(const KafkaCluster& cluster, Isolation isolation, con
     : topic_(cluster.canary.topic),
       consumer_(make_rdkafka_client(
           RD_KAFKA_CONSUMER,
-          rdkafka_config(cluster, {
-                                      // Needed by assign(); never joined, nothing committed.
-                                      {"group.id", cluster.client_id + "-" + role},
-                                      {"enable.auto.commit", "false"},
-                                      {"enable.auto.offset.store", "false"},
-                                      {"enable.partition.eof", "false"},
-                                      {"allow.auto.create.topics", "false"},
-                                      {"fetch.wait.max.ms", "100"},
-                                      {"isolation.level",
-                                       isolation == Isolation::read_committed ? "read_committed" : "read_uncommitted"},
-                                  }))) {
+          rdkafka_config(cluster, canary_client_properties(
+                                      cluster.canary, {
+                                                          // Needed by assign(); never joined, nothing committed.
+                                                          {"group.id", cluster.client_id + "-" + role},
+                                                          {"enable.auto.commit", "false"},
+                                                          {"enable.auto.offset.store", "false"},
+                                                          {"enable.partition.eof", "false"},
+                                                          {"fetch.wait.max.ms", "100"},
+                                                          {"isolation.level", isolation == Isolation::read_committed
+                                                                                  ? "read_committed"
+                                                                                  : "read_uncommitted"},
+                                                      })))) {
   rd_kafka_poll_set_consumer(consumer_.get());
 }
 

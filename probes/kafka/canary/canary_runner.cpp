@@ -3,6 +3,8 @@
 #include "exporter/sdk/log_event.hpp"
 #include "probes/kafka/canary/canary_thread.hpp"
 
+#include "probes/kafka/canary/canary_topic.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -33,14 +35,15 @@ CanaryRunner::CanaryRunner(const KafkaCluster& cluster, prometheus::Registry& re
       production_(cluster.canary.production_topics.include.empty()
                       ? nullptr
                       : std::make_unique<ProductionCanary>(cluster, tracker_.instance())) {
-  auto producer_config = rdkafka_config(cluster_, {
-                                                      {"enable.idempotence", "true"},
-                                                      {"linger.ms", "5"},
-                                                      // A message not acknowledged within ack_sla fails (and is
-                                                      // counted by its error) instead of being retried on.
-                                                      {"message.timeout.ms", std::to_string(settings_.ack_sla.count())},
-                                                      {"allow.auto.create.topics", "false"},
-                                                  });
+  auto producer_config = rdkafka_config(
+      cluster_,
+      canary_client_properties(settings_, {
+                                              {"enable.idempotence", "true"},
+                                              {"linger.ms", "5"},
+                                              // A message not acknowledged within ack_sla fails (and is
+                                              // counted by its error) instead of being retried on.
+                                              {"message.timeout.ms", std::to_string(settings_.ack_sla.count())},
+                                          }));
   rd_kafka_conf_set_opaque(producer_config.get(), this);
   rd_kafka_conf_set_dr_msg_cb(producer_config.get(), &CanaryRunner::on_delivery);
   producer_ = make_rdkafka_client(RD_KAFKA_PRODUCER, std::move(producer_config));

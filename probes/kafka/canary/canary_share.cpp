@@ -2,6 +2,8 @@
 
 #include "exporter/sdk/log_event.hpp"
 
+#include "probes/kafka/canary/canary_topic.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -10,15 +12,16 @@ namespace msgwatch::kafka {
 
 CanaryShare::CanaryShare(const KafkaCluster& cluster) : cluster_(cluster.name), group_(cluster.canary.share_group) {
   auto config = rdkafka_config(
-      cluster, {
-                   {"group.id", cluster.canary.share_group},
-                   {"session.timeout.ms", std::to_string(cluster.canary.share_session_timeout.count())},
-                   {"heartbeat.interval.ms", std::to_string(cluster.canary.share_session_timeout.count() / 5)},
-                   {"partition.assignment.strategy", "roundrobin"},
-                   {"enable.auto.commit", "false"},
-                   {"enable.auto.offset.store", "false"},
-                   {"allow.auto.create.topics", "false"},
-               });
+      cluster, canary_client_properties(
+                   cluster.canary,
+                   {
+                       {"group.id", cluster.canary.share_group},
+                       {"session.timeout.ms", std::to_string(cluster.canary.share_session_timeout.count())},
+                       {"heartbeat.interval.ms", std::to_string(cluster.canary.share_session_timeout.count() / 5)},
+                       {"partition.assignment.strategy", "roundrobin"},
+                       {"enable.auto.commit", "false"},
+                       {"enable.auto.offset.store", "false"},
+                   }));
   rd_kafka_conf_set_opaque(config.get(), this);
   rd_kafka_conf_set_rebalance_cb(config.get(), &CanaryShare::on_rebalance);
   consumer_ = make_rdkafka_client(RD_KAFKA_CONSUMER, std::move(config));

@@ -80,6 +80,14 @@ std::chrono::milliseconds canary_wait_bound(const CanarySettings& canary) {
   return std::clamp<std::chrono::milliseconds>(canary.interval / 2, 500ms, 5s);
 }
 
+RdKafkaProperties canary_client_properties(const CanarySettings& canary, RdKafkaProperties more) {
+  using namespace std::chrono_literals;
+  const auto refresh = std::clamp<std::chrono::milliseconds>(canary.interval, 1s, 10s);
+  more.emplace(more.begin(), "topic.metadata.refresh.interval.ms", std::to_string(refresh.count()));
+  more.emplace(more.begin(), "allow.auto.create.topics", "false");
+  return more;
+}
+
 std::vector<std::int32_t> brokers_without_leadership(const CanaryTopicView& view) {
   std::set<std::int32_t> leading;
   for (const auto& [partition, leader] : view.leaders) leading.insert(leader);

@@ -3,6 +3,7 @@
 // Blocking librdkafka calls, each bounded by its timeout: for the canary's own thread.
 
 #include "probes/kafka/kafka_config.hpp"
+#include "probes/kafka/rdkafka/rdkafka_client.hpp"
 
 #include <librdkafka/rdkafka.h>
 
@@ -37,6 +38,12 @@ void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size
 // How long one blocking librdkafka call of the canary may take: half its interval, from
 // 0.5 s to 5 s.
 std::chrono::milliseconds canary_wait_bound(const CanarySettings& canary);
+
+// The librdkafka properties every canary client has, then `more`: never create a topic, and
+// refresh the topic's metadata every interval (1 s to 10 s), so that a partition whose
+// leader was unknown or moved is served again within that, not after librdkafka's
+// default 5 minutes.
+RdKafkaProperties canary_client_properties(const CanarySettings& canary, RdKafkaProperties more);
 
 // Brokers that lead none of the topic's partitions.
 std::vector<std::int32_t> brokers_without_leadership(const CanaryTopicView& view);

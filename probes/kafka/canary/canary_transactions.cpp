@@ -20,14 +20,15 @@ RdKafkaHandle<rd_kafka_t> make_transactional_producer(const KafkaCluster& cluste
                                                       DeliveryCallback on_delivery) {
   const auto timeout = canary_wait_bound(cluster.canary);
   auto config = rdkafka_config(
-      cluster, {
-                   {"transactional.id", cluster.canary.transactional_id},
-                   {"message.timeout.ms", std::to_string(cluster.canary.ack_sla.count())},
-                   // The coordinator aborts a transaction of a daemon that died inside it.
-                   {"transaction.timeout.ms",
-                    std::to_string(std::max<std::int64_t>(10'000, 4 * (cluster.canary.interval + timeout).count()))},
-                   {"allow.auto.create.topics", "false"},
-               });
+      cluster,
+      canary_client_properties(
+          cluster.canary, {
+                              {"transactional.id", cluster.canary.transactional_id},
+                              {"message.timeout.ms", std::to_string(cluster.canary.ack_sla.count())},
+                              // The coordinator aborts a transaction of a daemon that died inside it.
+                              {"transaction.timeout.ms", std::to_string(std::max<std::int64_t>(
+                                                             10'000, 4 * (cluster.canary.interval + timeout).count()))},
+                          }));
   rd_kafka_conf_set_opaque(config.get(), opaque);
   rd_kafka_conf_set_dr_msg_cb(config.get(), on_delivery);
   return make_rdkafka_client(RD_KAFKA_PRODUCER, std::move(config));
