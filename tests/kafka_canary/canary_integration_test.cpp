@@ -62,6 +62,17 @@ std::string partition_label(const Exposition& m, const std::string& family, cons
   return "";
 }
 
+// What the canary did on a partition, for a wait that times out.
+std::string partition_story(const Exposition& m, const std::string& partition) {
+  std::string story = "partition " + partition + " (broker " +
+                      partition_label(m, "kafka_canary_partition_sent_total", partition, "broker") + "):";
+  for (const char* family : {"sent", "received", "lost", "send_failures"}) {
+    const auto value = partition_value(m, std::string("kafka_canary_partition_") + family + "_total", partition);
+    story += std::string(" ") + family + " " + (value ? std::to_string(static_cast<long long>(*value)) : "none");
+  }
+  return story;
+}
+
 // Every canary family on the page has a row in the README's metric reference.
 void expect_canary_families_documented(const Exposition& m) {
   const auto readme = read_file(repo_root() / "README.md");
@@ -231,7 +242,7 @@ TEST(Canary, ABrokerStoppedFailsExactlyThePartitionsItLeadsUntilItIsBack) {
       [&](const Exposition& m) -> std::string {
         for (const auto& partition : partitions) {
           if (partition_value(m, "kafka_canary_partition_received_total", partition).value_or(0) < 2) {
-            return "partition " + partition + " has fewer than 2 round trips";
+            return "fewer than 2 round trips: " + partition_story(m, partition);
           }
         }
         return m.value("kafka_canary_brokers_without_leadership", {{"cluster", "it"}, {"topic", topic}}) == 0.0
@@ -280,7 +291,7 @@ TEST(Canary, ABrokerStoppedFailsExactlyThePartitionsItLeadsUntilItIsBack) {
       [&](const Exposition& m) -> std::string {
         return partition_value(m, "kafka_canary_partition_received_total", down).value_or(0) >= received_down + 2
                    ? ""
-                   : "partition " + down + " has no round trips again yet";
+                   : "no round trips again yet: " + partition_story(m, down);
       },
       90s, "round trips on the partition of the broker that is back");
   for (const auto& partition : partitions) {

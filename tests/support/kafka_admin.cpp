@@ -259,6 +259,22 @@ void KafkaAdmin::delete_groups(const std::vector<std::string>& groups, std::chro
       deadline, what);
 }
 
+void KafkaAdmin::wait_brokers_listed(const std::set<std::int32_t>& brokers, std::chrono::milliseconds deadline) {
+  wait_until_explained(
+      [&] {
+        return impl_->every_broker_agrees([&](const rd_kafka_metadata_t& md) -> std::string {
+          std::string missing;
+          for (const auto id : brokers) {
+            const bool listed = std::any_of(md.brokers, md.brokers + md.broker_cnt,
+                                            [&](const rd_kafka_metadata_broker_t& b) { return b.id == id; });
+            if (!listed) missing += (missing.empty() ? "broker " : ", ") + std::to_string(id);
+          }
+          return missing.empty() ? "" : missing + " not listed";
+        });
+      },
+      deadline, "every broker's metadata to list " + std::to_string(brokers.size()) + " broker(s)");
+}
+
 std::vector<std::string> KafkaAdmin::list_topics(std::chrono::milliseconds timeout) {
   auto md = impl_->metadata(timeout);
   std::vector<std::string> names;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,9 @@ class KafkaAdmin {
   void delete_topic(const std::string& name, std::chrono::milliseconds deadline = 60s);
   // Deletes consumer groups (they must exist and have no members).
   void delete_groups(const std::vector<std::string>& groups, std::chrono::milliseconds deadline = 30s);
+  // Waits until the metadata of every live broker lists each of `brokers` (a broker is
+  // listed once it is registered and unfenced, which each broker learns on its own).
+  void wait_brokers_listed(const std::set<std::int32_t>& brokers, std::chrono::milliseconds deadline = 60s);
   // Every topic in the cluster's metadata, internal ones (__consumer_offsets) included.
   std::vector<std::string> list_topics(std::chrono::milliseconds timeout = 10s);
   // Partition count of the topic, or -1 if metadata does not list it.

@@ -1,10 +1,12 @@
 #include "support/own_kafka.hpp"
 
+#include "support/kafka_admin.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <stdexcept>
 
 namespace msgwatch::test {
@@ -30,7 +32,7 @@ std::uint16_t free_base_port(int nodes) {
 
 }  // namespace
 
-OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(unique_name("own")) {
+OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(unique_name("own")), nodes_(nodes) {
   std::vector<std::string> args{"--version",           kafka_version(), "--brokers",
                                 std::to_string(nodes), "--port",        std::to_string(free_base_port(nodes))};
   for (auto& setting : broker_settings) {
@@ -38,6 +40,17 @@ OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(
     args.push_back(std::move(setting));
   }
   bootstrap_ = run("start", args);
+  std::set<std::int32_t> all;
+  for (int node = 0; node < nodes; ++node) all.insert(node);
+  wait_listed(all);
+}
+
+// Each node logs that it started once the controller unfenced it; the other nodes learn that
+// a moment later and until then leave it out of their metadata, so a client (the daemon
+// creating its canary topic) would see a smaller cluster. A single node lists itself
+// before it says it started (and may speak only SASL, which the admin client here does not).
+void OwnKafka::wait_listed(const std::set<std::int32_t>& nodes) {
+  if (nodes_ > 1) KafkaAdmin(bootstrap_).wait_brokers_listed(nodes);
 }
 
 OwnKafka::~OwnKafka() {
@@ -53,7 +66,10 @@ void OwnKafka::stop_node(int node) { run("stop-node", {"--node", std::to_string(
 
 void OwnKafka::kill_node(int node) { run("stop-node", {"--node", std::to_string(node), "--kill"}); }
 
-void OwnKafka::start_node(int node) { run("start-node", {"--node", std::to_string(node)}); }
+void OwnKafka::start_node(int node) {
+  run("start-node", {"--node", std::to_string(node)});
+  wait_listed({node});
+}
 
 std::string OwnKafka::run(const std::string& command, std::vector<std::string> args) {
   std::vector<std::string> argv{"bash", script(), command, "--name", name_};

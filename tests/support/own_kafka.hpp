@@ -3,6 +3,8 @@
 // free loopback ports) and stopped when the object goes away, so that stopping brokers or
 // changing listener settings does not disturb other tests.
 
+#include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,8 @@ class OwnKafka {
   OwnKafka& operator=(const OwnKafka&) = delete;
 
   [[nodiscard]] const std::string& bootstrap() const { return bootstrap_; }
-  // Graceful stop / restart of one node, keeping its data.
+  // Graceful stop / restart of one node, keeping its data. The constructor and start_node
+  // return once every running node's metadata lists the started node(s).
   void stop_node(int node);
   void start_node(int node);
   // SIGKILL, as a crash: the node stops answering at once, and stays in the cluster's
@@ -26,8 +29,10 @@ class OwnKafka {
 
  private:
   std::string run(const std::string& command, std::vector<std::string> args);
+  void wait_listed(const std::set<std::int32_t>& nodes);
 
   std::string name_;
+  int nodes_;
   std::string bootstrap_;
 };
 

@@ -130,7 +130,11 @@ std::string CanaryRunner::round() {
       throw std::runtime_error("topic " + settings_.topic + " does not exist (canary.manage_topic is false)");
     }
     create_canary_topic(producer_.get(), settings_.topic, view.brokers.size(), settings_, canary_wait_bound(settings_));
-    log_event(spdlog::level::info, "canary topic created", {{"cluster", cluster_.name}, {"topic", settings_.topic}});
+    log_event(spdlog::level::info, "canary topic created",
+              {{"cluster", cluster_.name},
+               {"topic", settings_.topic},
+               {"brokers", std::to_string(view.brokers.size())},
+               {"partitions", std::to_string(settings_.partitions_per_broker * view.brokers.size())}});
     view = read_canary_topic(producer_.get(), settings_.topic, canary_wait_bound(settings_));
     if (!view.exists()) throw std::runtime_error("topic " + settings_.topic + " created but not in the metadata yet");
   }
