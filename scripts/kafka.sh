@@ -14,7 +14,8 @@
 # "start" always makes a fresh cluster (a running one of that name is stopped and wiped)
 # and prints the bootstrap list on stdout. "--set" adds or overrides a broker property.
 # "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown.
-# TOOL: consumer-groups, transactions, topics, console-producer, console-consumer,
+# TOOL: consumer-groups, share-groups, transactions, topics, console-producer,
+# console-consumer, console-share-consumer,
 # get-offsets, configs, metadata-quorum, delete-records, leader-election,
 # producer-perf-test, consumer-perf-test, storage (as Kafka's bin/kafka-TOOL.sh).
 #
@@ -293,6 +294,8 @@ cmd_bootstrap() {
 tool_class() {
   case "$1" in
     consumer-groups) echo org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
+    share-groups) echo org.apache.kafka.tools.consumer.group.ShareGroupCommand ;;
+    console-share-consumer) echo org.apache.kafka.tools.consumer.ConsoleShareConsumer ;;
     transactions) echo org.apache.kafka.tools.TransactionsCommand ;;
     topics) echo org.apache.kafka.tools.TopicCommand ;;
     console-producer) [[ "$2" == 3.* ]] && echo kafka.tools.ConsoleProducer || echo org.apache.kafka.tools.ConsoleProducer ;;

@@ -45,6 +45,14 @@ ClusterSnapshot sample() {
   billing.member_details = {{"m-1", "billing-app", "/10.0.0.1", {{"orders", 2}}},
                             {"m-2", "billing-app", "/10.0.0.2", {{"orders", 1}}}};
   billing.committed = {{{"orders", 0}, 400}, {{"orders", 1}, 600}, {{"orders", 2}, 7}, {{"deleted", 0}, 5}};
+  auto& jobs = snapshot.groups["jobs"];  // a share group: Kafka's lag from its coordinator
+  jobs.state = "Stable";
+  jobs.members = 1;
+  jobs.type = "share";
+  jobs.protocol = "simple";
+  jobs.coordinator = 1;
+  jobs.member_details = {{"s-1", "worker", "/10.0.0.3", {{"orders", 2}}}};
+  jobs.share_partitions = {{{"orders", 0}, {950, 40}}, {{"orders", 1}, {500, 0}}};
   auto& audit = snapshot.groups["audit"];
   audit.state = "Empty";
   audit.members = 0;
@@ -122,6 +130,50 @@ TEST(LagMetrics, AggregatesAreAbsentWhenAPartitionTheyCoverHasNoValue) {
   snapshot.topics["t"].partitions[0].newest_offset = 50;
   page = page_of(snapshot, {});
   EXPECT_NE(page.find("kafka_consumergroup_group_max_lag_seconds{consumergroup=\"g\"} 0\n"), std::string::npos);
+}
+
+// A share group's lag is the coordinator's, summed like a consumer group's; it has no
+// committed offset, so nothing that needs one.
+TEST(LagMetrics, ShareGroupLagIsTheCoordinatorsAndItsAggregatesNeedEveryPartition) {
+  ClusterSnapshot snapshot;
+  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.topics["t"].partitions[1] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.topics["gone"].selected = false;
+  auto& group = snapshot.groups["q"];
+  group.type = "share";
+  group.members = 0;
+  group.share_partitions = {{{"t", 0}, {60, 25}}, {{"t", 1}, {100, 0}}, {{"gone", 0}, {5, 5}}};
+  GroupHistory history;
+  history.status[{"q", "t", 0}] = 3;  // never made for a share group; ignored if it were
+  auto page = page_of(snapshot, history);
+  EXPECT_NE(page.find("kafka_consumergroup_lag{consumergroup=\"q\",topic=\"t\",partition=\"0\"} 25\n"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("kafka_consumergroup_share_start_offset{consumergroup=\"q\",topic=\"t\",partition=\"0\"} 60\n"),
+            std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_lag_sum{consumergroup=\"q\",topic=\"t\"} 25\n"), std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_group_max_lag{consumergroup=\"q\"} 25\n"), std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_members{consumergroup=\"q\"} 0\n"), std::string::npos);
+  EXPECT_EQ(page.find("topic=\"gone\""), std::string::npos) << "a topic filtered out";
+  for (const char* family : {"kafka_consumergroup_current_offset", "kafka_consumergroup_lag_seconds",
+                             "kafka_consumergroup_group_max_lag_seconds", "kafka_consumergroup_partition_status",
+                             "kafka_consumergroup_status", "kafka_consumergroup_committed_messages_total"}) {
+    EXPECT_EQ(page.find(std::string(family) + "{"), std::string::npos) << family;
+  }
+
+  // The coordinator does not know partition 1's lag yet (-1): only partition 0's is exported,
+  // and no sum or maximum over the two.
+  group.share_partitions[{"t", 1}].lag.reset();
+  page = page_of(snapshot, history);
+  EXPECT_NE(page.find("kafka_consumergroup_lag{consumergroup=\"q\",topic=\"t\",partition=\"0\"} 25\n"),
+            std::string::npos);
+  EXPECT_EQ(page.find("kafka_consumergroup_lag{consumergroup=\"q\",topic=\"t\",partition=\"1\"}"), std::string::npos);
+  EXPECT_NE(page.find("kafka_consumergroup_share_start_offset{consumergroup=\"q\",topic=\"t\",partition=\"1\"} 100\n"),
+            std::string::npos);
+  for (const char* family : {"kafka_consumergroup_lag_sum", "kafka_consumergroup_group_sum_lag",
+                             "kafka_consumergroup_group_max_lag", "kafka_consumergroup_group_topic_max_lag"}) {
+    EXPECT_EQ(page.find(std::string(family) + "{"), std::string::npos) << family;
+  }
 }
 
 TEST(LagMetrics, LagIsNeverNegativeAndUncommittedPartitionsHaveNoSeries) {

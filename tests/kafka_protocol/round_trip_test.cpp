@@ -72,13 +72,14 @@ using RequestTypes =
     ::testing::Types<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                      DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                      ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest,
-                     DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest>;
+                     DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest,
+                     ShareGroupDescribeRequest, DescribeShareGroupOffsetsRequest>;
 using ResponseTypes =
     ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse,
                      ListGroupsResponse, DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse,
                      DescribeConfigsResponse, ListTransactionsResponse, DescribeTransactionsResponse,
                      DescribeProducersResponse, DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse,
-                     FetchResponse>;
+                     FetchResponse, ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse>;
 
 class TypeNames {
  public:

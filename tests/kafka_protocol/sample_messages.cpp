@@ -270,6 +270,74 @@ ConsumerGroupDescribeResponse sample(std::int16_t version) {
 }
 
 template <>
+ShareGroupDescribeRequest sample(std::int16_t) {
+  ShareGroupDescribeRequest m;
+  m.group_ids = {"jobs", "mail"};
+  m.include_authorized_operations = true;
+  return m;
+}
+
+template <>
+ShareGroupDescribeResponse sample(std::int16_t) {
+  ShareGroupDescribeResponse m;
+  m.throttle_time_ms = 3;
+  ShareGroupDescribeResponse::Member member;
+  member.member_id = "p3Vt0Qk6RzS9m3YbT1n4cB";
+  member.rack_id = "rack-a";
+  member.member_epoch = 5;
+  member.client_id = "worker-1";
+  member.client_host = "/10.0.0.12";
+  member.subscribed_topic_names = {"jobs"};
+  member.assignment = {{sample_uuid(3), "jobs", {0, 2}}, {sample_uuid(4), "retries", {}}};
+  ShareGroupDescribeResponse::Group group;
+  group.group_id = "jobs";
+  group.group_state = "Stable";
+  group.group_epoch = 6;
+  group.assignment_epoch = 5;
+  group.assignor_name = "simple";
+  group.members = {member};
+  group.authorized_operations = 0x0af8;
+  ShareGroupDescribeResponse::Group missing;
+  missing.error_code = ErrorCode::group_id_not_found;
+  missing.error_message = "Group mail not found.";
+  missing.group_id = "mail";
+  missing.group_state = "Dead";
+  m.groups = {group, missing};
+  return m;
+}
+
+template <>
+DescribeShareGroupOffsetsRequest sample(std::int16_t) {
+  DescribeShareGroupOffsetsRequest m;
+  m.groups = {{"jobs", std::nullopt}, {"mail", std::vector<DescribeShareGroupOffsetsRequest::Topic>{{"mail", {0, 1}}}}};
+  return m;
+}
+
+template <>
+DescribeShareGroupOffsetsResponse sample(std::int16_t version) {
+  DescribeShareGroupOffsetsResponse m;
+  m.throttle_time_ms = 2;
+  DescribeShareGroupOffsetsResponse::Partition started;
+  started.partition_index = 0;
+  started.start_offset = 1200;
+  started.leader_epoch = 4;
+  if (version >= 1) started.lag = 37;
+  DescribeShareGroupOffsetsResponse::Partition failed;
+  failed.partition_index = 1;
+  failed.error_code = ErrorCode::not_coordinator;
+  failed.error_message = "not the coordinator";
+  DescribeShareGroupOffsetsResponse::Group group;
+  group.group_id = "jobs";
+  group.topics = {{"jobs", sample_uuid(3), {started, failed}}};
+  DescribeShareGroupOffsetsResponse::Group missing;
+  missing.group_id = "mail";
+  missing.error_code = ErrorCode::group_id_not_found;
+  missing.error_message = "Group mail not found.";
+  m.groups = {group, missing};
+  return m;
+}
+
+template <>
 DescribeConfigsRequest sample(std::int16_t) {
   DescribeConfigsRequest m;
   m.resources = {{DescribeConfigsRequest::resource_type_topic, "orders",

@@ -17,13 +17,15 @@ using AllRequests =
     std::tuple<ApiVersionsRequest, MetadataRequest, ListOffsetsRequest, FindCoordinatorRequest, ListGroupsRequest,
                DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest, DescribeQuorumRequest,
-               SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest>;
+               SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest, ShareGroupDescribeRequest,
+               DescribeShareGroupOffsetsRequest>;
 
 using AllResponses =
     std::tuple<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse, ListGroupsResponse,
                DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
                ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse,
-               DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse, FetchResponse>;
+               DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse, FetchResponse,
+               ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse>;
 
 Uuid sample_uuid(std::uint8_t seed);
 

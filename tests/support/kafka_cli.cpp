@@ -152,6 +152,34 @@ std::vector<GroupLagRow> parse_group_lag_table(const std::string& output) {
   return rows;
 }
 
+std::vector<ShareGroupLagRow> describe_share_group_lag(const std::string& bootstrap, const std::string& group) {
+  const std::string out =
+      kafka_tool_output({"share-groups", "--bootstrap-server", bootstrap, "--describe", "--group", group});
+  try {
+    return parse_share_group_lag_table(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("kafka-share-groups --describe --group " + group + ": " + e.what() + "\n--- output ---\n" +
+                             out);
+  }
+}
+
+std::vector<ShareGroupLagRow> parse_share_group_lag_table(const std::string& output) {
+  std::vector<ShareGroupLagRow> rows;
+  for_each_row(output, "GROUP", {"TOPIC", "PARTITION", "START-OFFSET", "LAG"},
+               [&](const RowField& field, const std::string& line) {
+                 auto optional = [&](const char* name) -> std::optional<std::int64_t> {
+                   if (field(name) == "-") return std::nullopt;
+                   return parse_int<std::int64_t>(field(name), name, line);
+                 };
+                 rows.push_back({field("TOPIC"), parse_int<std::int32_t>(field("PARTITION"), "PARTITION", line),
+                                 optional("START-OFFSET"), optional("LAG")});
+               });
+  std::sort(rows.begin(), rows.end(), [](const ShareGroupLagRow& a, const ShareGroupLagRow& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return rows;
+}
+
 std::vector<TransactionRow> list_transactions(const std::string& bootstrap) {
   const std::string out = kafka_tool_output({"transactions", "--bootstrap-server", bootstrap, "list"});
   try {

@@ -38,6 +38,20 @@ std::vector<GroupLagRow> describe_group_lag(const std::string& bootstrap, const 
 // Parses the tool's stdout; exposed for the self-tests.
 std::vector<GroupLagRow> parse_group_lag_table(const std::string& output);
 
+struct ShareGroupLagRow {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::optional<std::int64_t> start_offset;  // nullopt for "-": the share partition is not initialised
+  std::optional<std::int64_t> lag;           // nullopt for "-"
+};
+
+// kafka-share-groups --describe --group G (its offsets view), parsed, sorted by topic and
+// partition. Throws if the tool fails or its table has an unexpected shape.
+std::vector<ShareGroupLagRow> describe_share_group_lag(const std::string& bootstrap, const std::string& group);
+
+// Parses the tool's stdout; exposed for the self-tests.
+std::vector<ShareGroupLagRow> parse_share_group_lag_table(const std::string& output);
+
 struct TransactionRow {
   std::string transactional_id;
   std::int32_t coordinator = 0;

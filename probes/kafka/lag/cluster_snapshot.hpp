@@ -46,16 +46,28 @@ struct MemberState {
   std::map<std::string, std::int32_t> assigned_partitions;  // per topic
 };
 
+// A share group's position on one partition (DescribeShareGroupOffsets).
+struct SharePartitionState {
+  std::int64_t start_offset = -1;  // the share-partition start offset
+  // Kafka's lag (KIP-932): end offset − start offset − records acknowledged at or above the
+  // start offset, as the coordinator computes it; absent where the broker has none to give
+  // (before Kafka 4.2, or -1: not known yet).
+  std::optional<std::int64_t> lag;
+};
+
 struct GroupState {
   std::string state;          // "Stable", "Empty", ... ; empty when the coordinator did not say
-  std::string type;           // "classic" or "consumer" (KIP-848)
+  std::string type;           // "classic", "consumer" (KIP-848) or "share" (KIP-932)
   std::string protocol_type;  // "consumer", "connect", ... (classic groups)
   std::string protocol;       // the assignor: "range", "cooperative-sticky", "uniform", ...
   std::int32_t coordinator = -1;
   std::optional<std::int32_t> members;  // absent when the group could not be described
   std::vector<MemberState> member_details;
   // Committed offsets; a partition without a commit is absent (it has no lag to report).
+  // Share groups commit nothing: their partitions are in `share_partitions`, those with a
+  // share-partition state only.
   std::map<TopicPartition, std::int64_t> committed;
+  std::map<TopicPartition, SharePartitionState> share_partitions;
 };
 
 // The KRaft metadata quorum (DescribeQuorum), absent on clusters that do not answer it.
@@ -82,6 +94,8 @@ struct ClusterSnapshot {
   // The first broker's transaction.max.timeout.ms; absent when DescribeConfigs failed.
   std::optional<std::int64_t> transaction_max_timeout_ms;
   std::map<std::string, GroupState> groups;  // selected groups whose offsets were read
+  // Whether the brokers offer share groups (ShareGroupDescribe); absent when no broker said.
+  std::optional<bool> share_groups_offered;
 
   // What a partial outage left out. A broker is reachable when every request of the cycle
   // to it was answered; the partitions an unreachable broker leads have no offsets and the

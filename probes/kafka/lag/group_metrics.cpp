@@ -24,7 +24,7 @@ constexpr auto kCurrentOffsetSum =
                  "Sum of the consumer group's committed offsets over the topic's partitions.", kGroupTopic);
 constexpr auto kLag = gauge_family("kafka_consumergroup_lag",
                                    "Messages the consumer group has still to consume on the partition "
-                                   "(high watermark - committed offset).",
+                                   "(high watermark - committed offset; a share group's: Kafka's own lag).",
                                    kGroupPartition);
 constexpr auto kLagStable =
     gauge_family("kafka_consumergroup_lag_stable",
@@ -57,18 +57,82 @@ constexpr auto kCommittedMessages =
                    "since the daemon started: rate() is the group's commit rate.",
                    kGroupTopic);
 
-struct TopicTotals {
-  double offset_sum = 0;
-  double lag_sum = 0;
-  double lag_max = 0;
-  bool has_lag = false;
-  bool complete = true;  // every partition's lag is known
-};
+constexpr auto kShareStartOffset = gauge_family("kafka_consumergroup_share_start_offset",
+                                                "Share groups: the share-partition start offset (records before it "
+                                                "are all acknowledged or archived).",
+                                                kGroupPartition);
 
 template <class Map, class Key>
 const typename Map::mapped_type* find(const Map& map, const Key& key) {
   const auto it = map.find(key);
   return it == map.end() ? nullptr : &it->second;
+}
+
+// Sums and maxima of a group's partition lags, per topic and for the group. An aggregate
+// over partitions is exported only when every partition it covers has a value: a maximum
+// or sum over part of them would understate (a partition whose leader did not answer).
+class LagTotals {
+ public:
+  void add(const std::string& topic, double lag) {
+    auto& totals = topics_[topic];
+    totals.sum += lag;
+    totals.max = std::max(totals.max, lag);
+    totals.known = true;
+    group_.sum += lag;
+    group_.max = std::max(group_.max, lag);
+    group_.known = true;
+  }
+  void unknown(const std::string& topic) {
+    topics_[topic].complete = false;
+    group_.complete = false;
+  }
+  [[nodiscard]] bool group_known() const { return group_.known; }
+
+  void write(SeriesSet& out, const std::string& group) const {
+    for (const auto& [topic, totals] : topics_) {
+      if (!totals.known || !totals.complete) continue;
+      out.add(kLagSum, {group, topic}, totals.sum);
+      out.add(kTopicMaxLag, {group, topic}, totals.max);
+    }
+    if (group_.known && group_.complete) {
+      out.add(kGroupSumLag, {group}, group_.sum);
+      out.add(kGroupMaxLag, {group}, group_.max);
+    }
+  }
+
+ private:
+  struct Totals {
+    double sum = 0;
+    double max = 0;
+    bool known = false;    // some partition's lag is known
+    bool complete = true;  // every partition's lag is known
+  };
+  std::map<std::string, Totals> topics_;
+  Totals group_;
+};
+
+// A share group's lag is Kafka's own (the coordinator's): what is neither acknowledged nor
+// archived from the share-partition start offset to the end. No committed offset, so no
+// lag in seconds, status or commit rate.
+void write_share_lag(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupMetricsOptions& options,
+                     const std::string& group, const GroupState& state) {
+  LagTotals totals;
+  for (const auto& [key, partition] : state.share_partitions) {
+    const auto& [topic, index] = key;
+    const auto* topic_state = find(snapshot.topics, topic);
+    if (topic_state == nullptr || !topic_state->selected) continue;  // deleted or filtered out
+    if (options.per_partition) {
+      out.add(kShareStartOffset, {group, topic, index}, static_cast<double>(partition.start_offset));
+    }
+    if (!partition.lag) {
+      totals.unknown(topic);
+      continue;
+    }
+    const auto lag = static_cast<double>(*partition.lag);
+    if (options.per_partition) out.add(kLag, {group, topic, index}, lag);
+    totals.add(topic, lag);
+  }
+  totals.write(out, group);
 }
 
 void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHistory& history,
@@ -80,17 +144,17 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
       out.add(kAssigned, {group, member.member_id, member.client_id, member.client_host, topic}, count);
     }
   }
+  if (state.type == "share") {
+    write_share_lag(out, snapshot, options, group, state);
+    return;
+  }
   const bool read_committed = options.read_committed_groups && options.read_committed_groups->selects(group);
-  std::map<std::string, TopicTotals> topics;
-  double group_lag_sum = 0;
-  double group_lag_max = 0;
-  bool group_has_lag = false;
+  LagTotals lag_totals;
+  std::map<std::string, double> offset_sums;
   std::optional<double> group_lag_seconds_max;
   int worst_status = -1;
-  // An aggregate over partitions is exported only when every partition it covers has a
-  // value: a maximum or sum over part of them would understate (a group that was stuck
-  // before a restart, a partition whose leader did not answer).
-  bool lag_complete = true;
+  // As for the lag totals: a group that was stuck before a restart has no estimate in
+  // seconds yet, and no largest lag in seconds is exported until it has.
   bool seconds_complete = true;
   bool status_complete = true;
   for (const auto& [key, committed] : state.committed) {
@@ -99,21 +163,14 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
     if (topic_state == nullptr || !topic_state->selected) continue;  // deleted or filtered out
     const auto* partition = find(topic_state->partitions, index);
     if (partition == nullptr) continue;
-    auto& totals = topics[topic];
-    totals.offset_sum += static_cast<double>(committed);
+    offset_sums[topic] += static_cast<double>(committed);
     if (options.per_partition) out.add(kCurrentOffset, {group, topic, index}, static_cast<double>(committed));
     if (partition->newest_offset) {
       const auto lag = static_cast<double>(std::max<std::int64_t>(0, *partition->newest_offset - committed));
       if (options.per_partition) out.add(kLag, {group, topic, index}, lag);
-      totals.lag_sum += lag;
-      totals.lag_max = std::max(totals.lag_max, lag);
-      totals.has_lag = true;
-      group_lag_sum += lag;
-      group_lag_max = std::max(group_lag_max, lag);
-      group_has_lag = true;
+      lag_totals.add(topic, lag);
     } else {
-      totals.complete = false;
-      lag_complete = false;
+      lag_totals.unknown(topic);
     }
     if (read_committed && partition->stable_offset && options.per_partition) {
       out.add(kLagStable, {group, topic, index},
@@ -134,21 +191,16 @@ void write_group(SeriesSet& out, const ClusterSnapshot& snapshot, const GroupHis
       status_complete = false;
     }
   }
-  for (const auto& [topic, totals] : topics) {
-    out.add(kCurrentOffsetSum, {group, topic}, totals.offset_sum);
-    if (totals.has_lag && totals.complete) {
-      out.add(kLagSum, {group, topic}, totals.lag_sum);
-      out.add(kTopicMaxLag, {group, topic}, totals.lag_max);
-    }
+  for (const auto& [topic, offset_sum] : offset_sums) {
+    out.add(kCurrentOffsetSum, {group, topic}, offset_sum);
     if (const auto* messages = find(history.committed_messages, std::pair{group, topic})) {
       out.add(kCommittedMessages, {group, topic}, *messages);
     }
   }
-  if (group_has_lag && lag_complete) {
-    out.add(kGroupSumLag, {group}, group_lag_sum);
-    out.add(kGroupMaxLag, {group}, group_lag_max);
+  lag_totals.write(out, group);
+  if (lag_totals.group_known() && seconds_complete) {
+    out.add(kGroupMaxLagSeconds, {group}, group_lag_seconds_max.value_or(0));
   }
-  if (group_has_lag && seconds_complete) out.add(kGroupMaxLagSeconds, {group}, group_lag_seconds_max.value_or(0));
   if (worst_status >= 0 && status_complete) out.add(kGroupStatus, {group}, worst_status);
 }
 

@@ -7,6 +7,11 @@
 // counts as 0. A partition without a committed offset has no lag series at all, where
 // kafka_exporter reports -1.
 //
+// Share groups (KIP-932) share the group families (info with type "share", members,
+// assignments) and the lag families: their lag is the coordinator's own (Kafka's definition:
+// records neither acknowledged nor archived from the share-partition start offset to the
+// end), next to the start offset; they have no committed offset, lag in seconds or status.
+//
 // Aggregates (per topic and per group: lag sums and maxima, the largest lag in seconds, the
 // worst status) are exported only when every partition they cover has a value: a partition
 // whose end offset could not be read, or that has lag but no estimate in seconds yet, makes

@@ -49,6 +49,7 @@ class KafkaLagProbe final : public Probe {
     }
     const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
     known_groups_ = remember_groups(snapshot, known_groups_);
+    note_share_group_support(snapshot);
     GroupMetricsOptions options{cluster_.granularity == Granularity::partition, &read_committed_groups_};
     const auto now = std::chrono::steady_clock::now();
     stable_offsets_.update(snapshot, now);
@@ -88,6 +89,17 @@ class KafkaLagProbe final : public Probe {
   }
 
  private:
+  // Once, the first time the brokers say it (and again should that change): a cluster
+  // without share groups (before Kafka 4.1, or the feature switched off) exports none.
+  void note_share_group_support(const ClusterSnapshot& snapshot) {
+    if (!snapshot.share_groups_offered || snapshot.share_groups_offered == share_groups_offered_) return;
+    share_groups_offered_ = snapshot.share_groups_offered;
+    log_event(spdlog::level::info,
+              *share_groups_offered_ ? "share groups offered: exported with the consumer groups"
+                                     : "share groups not offered by the brokers: none exported",
+              {{"cluster", cluster_.name}});
+  }
+
   KafkaCluster cluster_;
   NameFilter topic_filter_;
   NameFilter group_filter_;
@@ -101,6 +113,7 @@ class KafkaLagProbe final : public Probe {
                       &read_committed_groups_};
   RecordTimestamps record_timestamps_{static_cast<std::size_t>(cluster_.timestamp_reads)};
   StableOffsetWatch stable_offsets_;
+  std::optional<bool> share_groups_offered_;
 };
 
 }  // namespace

@@ -6,10 +6,12 @@
 #include "probes/kafka/protocol/messages/describe_configs.hpp"
 #include "probes/kafka/protocol/messages/describe_groups.hpp"
 #include "probes/kafka/protocol/messages/describe_quorum.hpp"
+#include "probes/kafka/protocol/messages/describe_share_group_offsets.hpp"
 #include "probes/kafka/protocol/messages/find_coordinator.hpp"
 #include "probes/kafka/protocol/messages/list_groups.hpp"
 #include "probes/kafka/protocol/messages/list_offsets.hpp"
 #include "probes/kafka/protocol/messages/offset_fetch.hpp"
+#include "probes/kafka/protocol/messages/share_group_describe.hpp"
 
 #include "exporter/sdk/log_event.hpp"
 
@@ -163,9 +165,22 @@ class SnapshotReader {
     }
   }
 
+  // Whether the cluster offers share groups, by what one broker's ApiVersions listed.
+  asio::awaitable<void> note_share_group_support() {
+    const auto broker = reachable_broker();
+    if (!broker) co_return;
+    try {
+      const auto connection = co_await client_.broker(*broker);
+      snapshot_.share_groups_offered = connection->version_of<proto::ShareGroupDescribeRequest>().has_value();
+    } catch (const KafkaError& e) {
+      spdlog::debug("broker {}: {}", *broker, e.what());
+    }
+  }
+
   // Every broker lists the groups it coordinates, so one ListGroups per broker finds both
   // the groups and their coordinators, with no FindCoordinator per group.
   asio::awaitable<GroupsByBroker> list_groups() {
+    co_await note_share_group_support();
     std::vector<asio::awaitable<proto::ListGroupsResponse>> tasks;
     for (const auto& broker : snapshot_.brokers) {
       tasks.push_back(ask<proto::ListGroupsRequest, proto::ListGroupsResponse>(client_, broker.id, {}));
@@ -226,14 +241,22 @@ class SnapshotReader {
     proto::OffsetFetchRequest offsets_request;
     proto::DescribeGroupsRequest classic;
     proto::ConsumerGroupDescribeRequest consumer;
+    std::vector<std::string> share;
     for (const auto& id : ids) {
+      const auto& type = snapshot_.groups[id].type;
+      if (type == "share") {
+        share.push_back(id);
+        continue;
+      }
       offsets_request.groups.push_back({id, std::nullopt, -1, std::nullopt});
-      if (snapshot_.groups[id].type == "consumer") {
+      if (type == "consumer") {
         consumer.group_ids.push_back(id);
       } else {
         classic.groups.push_back(id);
       }
     }
+    if (!share.empty()) co_await read_share_groups(broker, share);
+    if (offsets_request.groups.empty()) co_return 0;
     const auto offsets =
         co_await ask<proto::OffsetFetchRequest, proto::OffsetFetchResponse>(client_, broker, offsets_request);
     read_committed(offsets);
@@ -248,6 +271,62 @@ class SnapshotReader {
       read_consumer(described);
     }
     co_return 0;
+  }
+
+  // A coordinator's share groups: ShareGroupDescribe for state and members, then
+  // DescribeShareGroupOffsets for every partition's start offset and Kafka's lag. A broker
+  // that lists share groups but speaks neither (Kafka 4.0's early access) leaves them
+  // listed only.
+  asio::awaitable<void> read_share_groups(std::int32_t broker, const std::vector<std::string>& ids) {
+    auto connection = co_await client_.broker(broker);
+    if (!connection->version_of<proto::ShareGroupDescribeRequest>() ||
+        !connection->version_of<proto::DescribeShareGroupOffsetsRequest>()) {
+      spdlog::debug("broker {} lists share groups but does not describe them", broker);
+      read_groups_.insert(ids.begin(), ids.end());
+      co_return;
+    }
+    proto::ShareGroupDescribeRequest describe;
+    describe.group_ids = ids;
+    const auto described =
+        co_await connection->send<proto::ShareGroupDescribeRequest, proto::ShareGroupDescribeResponse>(describe);
+    for (const auto& group : described.groups) {
+      const auto state = snapshot_.groups.find(group.group_id);
+      if (state == snapshot_.groups.end() || group.error_code != proto::ErrorCode::none) continue;
+      auto& out = state->second;
+      out.state = group.group_state;
+      out.protocol = group.assignor_name;
+      out.members = static_cast<std::int32_t>(group.members.size());
+      for (const auto& member : group.members) {
+        MemberState details{member.member_id, member.client_id, member.client_host, {}};
+        for (const auto& topic : member.assignment) {
+          details.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
+        }
+        out.member_details.push_back(std::move(details));
+      }
+    }
+    proto::DescribeShareGroupOffsetsRequest offsets;
+    for (const auto& id : ids) offsets.groups.push_back({id, std::nullopt});
+    const auto answered =
+        co_await connection->send<proto::DescribeShareGroupOffsetsRequest, proto::DescribeShareGroupOffsetsResponse>(
+            offsets);
+    for (const auto& group : answered.groups) {
+      const auto state = snapshot_.groups.find(group.group_id);
+      if (state == snapshot_.groups.end()) continue;
+      if (group.error_code != proto::ErrorCode::none) {
+        spdlog::debug("DescribeShareGroupOffsets for group {}: {}", group.group_id, proto::name(group.error_code));
+        moved_groups_.insert(group.group_id);
+        continue;
+      }
+      read_groups_.insert(group.group_id);
+      for (const auto& topic : group.topics) {
+        for (const auto& partition : topic.partitions) {
+          if (partition.error_code != proto::ErrorCode::none || partition.start_offset < 0) continue;
+          auto& slot = state->second.share_partitions[{topic.topic_name, partition.partition_index}];
+          slot.start_offset = partition.start_offset;
+          if (partition.lag >= 0) slot.lag = partition.lag;
+        }
+      }
+    }
   }
 
   // Groups whose coordinator moved, is loading or did not answer get one more try at the

@@ -47,6 +47,21 @@ TEST(KafkaCliParse, RejectsUnexpectedShapes) {
   EXPECT_TRUE(parse_group_lag_table(header).empty());
 }
 
+// Captured from the 4.3.1 tools against Kafka 4.3.1: a share group whose consumer read 50
+// records per partition and acknowledged them, frozen while 20 more arrived on each. On
+// partition 1 the start offset stayed at 0: lag is not end − start.
+TEST(KafkaCliParse, ShareGroupDescribe) {
+  const auto rows = parse_share_group_lag_table(fixture("share_groups_describe_4.3.1.txt"));
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].topic, "jobs-29091-1-8ae769");
+  EXPECT_EQ(rows[0].partition, 0);
+  EXPECT_EQ(rows[0].start_offset, 50);
+  EXPECT_EQ(rows[0].lag, 20);
+  EXPECT_EQ(rows[1].partition, 1);
+  EXPECT_EQ(rows[1].start_offset, 0);
+  EXPECT_EQ(rows[1].lag, 20);
+}
+
 TEST(KafkaCliParse, TransactionsList) {
   // kafka-transactions list pads with blanks and separates with tabs.
   const auto rows = parse_transactions_table(fixture("transactions_list.txt"));
