@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The daemon's main job on a local default: starts a Kafka broker and a Redis server on
 # loopback, a little traffic (a producer, a consumer group that keeps up and one that
-# lags), and the daemon with examples/demo.yml. Ctrl-C stops everything.
+# lags, a share group), and the daemon with examples/demo.yml. Ctrl-C stops everything.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,6 +48,13 @@ traffic_pids+=($!)
   kafka_tool console-consumer --bootstrap-server "$bootstrap" --topic orders --group billing \
     --from-beginning --max-messages 100 >/dev/null 2>&1 || true
   sleep 30
+done) &
+traffic_pids+=($!)
+# "jobs", a share group (a queue: Kafka 4.1 on), takes 50 orders every 20 s.
+(while true; do
+  kafka_tool console-share-consumer --bootstrap-server "$bootstrap" --topic orders --group jobs \
+    --max-messages 50 >/dev/null 2>&1 || true
+  sleep 20
 done) &
 traffic_pids+=($!)
 # A cache that fills with keys that expire after two minutes.
