@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon's main job on a local default: starts a Kafka broker and a Redis server on
 # loopback, a little traffic (a producer, a consumer group that keeps up and one that
-# lags, a share group), and the daemon with examples/demo.yml. Ctrl-C stops everything.
+# lags, a share group, a Redis stream used as a job queue), and the daemon with
+# examples/demo.yml. Ctrl-C stops everything.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -55,6 +56,18 @@ traffic_pids+=($!)
   kafka_tool console-share-consumer --bootstrap-server "$bootstrap" --topic orders --group jobs \
     --max-messages 50 >/dev/null 2>&1 || true
   sleep 20
+done) &
+traffic_pids+=($!)
+# A Redis stream as a job queue: a job a second; the "workers" group takes 5 every 10 s and
+# acknowledges 4, so its lag and pending entries grow.
+redis-cli -p "$redis_port" XGROUP CREATE jobs workers '$' MKSTREAM >/dev/null
+(while true; do redis-cli -p "$redis_port" XADD jobs '*' job x >/dev/null; sleep 1; done) &
+traffic_pids+=($!)
+(while true; do
+  mapfile -t ids < <(redis-cli -p "$redis_port" --raw XREADGROUP GROUP workers w1 COUNT 5 STREAMS jobs '>' |
+    grep -E '^[0-9]+-[0-9]+$' || true)
+  ((${#ids[@]} > 1)) && redis-cli -p "$redis_port" XACK jobs workers "${ids[@]:1}" >/dev/null
+  sleep 10
 done) &
 traffic_pids+=($!)
 # A cache that fills with keys that expire after two minutes.

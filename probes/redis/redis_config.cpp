@@ -6,6 +6,9 @@
 namespace msgwatch::redis {
 namespace {
 
+// Every queue costs a few commands each cycle; a list beyond this is a configuration mistake.
+constexpr std::size_t kMaxQueues = 1000;
+
 std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
   return std::make_unique<RedisTarget>(parse_redis_target(item));
 }
@@ -17,7 +20,7 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
   reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval",
-                         "timeout", "stale_after"});
+                         "timeout", "stale_after", "queues"});
   reader.read("name", target.name);
   config::check_name(reader, target.name);
   reader.read("address", target.address);
@@ -26,6 +29,14 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   reader.read("username", target.username);
   target.password = config::read_secret(reader, "password");
   target.schedule = config::read_schedule(reader, target.schedule);
+  reader.read("queues", target.queues);
+  if (target.queues.size() > kMaxQueues) {
+    reader.fail("queues", "names " + std::to_string(target.queues.size()) + " keys; at most " +
+                              std::to_string(kMaxQueues) + " are read every cycle");
+  }
+  for (const auto& key : target.queues) {
+    if (key.empty()) reader.fail("queues", "has an empty key name");
+  }
   reader.finish();
   return target;
 }
@@ -38,7 +49,8 @@ void RedisTarget::log() const {
              {"password", password.describe()},
              {"interval", log_duration(schedule.interval)},
              {"timeout", log_duration(schedule.timeout)},
-             {"stale_after", log_duration(schedule.effective_stale_after())}});
+             {"stale_after", log_duration(schedule.effective_stale_after())},
+             {"queues", std::to_string(queues.size())}});
 }
 
 std::vector<std::unique_ptr<Probe>> RedisTarget::make_probes(const ProbeContext& context) const {

@@ -6,6 +6,7 @@
 #include "exporter/sdk/probe_family.hpp"
 
 #include <string>
+#include <vector>
 
 namespace msgwatch::redis {
 
@@ -15,6 +16,8 @@ struct RedisTarget final : ProbeTarget {
   std::string username;  // ACL user; empty = default user
   config::Secret password;
   ProbeSchedule schedule;
+  // Keys of lists, sorted sets and streams used as queues, measured exactly every cycle.
+  std::vector<std::string> queues;
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override { (void)password.resolve(); }

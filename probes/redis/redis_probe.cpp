@@ -2,6 +2,7 @@
 
 #include "probes/redis/info_metrics.hpp"
 #include "probes/redis/info_parser.hpp"
+#include "probes/redis/queue_reader.hpp"
 #include "probes/redis/redis_connection.hpp"
 
 #include <spdlog/spdlog.h>
@@ -164,9 +165,12 @@ asio::awaitable<SeriesSet> RedisProbe::cycle() {
   const Info info = parse_info(text);
   if (info.index.empty()) throw RespProtocolError("INFO: reply has no fields");
 
+  const auto queues = co_await read_queues(*connection_, target_.queues);
+
   SeriesSet out;
   out.add(kUp, {}, 1);
   write_info_metrics(info, config, std::chrono::system_clock::now(), out);
+  write_queue_metrics(queues, out);
   co_return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 namespace msgwatch::redis {
 namespace {
@@ -159,6 +160,64 @@ TEST_F(SharedRedisTest, KeyCountsAreExact) {
   const auto after = collect_ok();
   EXPECT_EQ(value_of(after, "redis_db_keys", {{"db", "db5"}}), std::nullopt);
   EXPECT_EQ(value_of(after, "redis_db_keys", {{"db", "db0"}}), 1000);
+}
+
+// Queues named in the configuration: exact lengths every cycle, and a stream's consumer
+// groups as XINFO GROUPS and XPENDING (the oracle's own connection) report them.
+TEST_F(SharedRedisTest, QueueLengthsAndStreamGroupsAreWhatRedisSays) {
+  for (int i = 0; i < 7; ++i) oracle_->run({"RPUSH", "jobs:list", "job-" + std::to_string(i)});
+  for (int i = 0; i < 3; ++i) oracle_->run({"ZADD", "jobs:delayed", std::to_string(i), "job-" + std::to_string(i)});
+  for (int i = 0; i < 10; ++i) oracle_->run({"XADD", "jobs:stream", "*", "n", std::to_string(i)});
+  oracle_->run({"SET", "jobs:string", "x"});
+  oracle_->run({"XGROUP", "CREATE", "jobs:stream", "workers", "0"});
+  oracle_->run({"XGROUP", "CREATE", "jobs:stream", "caught-up", "$"});
+  // "workers" takes 4 entries and acknowledges 1: 3 pending, 6 not delivered yet.
+  const auto read = oracle_->run({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "4", "STREAMS", "jobs:stream", ">"});
+  const std::string first_id = read->element[0]->element[1]->element[0]->element[0]->str;
+  oracle_->run({"XACK", "jobs:stream", "workers", first_id});
+
+  auto target = target_for(address_);
+  target.queues = {"jobs:list", "jobs:delayed", "jobs:stream", "jobs:missing", "jobs:string"};
+  probe_ = make_redis_probe(target);
+  const auto families = collect_ok();
+  EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs:list"}, {"type", "list"}}), 7);
+  EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs:delayed"}, {"type", "zset"}}), 3);
+  EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs:stream"}, {"type", "stream"}}), 10);
+  EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs:missing"}, {"type", "none"}}), 0)
+      << "an empty queue: Redis deletes empty lists";
+  EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs:string"}, {"type", "string"}}), std::nullopt)
+      << "not a queue";
+
+  const auto groups = oracle_->run({"XINFO", "GROUPS", "jobs:stream"});
+  ASSERT_EQ(groups->elements, 2U);
+  for (std::size_t g = 0; g < groups->elements; ++g) {
+    std::map<std::string, redisReply*> fields;
+    for (std::size_t i = 0; i + 1 < groups->element[g]->elements; i += 2) {
+      fields[groups->element[g]->element[i]->str] = groups->element[g]->element[i + 1];
+    }
+    const std::string name = fields.at("name")->str;
+    const test::LabelMap labels{{"stream", "jobs:stream"}, {"group", name}};
+    EXPECT_EQ(value_of(families, "redis_stream_group_consumers", labels), fields.at("consumers")->integer) << name;
+    EXPECT_EQ(value_of(families, "redis_stream_group_messages_pending", labels), fields.at("pending")->integer) << name;
+    EXPECT_EQ(value_of(families, "redis_stream_group_lag", labels), fields.at("lag")->integer) << name;
+  }
+  const test::LabelMap workers{{"stream", "jobs:stream"}, {"group", "workers"}};
+  EXPECT_EQ(value_of(families, "redis_stream_group_messages_pending", workers), 3);
+  EXPECT_EQ(value_of(families, "redis_stream_group_lag", workers), 6);
+  const auto idle = value_of(families, "redis_stream_group_oldest_pending_idle_seconds", workers);
+  ASSERT_TRUE(idle.has_value());
+  EXPECT_GE(*idle, 0);
+  EXPECT_LT(*idle, 60);
+  EXPECT_EQ(value_of(families, "redis_stream_group_oldest_pending_idle_seconds",
+                     {{"stream", "jobs:stream"}, {"group", "caught-up"}}),
+            std::nullopt)
+      << "nothing pending";
+
+  // The queue drains: the list goes, and its length reads 0.
+  oracle_->run({"DEL", "jobs:list"});
+  const auto after = collect_ok();
+  EXPECT_EQ(value_of(after, "redis_key_size", {{"key", "jobs:list"}, {"type", "none"}}), 0);
+  EXPECT_EQ(value_of(after, "redis_key_size", {{"key", "jobs:list"}, {"type", "list"}}), std::nullopt);
 }
 
 TEST_F(SharedRedisTest, MaxmemoryAndUsedRatio) {
