@@ -1,5 +1,6 @@
 #include "probes/redis/info_metrics.hpp"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -28,6 +29,7 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
     {"client_recent_max_output_buffer", "redis_client_recent_max_output_buffer_bytes", K::gauge, 1, V::number, "Largest recent client output buffer.", ">= 5.0"},
     {"client_longest_output_list", "redis_client_longest_output_list", K::gauge, 1, V::number, "Longest client output list.", "< 5.0"},
     {"client_biggest_input_buf", "redis_client_biggest_input_buf", K::gauge, 1, V::number, "Biggest client input buffer.", "< 5.0"},
+    {"cluster_connections", "redis_cluster_connections", K::gauge, 1, V::number, "Connections of the cluster bus (Redis Cluster).", ">= 7.0"},
 
     // # Memory
     {"used_memory", "redis_memory_used_bytes", K::gauge, 1, V::number, "Bytes allocated by Redis (used_memory); maxmemory is compared with this.", ""},
@@ -54,6 +56,7 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
     {"mem_clients_normal", "redis_mem_clients_normal", K::gauge, 1, V::number, "Memory used by normal client buffers.", ">= 4.0"},
     {"lazyfree_pending_objects", "redis_lazyfree_pending_objects", K::gauge, 1, V::number, "Objects waiting to be freed in the background.", ">= 4.0"},
     {"active_defrag_running", "redis_active_defrag_running", K::gauge, 1, V::number, "1 while active defragmentation runs.", ">= 4.0"},
+    {"number_of_cached_scripts", "redis_number_of_cached_scripts", K::gauge, 1, V::number, "Lua scripts cached by SCRIPT LOAD or EVAL.", ""},
 
     // # Persistence
     {"loading", "redis_loading_dump_file", K::gauge, 1, V::number, "1 while a dump file is loading.", ""},
@@ -72,6 +75,8 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
     {"aof_current_size", "redis_aof_current_size_bytes", K::gauge, 1, V::number, "Current AOF size (AOF on only).", ""},
     {"aof_base_size", "redis_aof_base_size_bytes", K::gauge, 1, V::number, "AOF size at the last rewrite (AOF on only).", ""},
     {"aof_delayed_fsync", "redis_aof_delayed_fsync", K::gauge, 1, V::number, "Delayed fsync counter (AOF on only).", ""},
+    {"module_fork_in_progress", "redis_module_fork_in_progress", K::gauge, 1, V::number, "1 while a module's fork runs.", ">= 6.0"},
+    {"module_fork_last_cow_size", "redis_module_fork_last_cow_size", K::gauge, 1, V::number, "Copy-on-write bytes of the last module fork.", ">= 6.0"},
 
     // # Stats
     {"total_connections_received", "redis_connections_received_total", K::counter, 1, V::number, "Connections accepted.", ""},
@@ -86,11 +91,22 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
     {"expired_time_cap_reached_count", "redis_expired_time_cap_reached_total", K::counter, 1, V::number, "Active expiry cycles stopped by their time limit.", ">= 5.0"},
     {"evicted_keys", "redis_evicted_keys_total", K::counter, 1, V::number, "Keys evicted because of the maxmemory limit.", ""},
     {"evicted_clients", "redis_evicted_clients_total", K::counter, 1, V::number, "Clients evicted because of maxmemory-clients.", ">= 7.0"},
+    {"total_eviction_exceeded_time", "redis_eviction_exceeded_seconds_total", K::counter, 1e-3, V::number, "Time used_memory spent above maxmemory since the server started.", ">= 7.0"},
+    {"current_eviction_exceeded_time", "redis_eviction_exceeded_current_seconds", K::gauge, 1e-3, V::number, "Time since used_memory last rose above maxmemory; 0 while below.", ">= 7.0"},
     {"keyspace_hits", "redis_keyspace_hits_total", K::counter, 1, V::number, "Successful key lookups.", ""},
     {"keyspace_misses", "redis_keyspace_misses_total", K::counter, 1, V::number, "Failed key lookups.", ""},
     {"pubsub_channels", "redis_pubsub_channels", K::gauge, 1, V::number, "Pub/Sub channels with subscribers.", ""},
     {"pubsub_patterns", "redis_pubsub_patterns", K::gauge, 1, V::number, "Pub/Sub patterns with subscribers.", ""},
     {"latest_fork_usec", "redis_latest_fork_seconds", K::gauge, 1e-6, V::number, "Duration of the latest fork.", ""},
+    {"active_defrag_hits", "redis_defrag_hits_total", K::counter, 1, V::number, "Value reallocations done by active defragmentation.", ">= 4.0"},
+    {"active_defrag_misses", "redis_defrag_misses_total", K::counter, 1, V::number, "Value reallocations active defragmentation skipped.", ">= 4.0"},
+    {"active_defrag_key_hits", "redis_defrag_key_hits_total", K::counter, 1, V::number, "Keys active defragmentation worked on.", ">= 4.0"},
+    {"active_defrag_key_misses", "redis_defrag_key_misses_total", K::counter, 1, V::number, "Keys active defragmentation skipped.", ">= 4.0"},
+    {"tracking_total_keys", "redis_tracking_total_keys", K::gauge, 1, V::number, "Keys tracked for client-side caching.", ">= 6.0"},
+    {"tracking_total_items", "redis_tracking_total_items", K::gauge, 1, V::number, "Client-key pairs tracked for client-side caching.", ">= 6.0"},
+    {"tracking_total_prefixes", "redis_tracking_total_prefixes", K::gauge, 1, V::number, "Prefixes tracked for client-side caching (broadcast mode).", ">= 6.0"},
+    {"io_threaded_reads_processed", "redis_io_threaded_reads_processed_total", K::counter, 1, V::number, "Reads done by I/O threads.", ">= 6.0"},
+    {"io_threaded_writes_processed", "redis_io_threaded_writes_processed_total", K::counter, 1, V::number, "Writes done by I/O threads.", ">= 6.0"},
     {"client_query_buffer_limit_disconnections", "redis_client_query_buffer_limit_disconnections_total", K::counter, 1, V::number, "Clients disconnected for exceeding the query buffer limit.", "> 7.0"},
     {"client_output_buffer_limit_disconnections", "redis_client_output_buffer_limit_disconnections_total", K::counter, 1, V::number, "Clients disconnected for exceeding the output buffer limit.", "> 7.0"},
     {"acl_access_denied_auth", "redis_acl_access_denied_auth_total", K::counter, 1, V::number, "Failed authentications.", "> 7.0"},
@@ -164,9 +180,18 @@ void write_derived_metrics(const Info& info, std::chrono::system_clock::time_poi
         static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
     out.add(kStart, {}, now_seconds - *uptime);
   }
+  static constexpr auto kEvictionPressure =
+      gauge_family("redis_memory_eviction_pressure_ratio",
+                   "(used_memory - mem_not_counted_for_evict) / maxmemory: what Redis compares with its limit "
+                   "before it evicts; only while maxmemory is set.");
   const auto used = info.number("used_memory");
   const auto max = info.number("maxmemory");
-  if (used && max && *max > 0) out.add(kUsedRatio, {}, *used / *max);
+  if (used && max && *max > 0) {
+    out.add(kUsedRatio, {}, *used / *max);
+    if (const auto not_counted = info.number("mem_not_counted_for_evict")) {
+      out.add(kEvictionPressure, {}, std::max(0.0, *used - *not_counted) / *max);
+    }
+  }
 }
 
 void write_instance_info(const Info& info, SeriesSet& out) {

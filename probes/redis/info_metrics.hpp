@@ -4,8 +4,9 @@
 // Names, types and labels are redis_exporter's (oliver006/redis_exporter, exporter.go and
 // info.go), so that its dashboards and alert rules work unchanged. Where redis_exporter's name
 // breaks the Prometheus naming rules that `promtool check metrics` enforces (abbreviated units
-// such as `_sec`/`_ms`, counters without `_total`), the field is left out rather than renamed.
-// The only new family is redis_memory_used_ratio. The `cluster` label is added by the scheduler.
+// such as `_sec`/`_ms`, counters without `_total`), the field gets a name that follows them where
+// the incidents need it (the README marks these) and is left out otherwise. The `cluster`
+// label is added by the scheduler.
 
 #include "exporter/sdk/series_set.hpp"
 #include "probes/redis/info_parser.hpp"

@@ -137,6 +137,25 @@ TEST(InfoMetrics, NoClusterLabelAndNoEmptyFamilies) {
   }
 }
 
+// Eviction pressure leaves out what Redis does not count against maxmemory (replica output
+// buffers, the AOF buffer): a primary with big replica buffers is less close to evicting than
+// used_memory says. The time over the limit comes in milliseconds.
+TEST(InfoMetrics, EvictionPressureAsRedisComputesItAndTimeOverTheLimit) {
+  SeriesSet out;
+  write_info_metrics(parse_info("# Memory\r\nused_memory:900\r\nmaxmemory:1000\r\nmem_not_counted_for_evict:300\r\n"
+                                "# Stats\r\ntotal_eviction_exceeded_time:2500\r\ncurrent_eviction_exceeded_time:0\r\n"),
+                     {}, kNow, out);
+  EXPECT_EQ(value_of(out, "redis_memory_used_ratio"), 0.9);
+  EXPECT_EQ(value_of(out, "redis_memory_eviction_pressure_ratio"), 0.6);
+  EXPECT_EQ(value_of(out, "redis_eviction_exceeded_seconds_total"), 2.5);
+  EXPECT_EQ(value_of(out, "redis_eviction_exceeded_current_seconds"), 0);
+
+  SeriesSet unlimited;
+  write_info_metrics(parse_info("# Memory\r\nused_memory:900\r\nmaxmemory:0\r\nmem_not_counted_for_evict:300\r\n"), {},
+                     kNow, unlimited);
+  EXPECT_EQ(find_family(unlimited, "redis_memory_eviction_pressure_ratio"), nullptr) << "no limit, no pressure";
+}
+
 TEST(InfoMetrics, Redis7ReplicaLinkUp) {
   const auto families = build("info_redis7_replica_all.txt");
   const test::LabelMap master{{"master_host", "127.0.0.1"}, {"master_port", "16390"}};

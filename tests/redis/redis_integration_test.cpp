@@ -252,6 +252,12 @@ TEST_F(SharedRedisTest, EvictionsAreCountedExactly) {
   const auto during = collect_ok();
   EXPECT_EQ(value_of(during, "redis_memory_max_bytes"), static_cast<double>(limit));
   EXPECT_EQ(test::labels_of(during, "redis_instance_info").at("maxmemory_policy"), "allkeys-lru");
+  // Full: Redis evicts to stay at its limit, so the pressure it computes is at (about) 1.
+  const auto pressure = value_of(during, "redis_memory_eviction_pressure_ratio");
+  ASSERT_TRUE(pressure.has_value());
+  EXPECT_GT(*pressure, 0.9);
+  EXPECT_LE(*pressure, 1.05);
+  EXPECT_TRUE(value_of(during, "redis_eviction_exceeded_seconds_total").has_value());
 
   // Lift the limit so that no command, INFO included, evicts anything more.
   oracle_->run({"CONFIG", "SET", "maxmemory", "0"});
@@ -263,6 +269,7 @@ TEST_F(SharedRedisTest, EvictionsAreCountedExactly) {
   EXPECT_EQ(*evicted, static_cast<double>(written - left));
   EXPECT_EQ(*evicted, oracle_->info_number("evicted_keys"));
   EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db0"}}), static_cast<double>(left));
+  EXPECT_EQ(test::find_family(families, "redis_memory_eviction_pressure_ratio"), nullptr) << "no limit, no pressure";
 }
 
 TEST_F(SharedRedisTest, ConnectionIsKeptBetweenCycles) {
