@@ -1,7 +1,9 @@
 #include "probes/redis/redis_probe.hpp"
 
+#include "probes/redis/diagnostic_reader.hpp"
 #include "probes/redis/info_metrics.hpp"
 #include "probes/redis/info_parser.hpp"
+#include "probes/redis/optional_command.hpp"
 #include "probes/redis/queue_reader.hpp"
 #include "probes/redis/redis_connection.hpp"
 
@@ -55,8 +57,9 @@ class RedisProbe final : public Probe {
   std::unique_ptr<RedisConnection> connection_;
   bool aborted_ = false;
   bool info_all_refused_ = false;  // per connection
-  bool config_refused_ = false;    // per connection
-  bool config_refusal_logged_ = false;
+  OptionalCommand config_{"redis_config_* are not exported"};
+  OptionalCommand slowlog_{"redis_slowlog_* are not exported"};
+  OptionalCommand latency_{"redis_latency_spike_* are not exported"};
 };
 
 asio::awaitable<SeriesSet> RedisProbe::collect() {
@@ -97,7 +100,9 @@ asio::awaitable<void> RedisProbe::open_connection() {
   }
   connection_ = std::make_unique<RedisConnection>(co_await asio::this_coro::executor);
   info_all_refused_ = false;
-  config_refused_ = false;
+  config_.reset();
+  slowlog_.reset();
+  latency_.reset();
   co_await connection_->connect(*address_);
   if (!password.empty()) co_await connection_->authenticate(target_.username, password);
 
@@ -133,26 +138,9 @@ asio::awaitable<std::string> RedisProbe::read_info() {
 
 asio::awaitable<std::map<std::string, std::string>> RedisProbe::read_config() {
   std::map<std::string, std::string> config;
-  if (config_refused_) co_return config;
-  std::optional<RedisReply> reply;
-  std::string refusal;
   std::vector<std::string> config_get{"CONFIG", "GET", "max*"};
-  try {
-    reply = co_await connection_->command(std::move(config_get));
-  } catch (const RedisCommandError& e) {
-    refusal = e.what();
-  }
-  if (!reply) {
-    // Managed services rename or forbid CONFIG; asking every cycle would only add error replies
-    // to the server's own error counters.
-    config_refused_ = true;
-    if (!config_refusal_logged_) {
-      spdlog::info("redis {}: {}; redis_config_* are not exported", target_.name, refusal);
-      config_refusal_logged_ = true;
-    }
-    co_return config;
-  }
-  if (reply->type != RedisReply::Type::array) co_return config;
+  const auto reply = co_await config_.ask(*connection_, std::move(config_get), target_.name);
+  if (!reply || reply->type != RedisReply::Type::array) co_return config;
   for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
     config.emplace(reply->elements[i].str, reply->elements[i + 1].str);
   }
@@ -165,11 +153,13 @@ asio::awaitable<SeriesSet> RedisProbe::cycle() {
   const Info info = parse_info(text);
   if (info.index.empty()) throw RespProtocolError("INFO: reply has no fields");
 
+  const auto diagnostics = co_await read_diagnostics(*connection_, slowlog_, latency_, target_.name);
   const auto queues = co_await read_queues(*connection_, target_.queues);
 
   SeriesSet out;
   out.add(kUp, {}, 1);
   write_info_metrics(info, config, std::chrono::system_clock::now(), out);
+  write_diagnostic_metrics(diagnostics, out);
   write_queue_metrics(queues, out);
   co_return out;
 }

@@ -220,6 +220,41 @@ TEST_F(SharedRedisTest, QueueLengthsAndStreamGroupsAreWhatRedisSays) {
   EXPECT_EQ(value_of(after, "redis_key_size", {{"key", "jobs:list"}, {"type", "list"}}), std::nullopt);
 }
 
+// The slow log and the latency monitor as Redis keeps them: a 50 ms Lua busy loop is a slow
+// command and a "command" latency spike once both thresholds are low enough.
+TEST_F(SharedRedisTest, SlowCommandsAndLatencySpikesAreWhatRedisRecorded) {
+  const auto saved_slower_than =
+      std::string(oracle_->run({"CONFIG", "GET", "slowlog-log-slower-than"})->element[1]->str);
+  const auto saved_threshold =
+      std::string(oracle_->run({"CONFIG", "GET", "latency-monitor-threshold"})->element[1]->str);
+  oracle_->run({"SLOWLOG", "RESET"});
+  oracle_->run({"LATENCY", "RESET"});
+  oracle_->run({"CONFIG", "SET", "slowlog-log-slower-than", "20000"});  // 20 ms: only the busy loop
+  oracle_->run({"CONFIG", "SET", "latency-monitor-threshold", "20"});
+  oracle_->run({"EVAL",
+                "local t = redis.call('TIME') local start = t[1] * 1e6 + t[2] "
+                "repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - start > 50000 return 1",
+                "0"});
+  const auto families = collect_ok();
+  const auto newest = oracle_->run({"SLOWLOG", "GET", "1"});
+  const auto spikes = oracle_->run({"LATENCY", "LATEST"});
+  oracle_->run({"CONFIG", "SET", "slowlog-log-slower-than", saved_slower_than});
+  oracle_->run({"CONFIG", "SET", "latency-monitor-threshold", saved_threshold});
+
+  EXPECT_EQ(value_of(families, "redis_slowlog_length"), 1);
+  ASSERT_EQ(newest->elements, 1U);
+  EXPECT_EQ(value_of(families, "redis_slowlog_last_id"), newest->element[0]->element[0]->integer);
+  EXPECT_EQ(value_of(families, "redis_last_slow_execution_duration_seconds"),
+            static_cast<double>(newest->element[0]->element[2]->integer) / 1e6);
+  EXPECT_GE(*value_of(families, "redis_last_slow_execution_duration_seconds"), 0.05);
+  ASSERT_EQ(spikes->elements, 1U);
+  EXPECT_EQ(std::string(spikes->element[0]->element[0]->str), "command");
+  EXPECT_EQ(value_of(families, "redis_latency_spike_duration_seconds", {{"event_name", "command"}}),
+            static_cast<double>(spikes->element[0]->element[2]->integer) / 1e3);
+  EXPECT_EQ(value_of(families, "redis_latency_spike_last", {{"event_name", "command"}}),
+            static_cast<double>(spikes->element[0]->element[1]->integer));
+}
+
 TEST_F(SharedRedisTest, MaxmemoryAndUsedRatio) {
   oracle_->run({"CONFIG", "SET", "maxmemory", "104857600"});
   const auto families = collect_ok();

@@ -20,12 +20,15 @@ RedisTarget target_for(const std::string& address) {
   return target;
 }
 
-// A well-behaved Redis 7.0: the captured INFO ALL, CONFIG GET answers.
+// A well-behaved Redis 7.0: the captured INFO ALL, CONFIG GET, SLOWLOG and LATENCY answers.
 std::optional<std::string> healthy(const Args& args) {
   if (args.at(0) == "INFO") return test::bulk(test::read_fixture("info_redis7_master_all.txt"));
   if (args.at(0) == "CONFIG") {
     return "*4\r\n$9\r\nmaxmemory\r\n$9\r\n104857600\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n";
   }
+  if (args == Args{"SLOWLOG", "LEN"}) return ":3\r\n";
+  if (args == Args{"SLOWLOG", "GET", "1"}) return test::read_fixture("slowlog_get_1_redis7.resp");
+  if (args == Args{"LATENCY", "LATEST"}) return test::read_fixture("latency_latest_redis7.resp");
   return "+OK\r\n";
 }
 
@@ -44,11 +47,15 @@ TEST(RedisProbeFake, CommandsOnTheWire) {
   const auto second = test::collect(io, *probe);
   ASSERT_EQ(second.error, "");
   EXPECT_EQ(fake.connections, 1) << "the connection is kept between cycles";
-  EXPECT_EQ(fake.commands, (std::vector<Args>{{"CLIENT", "SETNAME", "msgwatch"},
-                                              {"INFO", "ALL"},
-                                              {"CONFIG", "GET", "max*"},
-                                              {"INFO", "ALL"},
-                                              {"CONFIG", "GET", "max*"}}));
+  EXPECT_EQ(test::value_of(first.families, "redis_slowlog_length"), 3);
+  EXPECT_EQ(test::value_of(first.families, "redis_slowlog_last_id"), 2);
+  EXPECT_EQ(test::value_of(first.families, "redis_last_slow_execution_duration_seconds"), 8e-6);
+  EXPECT_EQ(test::value_of(first.families, "redis_latency_spike_duration_seconds", {{"event_name", "command"}}), 0.07);
+  const std::vector<Args> cycle{
+      {"INFO", "ALL"}, {"CONFIG", "GET", "max*"}, {"SLOWLOG", "LEN"}, {"SLOWLOG", "GET", "1"}, {"LATENCY", "LATEST"}};
+  std::vector<Args> expected{{"CLIENT", "SETNAME", "msgwatch"}};
+  for (int i = 0; i < 2; ++i) expected.insert(expected.end(), cycle.begin(), cycle.end());
+  EXPECT_EQ(fake.commands, expected);
 }
 
 TEST(RedisProbeFake, AuthWithPasswordAloneOrAclUser) {
@@ -70,7 +77,7 @@ TEST(RedisProbeFake, AuthWithPasswordAloneOrAclUser) {
   ::unsetenv(variable);
 }
 
-TEST(RedisProbeFake, InfoAllRefusedFallsBackToInfoAndConfigRefusedIsNotRetried) {
+TEST(RedisProbeFake, InfoAllRefusedFallsBackToInfoAndRefusedCommandsAreNotRetried) {
   boost::asio::io_context io;
   FakeRedis fake(io, [](const Args& args) -> std::optional<std::string> {
     if (args == Args{"INFO", "ALL"}) return "-ERR wrong number of arguments for 'info' command\r\n";
@@ -84,9 +91,15 @@ TEST(RedisProbeFake, InfoAllRefusedFallsBackToInfoAndConfigRefusedIsNotRetried) 
   EXPECT_EQ(test::value_of(first.families, "redis_db_keys", {{"db", "db0"}}), 10000);
   EXPECT_EQ(test::find_family(first.families, "redis_config_maxmemory"), nullptr);
   ASSERT_EQ(test::collect(io, *probe).error, "");
-  EXPECT_EQ(fake.commands,
-            (std::vector<Args>{
-                {"CLIENT", "SETNAME", "msgwatch"}, {"INFO", "ALL"}, {"INFO"}, {"CONFIG", "GET", "max*"}, {"INFO"}}));
+  EXPECT_EQ(test::find_family(first.families, "redis_slowlog_length"), nullptr);
+  EXPECT_EQ(fake.commands, (std::vector<Args>{{"CLIENT", "SETNAME", "msgwatch"},
+                                              {"INFO", "ALL"},
+                                              {"INFO"},
+                                              {"CONFIG", "GET", "max*"},
+                                              {"SLOWLOG", "LEN"},
+                                              {"LATENCY", "LATEST"},
+                                              {"INFO"}}))
+      << "CONFIG, SLOWLOG and LATENCY refused once are not asked again on the connection";
 }
 
 TEST(RedisProbeFake, ErrorReplyToInfoFailsTheCycleAndTheNextReconnects) {

@@ -1,6 +1,8 @@
-// libFuzzer target for the stream replies' parsers: any bytes from a server, decoded as RESP,
-// give stream groups and an idle time, or RespProtocolError, and nothing else.
+// libFuzzer target for the parsers of decoded replies (stream groups, pending entries, the slow
+// log, the latency monitor): any bytes from a server, decoded as RESP, give their values or
+// RespProtocolError, and nothing else.
 
+#include "probes/redis/diagnostic_replies.hpp"
 #include "probes/redis/queue_replies.hpp"
 #include "probes/redis/resp_codec.hpp"
 
@@ -22,6 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       try {
         (void)msgwatch::redis::parse_oldest_pending_idle(*reply);
+      } catch (const msgwatch::redis::RespProtocolError&) {
+      }
+      try {
+        (void)msgwatch::redis::parse_last_slow_command(*reply);
+      } catch (const msgwatch::redis::RespProtocolError&) {
+      }
+      try {
+        (void)msgwatch::redis::parse_latency_latest(*reply);
       } catch (const msgwatch::redis::RespProtocolError&) {
       }
     }

@@ -1,0 +1,62 @@
+// The slow log's and the latency monitor's parsers on replies captured from redis-server 7.0
+// (tests/redis/fixtures, raw RESP) and on hand-made ones of the wrong shape.
+
+#include "probes/redis/diagnostic_replies.hpp"
+#include "probes/redis/resp_codec.hpp"
+#include "tests/redis/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace msgwatch::redis {
+namespace {
+
+RedisReply decode(const std::string& bytes) {
+  RespDecoder decoder;
+  decoder.feed(bytes);
+  auto reply = decoder.next();
+  if (!reply) throw std::runtime_error("fixture holds no whole reply");
+  return std::move(*reply);
+}
+
+RedisReply text(const std::string& s) { return {RedisReply::Type::string, s, 0, {}}; }
+RedisReply number(std::int64_t n) { return {RedisReply::Type::integer, "", n, {}}; }
+RedisReply array(std::vector<RedisReply> elements) { return {RedisReply::Type::array, "", 0, std::move(elements)}; }
+
+// Entry 2: CONFIG SET latency-monitor-threshold 1, 8 µs, as Redis 7.0 logs it (six fields).
+TEST(DiagnosticReplies, NewestSlowCommand) {
+  const auto newest = parse_last_slow_command(decode(test::read_fixture("slowlog_get_1_redis7.resp")));
+  ASSERT_TRUE(newest.has_value());
+  EXPECT_EQ(newest->id, 2);
+  EXPECT_EQ(newest->duration_seconds, 8e-6);
+  EXPECT_EQ(parse_last_slow_command(array({})), std::nullopt) << "an empty slow log";
+  // Before Redis 4.0 an entry has four fields.
+  const auto old = parse_last_slow_command(array({array({number(7), number(1700000000), number(1500), array({})})}));
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->duration_seconds, 0.0015);
+}
+
+// A Lua busy loop of 70 ms with latency-monitor-threshold 1: the "command" event.
+TEST(DiagnosticReplies, LatestLatencySpikes) {
+  const auto events = parse_latency_latest(decode(test::read_fixture("latency_latest_redis7.resp")));
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].name, "command");
+  EXPECT_EQ(events[0].last_unix_seconds, 1796211593);
+  EXPECT_EQ(events[0].latest_seconds, 0.07);
+  EXPECT_EQ(events[0].max_seconds, 0.07);
+  EXPECT_TRUE(parse_latency_latest(array({})).empty()) << "the monitor is off, or nothing crossed its threshold";
+}
+
+TEST(DiagnosticReplies, OtherShapesAreProtocolErrors) {
+  EXPECT_THROW(parse_last_slow_command(text("OK")), RespProtocolError);
+  EXPECT_THROW(parse_last_slow_command(array({array({number(1), number(2)})})), RespProtocolError);
+  EXPECT_THROW(parse_last_slow_command(array({array({number(1), number(2), text("slow"), array({})})})),
+               RespProtocolError);
+  EXPECT_THROW(parse_last_slow_command(array({array({number(1), number(2), number(-3), array({})})})),
+               RespProtocolError);
+  EXPECT_THROW(parse_latency_latest(number(1)), RespProtocolError);
+  EXPECT_THROW(parse_latency_latest(array({array({text("fork"), number(1), number(2)})})), RespProtocolError);
+  EXPECT_THROW(parse_latency_latest(array({array({number(1), number(1), number(2), number(3)})})), RespProtocolError);
+}
+
+}  // namespace
+}  // namespace msgwatch::redis
