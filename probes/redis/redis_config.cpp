@@ -3,14 +3,47 @@
 #include "exporter/sdk/log_event.hpp"
 #include "probes/redis/redis_probe.hpp"
 
+#include <set>
+
 namespace msgwatch::redis {
 namespace {
 
 // Every queue costs a few commands each cycle; a list beyond this is a configuration mistake.
 constexpr std::size_t kMaxQueues = 1000;
+// Every key SCAN returns is matched against each pattern.
+constexpr std::size_t kMaxKeyGroups = 100;
 
 std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
   return std::make_unique<RedisTarget>(parse_redis_target(item));
+}
+
+void read_key_groups(config::MapReader& reader, RedisTarget& target) {
+  std::set<std::string> names;
+  for (auto& item : reader.list_of_sections("key_groups")) {
+    item.reject_unknown({"name", "pattern"});
+    KeyGroupPattern group;
+    item.read("name", group.name);
+    item.read("pattern", group.pattern);
+    if (group.name.empty()) item.fail("name", "is required");
+    if (group.pattern.empty()) item.fail("pattern", "is required");
+    if (!names.insert(group.name).second) item.fail("name", "'" + group.name + "' names two key groups");
+    item.finish();
+    target.key_groups.push_back(std::move(group));
+  }
+  if (target.key_groups.size() > kMaxKeyGroups) {
+    reader.fail("key_groups", "has " + std::to_string(target.key_groups.size()) + " groups; at most " +
+                                  std::to_string(kMaxKeyGroups));
+  }
+  auto sampling = reader.section("key_sampling");
+  auto& settings = target.key_sampling;
+  sampling.read("scan_count", settings.scan_count, 10, 100000);
+  sampling.read("scans_per_cycle", settings.scans_per_cycle, 1, 100000);
+  sampling.read("details_per_cycle", settings.details_per_cycle, 0, 100000);
+  sampling.read("max_time", settings.max_time);
+  if (settings.max_time <= std::chrono::milliseconds(0) || settings.max_time >= target.schedule.timeout) {
+    sampling.fail("max_time", "must be above 0 and below the target's timeout");
+  }
+  sampling.finish();
 }
 
 }  // namespace
@@ -20,7 +53,7 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
   reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval",
-                         "timeout", "stale_after", "queues"});
+                         "timeout", "stale_after", "queues", "key_groups", "key_sampling"});
   reader.read("name", target.name);
   config::check_name(reader, target.name);
   reader.read("address", target.address);
@@ -37,6 +70,7 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   for (const auto& key : target.queues) {
     if (key.empty()) reader.fail("queues", "has an empty key name");
   }
+  read_key_groups(reader, target);
   reader.finish();
   return target;
 }
@@ -50,7 +84,8 @@ void RedisTarget::log() const {
              {"interval", log_duration(schedule.interval)},
              {"timeout", log_duration(schedule.timeout)},
              {"stale_after", log_duration(schedule.effective_stale_after())},
-             {"queues", std::to_string(queues.size())}});
+             {"queues", std::to_string(queues.size())},
+             {"key_groups", std::to_string(key_groups.size())}});
 }
 
 std::vector<std::unique_ptr<Probe>> RedisTarget::make_probes(const ProbeContext& context) const {

@@ -4,6 +4,7 @@
 
 #include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/probe_family.hpp"
+#include "probes/redis/key_groups.hpp"
 
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct RedisTarget final : ProbeTarget {
   ProbeSchedule schedule;
   // Keys of lists, sorted sets and streams used as queues, measured exactly every cycle.
   std::vector<std::string> queues;
+  // Glob patterns whose keys are counted, sized and aged by sampling (key_groups.hpp).
+  std::vector<KeyGroupPattern> key_groups;
+  KeySamplingSettings key_sampling;
 
   [[nodiscard]] const std::string& cluster_label() const override { return name; }
   void check_secrets() const override { (void)password.resolve(); }

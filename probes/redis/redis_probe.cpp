@@ -3,6 +3,7 @@
 #include "probes/redis/diagnostic_reader.hpp"
 #include "probes/redis/info_metrics.hpp"
 #include "probes/redis/info_parser.hpp"
+#include "probes/redis/key_group_reader.hpp"
 #include "probes/redis/optional_command.hpp"
 #include "probes/redis/queue_reader.hpp"
 #include "probes/redis/redis_connection.hpp"
@@ -23,12 +24,21 @@ namespace {
 
 constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from Redis succeeded.");
 
+// Keys in `db` as INFO keyspace says; a database it does not list is empty.
+double database_keys(const Info& info, std::string_view db) {
+  for (const auto& entry : info.keyspace) {
+    if (entry.db == db) return entry.keys;
+  }
+  return 0;
+}
+
 // Owned by the scheduler and run on its io_context thread only: collect() and abort() never
 // run concurrently. The connection outlives cycles; any failure closes it and the next cycle
 // opens a new one, re-reading the password so that a rotated secret is picked up.
 class RedisProbe final : public Probe {
  public:
-  explicit RedisProbe(RedisTarget target) : target_(std::move(target)), address_(parse_host_port(target_.address)) {}
+  explicit RedisProbe(RedisTarget target)
+      : target_(std::move(target)), address_(parse_host_port(target_.address)), key_groups_(target_.key_groups) {}
 
   [[nodiscard]] std::string kind() const override { return "redis"; }
   [[nodiscard]] std::string target() const override { return target_.name; }
@@ -60,6 +70,8 @@ class RedisProbe final : public Probe {
   OptionalCommand config_{"redis_config_* are not exported"};
   OptionalCommand slowlog_{"redis_slowlog_* are not exported"};
   OptionalCommand latency_{"redis_latency_spike_* are not exported"};
+  OptionalCommand memory_usage_{"redis_key_group_memory_bytes is not exported"};
+  KeyGroupSampler key_groups_;  // its SCAN goes on across cycles and connections
 };
 
 asio::awaitable<SeriesSet> RedisProbe::collect() {
@@ -103,6 +115,7 @@ asio::awaitable<void> RedisProbe::open_connection() {
   config_.reset();
   slowlog_.reset();
   latency_.reset();
+  memory_usage_.reset();
   co_await connection_->connect(*address_);
   if (!password.empty()) co_await connection_->authenticate(target_.username, password);
 
@@ -155,12 +168,16 @@ asio::awaitable<SeriesSet> RedisProbe::cycle() {
 
   const auto diagnostics = co_await read_diagnostics(*connection_, slowlog_, latency_, target_.name);
   const auto queues = co_await read_queues(*connection_, target_.queues);
+  if (!target_.key_groups.empty()) {
+    co_await sample_key_groups(*connection_, key_groups_, target_.key_sampling, memory_usage_, target_.name);
+  }
 
   SeriesSet out;
   out.add(kUp, {}, 1);
   write_info_metrics(info, config, std::chrono::system_clock::now(), out);
   write_diagnostic_metrics(diagnostics, out);
   write_queue_metrics(queues, out);
+  write_key_group_metrics(key_groups_, database_keys(info, "db0"), out);
   co_return out;
 }
 

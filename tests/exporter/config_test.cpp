@@ -100,6 +100,13 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(redis[0]->schedule.interval, 60s);
   EXPECT_EQ(redis[0]->schedule.effective_stale_after(), 5min);
   EXPECT_EQ(redis[0]->password.describe(), "file:/run/secrets/redis");
+  EXPECT_EQ(redis[0]->queues, std::vector<std::string>{"jobs"});
+  ASSERT_EQ(redis[0]->key_groups.size(), 1U);
+  EXPECT_EQ(redis[0]->key_groups[0].name, "dedup");
+  EXPECT_EQ(redis[0]->key_sampling.scan_count, 2000);
+  EXPECT_EQ(redis[0]->key_sampling.scans_per_cycle, 50);
+  EXPECT_EQ(redis[0]->key_sampling.details_per_cycle, 200);
+  EXPECT_EQ(redis[0]->key_sampling.max_time, 1s);
   ASSERT_EQ(config.targets.size(), 3U);
   EXPECT_EQ(config.targets[0].first->key, "kafka");
   EXPECT_EQ(config.targets[2].first->key, "redis");
@@ -161,6 +168,33 @@ TEST(Config, RejectsBadValues) {
   EXPECT_THAT(error_of("web:\n  listen_address: [a]\n"), HasSubstr("web.listen_address: must be a single value"));
   EXPECT_THAT(error_of("web: {listen_address: \"a:1\"\n"), HasSubstr("test.yml:2:1: invalid YAML"));
   EXPECT_THAT(error_of("color: blue\n"), HasSubstr("test.yml:1:1: color: unknown key"));
+}
+
+TEST(Config, RedisQueuesAndKeyGroups) {
+  const auto config = parse(
+      "redis:\n  - name: r\n    address: h:1\n    queues: [jobs, 'mail:outbox']\n"
+      "    key_groups:\n      - {name: dedup, pattern: 'dedup:*'}\n      - {name: rest, pattern: '*'}\n"
+      "    key_sampling: {scan_count: 500, max_time: 50ms}\n",
+      "test.yml");
+  const auto redis = targets_of<redis::RedisTarget>(config);
+  ASSERT_EQ(redis.size(), 1U);
+  EXPECT_EQ(redis[0]->queues, (std::vector<std::string>{"jobs", "mail:outbox"}));
+  ASSERT_EQ(redis[0]->key_groups.size(), 2U);
+  EXPECT_EQ(redis[0]->key_groups[0].pattern, "dedup:*");
+  EXPECT_EQ(redis[0]->key_sampling.scan_count, 500);
+  EXPECT_EQ(redis[0]->key_sampling.scans_per_cycle, 100) << "the default";
+  EXPECT_EQ(redis[0]->key_sampling.max_time, 50ms);
+
+  const std::string head = "redis:\n  - name: r\n    address: h:1\n";
+  EXPECT_THAT(error_of(head + "    queues: ['']\n"), HasSubstr("redis[0].queues: has an empty key name"));
+  EXPECT_THAT(error_of(head + "    key_groups:\n      - {name: a, pattern: 'a:*'}\n      - {name: a, pattern: 'b'}\n"),
+              HasSubstr("redis[0].key_groups[1].name: 'a' names two key groups"));
+  EXPECT_THAT(error_of(head + "    key_groups:\n      - {name: a}\n"),
+              HasSubstr("redis[0].key_groups[0].pattern: is required"));
+  EXPECT_THAT(error_of(head + "    key_sampling: {max_time: 30s}\n"),
+              HasSubstr("redis[0].key_sampling.max_time: must be above 0 and below the target's timeout"));
+  EXPECT_THAT(error_of(head + "    key_sampling: {scan_count: 0}\n"),
+              HasSubstr("redis[0].key_sampling.scan_count: must be between 10 and 100000"));
 }
 
 TEST(Config, SecretsAreNeverWrittenInline) {
