@@ -140,6 +140,7 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
 constexpr std::array kConfigMetrics = std::to_array<ConfigMetric>({
     {"maxmemory", "redis_config_maxmemory", "The maxmemory setting from CONFIG GET; 0 means no limit."},
     {"maxclients", "redis_config_maxclients", "The maxclients setting from CONFIG GET."},
+    {"io-threads", "redis_config_io_threads", "The io-threads setting from CONFIG GET (1: the main thread only)."},
 });
 // clang-format on
 

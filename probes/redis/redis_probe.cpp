@@ -149,13 +149,17 @@ asio::awaitable<std::string> RedisProbe::read_info() {
   co_return std::move(reply.str);
 }
 
+// Two CONFIG GETs: one pattern each, as every Redis version takes it (several arguments only
+// from 7.0 on).
 asio::awaitable<std::map<std::string, std::string>> RedisProbe::read_config() {
   std::map<std::string, std::string> config;
-  std::vector<std::string> config_get{"CONFIG", "GET", "max*"};
-  const auto reply = co_await config_.ask(*connection_, std::move(config_get), target_.name);
-  if (!reply || reply->type != RedisReply::Type::array) co_return config;
-  for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-    config.emplace(reply->elements[i].str, reply->elements[i + 1].str);
+  for (const char* pattern : {"max*", "io-threads"}) {
+    std::vector<std::string> config_get{"CONFIG", "GET", pattern};
+    const auto reply = co_await config_.ask(*connection_, std::move(config_get), target_.name);
+    if (!reply || reply->type != RedisReply::Type::array) continue;
+    for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+      config.emplace(reply->elements[i].str, reply->elements[i + 1].str);
+    }
   }
   co_return config;
 }

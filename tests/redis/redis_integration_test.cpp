@@ -154,6 +154,8 @@ TEST_F(SharedRedisTest, InstanceInfoMatchesTheOracle) {
   EXPECT_EQ(labels.at("maxmemory_policy"), saved_policy_);
   EXPECT_EQ(value_of(families, "redis_uptime_in_seconds").has_value(), true);
   EXPECT_TRUE(test::find_family(families, "redis_commands_total") != nullptr) << "INFO ALL has Commandstats";
+  EXPECT_EQ(value_of(families, "redis_config_io_threads"),
+            std::stod(oracle_->run({"CONFIG", "GET", "io-threads"})->element[1]->str));
 }
 
 TEST_F(SharedRedisTest, KeyCountsAreExact) {

@@ -23,9 +23,10 @@ RedisTarget target_for(const std::string& address) {
 // A well-behaved Redis 7.0: the captured INFO ALL, CONFIG GET, SLOWLOG and LATENCY answers.
 std::optional<std::string> healthy(const Args& args) {
   if (args.at(0) == "INFO") return test::bulk(test::read_fixture("info_redis7_master_all.txt"));
-  if (args.at(0) == "CONFIG") {
+  if (args == Args{"CONFIG", "GET", "max*"}) {
     return "*4\r\n$9\r\nmaxmemory\r\n$9\r\n104857600\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n";
   }
+  if (args == Args{"CONFIG", "GET", "io-threads"}) return "*2\r\n$10\r\nio-threads\r\n$1\r\n4\r\n";
   if (args == Args{"SLOWLOG", "LEN"}) return ":3\r\n";
   if (args == Args{"SLOWLOG", "GET", "1"}) return test::read_fixture("slowlog_get_1_redis7.resp");
   if (args == Args{"LATENCY", "LATEST"}) return test::read_fixture("latency_latest_redis7.resp");
@@ -51,8 +52,9 @@ TEST(RedisProbeFake, CommandsOnTheWire) {
   EXPECT_EQ(test::value_of(first.families, "redis_slowlog_last_id"), 2);
   EXPECT_EQ(test::value_of(first.families, "redis_last_slow_execution_duration_seconds"), 8e-6);
   EXPECT_EQ(test::value_of(first.families, "redis_latency_spike_duration_seconds", {{"event_name", "command"}}), 0.07);
-  const std::vector<Args> cycle{
-      {"INFO", "ALL"}, {"CONFIG", "GET", "max*"}, {"SLOWLOG", "LEN"}, {"SLOWLOG", "GET", "1"}, {"LATENCY", "LATEST"}};
+  EXPECT_EQ(test::value_of(first.families, "redis_config_io_threads"), 4);
+  const std::vector<Args> cycle{{"INFO", "ALL"},    {"CONFIG", "GET", "max*"}, {"CONFIG", "GET", "io-threads"},
+                                {"SLOWLOG", "LEN"}, {"SLOWLOG", "GET", "1"},   {"LATENCY", "LATEST"}};
   std::vector<Args> expected{{"CLIENT", "SETNAME", "msgwatch"}};
   for (int i = 0; i < 2; ++i) expected.insert(expected.end(), cycle.begin(), cycle.end());
   EXPECT_EQ(fake.commands, expected);
