@@ -2,10 +2,16 @@
 // duplicated and out of order, and against which partition and broker.
 
 #include "probes/kafka/canary/canary_message.hpp"
+#include "probes/kafka/canary/canary_thread.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
 #include "probes/kafka/canary/group_latency.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <stdexcept>
+#include <thread>
 
 namespace msgwatch::kafka {
 namespace {
@@ -147,6 +153,35 @@ TEST(CanaryTracker, OtherSendersAreForgottenAfterAnHourWithoutRecords) {
   // Its sequence 5 again is new: the stream starts over.
   EXPECT_EQ(tracker.received(0, 1, CanaryMessage{"gone", 5, 0}, t0 + std::chrono::hours(2)), std::nullopt);
   EXPECT_EQ(counts(tracker, 0).duplicates, 0);
+}
+
+// The canary threads' loop: a round every interval, `between` all the time (bounded waits),
+// the tracker's expiry at most once a second, and an exception in any does not end it.
+TEST(CanaryLoop, RoundsEveryIntervalExpiryOnceASecondAndExceptionsDoNotEndIt) {
+  std::atomic<bool> stopping{false};
+  std::atomic<int> rounds{0};
+  std::atomic<int> betweens{0};
+  std::atomic<int> seconds{0};
+  std::thread loop([&] {
+    run_canary_loop(
+        stopping, 1s,
+        [&] {
+          if (++rounds == 1) throw std::runtime_error("the first round fails");
+        },
+        [&](std::chrono::milliseconds wait) {
+          ++betweens;
+          std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(wait, 10ms));
+        },
+        [&] { ++seconds; }, "test", "canary loop test");
+  });
+  std::this_thread::sleep_for(2500ms);
+  stopping = true;
+  loop.join();
+  EXPECT_GE(rounds, 2) << "the loop went on after the first round threw";
+  EXPECT_LE(rounds, 4);
+  EXPECT_GE(betweens, 20);
+  EXPECT_GE(seconds, 2);
+  EXPECT_LE(seconds, 4) << "not on every turn of the loop";
 }
 
 TEST(GroupLatency, TheNewestCanaryAGroupPassedGivesItsLatencyAndTheOldestNotPassedHowLongItWaits) {

@@ -11,10 +11,11 @@ namespace msgwatch::kafka {
 
 void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::milliseconds interval,
                      const std::function<void()>& round, const std::function<void(std::chrono::milliseconds)>& between,
-                     const std::string& cluster, const char* what) noexcept {
+                     const std::function<void()>& every_second, const std::string& cluster, const char* what) noexcept {
   using namespace std::chrono_literals;
   constexpr auto kLongestWait = 100ms;
   auto next_round = std::chrono::steady_clock::now();
+  auto next_second = next_round;
   while (!stopping) {
     try {
       if (std::chrono::steady_clock::now() >= next_round) {
@@ -24,6 +25,10 @@ void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::millisecond
       const auto until_round =
           std::chrono::duration_cast<std::chrono::milliseconds>(next_round - std::chrono::steady_clock::now());
       between(std::clamp<std::chrono::milliseconds>(until_round, 0ms, kLongestWait));
+      if (std::chrono::steady_clock::now() >= next_second) {
+        next_second = std::chrono::steady_clock::now() + 1s;
+        every_second();
+      }
     } catch (const std::exception& e) {
       try {
         log_event(spdlog::level::err, what, {{"cluster", cluster}, {"error", e.what()}});

@@ -3,9 +3,10 @@
 //
 // The loop of a canary thread: a round every interval (on a steady clock, so that a step of
 // the wall clock neither skips nor repeats one), and in between `between(wait)`, which may
-// wait up to `wait` (at most 100 ms, so that the loop sees `stopping` soon). An exception
-// from either is logged with `what` and the loop goes on after 100 ms: a canary thread
-// never ends before it is told to.
+// wait up to `wait` (at most 100 ms, so that the loop sees `stopping` soon), and at most once
+// a second `every_second()` (the tracker's expiry: it walks every pending message). An
+// exception from any is logged with `what` and the loop goes on after 100 ms: a canary
+// thread never ends before it is told to.
 
 #include <atomic>
 #include <chrono>
@@ -21,7 +22,7 @@ namespace msgwatch::kafka {
 
 void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::milliseconds interval,
                      const std::function<void()>& round, const std::function<void(std::chrono::milliseconds)>& between,
-                     const std::string& cluster, const char* what) noexcept;
+                     const std::function<void()>& every_second, const std::string& cluster, const char* what) noexcept;
 
 // Queues `message` for `partition` of `topic`, keyed by its instance, its partition and
 // sequence carried to the delivery report (pack_canary_id). librdkafka's answer: an error

@@ -87,6 +87,8 @@ void CanaryTransactionRunner::run() noexcept {
         reader_.drain(wait,
                       [this](std::int32_t partition, std::int64_t offset, const std::optional<CanaryMessage>& message,
                              CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
+      },
+      [this] {
         const std::lock_guard lock(mutex_);
         tracker_.expire(CanaryClock::now());
       },
