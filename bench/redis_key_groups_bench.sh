@@ -7,13 +7,15 @@
 #
 # MSGWATCH_BENCH_RUNS times: redis-benchmark (GET and SET on random keys, 50 clients) first
 # with no daemon, then with a daemon whose Redis probe samples three key groups at the default
-# key_sampling settings every second (the default interval is 15 s: this is the harsher case).
+# key_sampling settings, every MSGWATCH_BENCH_INTERVAL (the probe's default, 15 s; each
+# redis-benchmark test lasts about half a minute, so it spans two cycles or more).
 # Prints the median over the runs of Redis's p50 and p99 latency both ways and their ratios
 # (with / without), the daemon's Redis cycle time, and how many cycles a SCAN pass took; one
 # `name value unit` line each.
 #
 # Environment (defaults in brackets):
-#   MSGWATCH_BENCH_RUNS [3]   MSGWATCH_BENCH_REQUESTS [200000] per redis-benchmark test
+#   MSGWATCH_BENCH_RUNS [3]   MSGWATCH_BENCH_REQUESTS [1500000] per redis-benchmark test
+#   MSGWATCH_BENCH_INTERVAL [15s] the Redis probe's interval
 #   MSGWATCH_BENCH_REDIS_PORT [19400]  MSGWATCH_BENCH_HTTP_PORT [19450]
 #   MSGWATCH_BENCH_BUILD_DIR [build-bench]; MSGWATCH_BENCH_SKIP_BUILD [0]
 # Logs and raw figures: .run/bench/redis-key-groups-<time>/
@@ -24,7 +26,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUNS=${MSGWATCH_BENCH_RUNS:-3}
-REQUESTS=${MSGWATCH_BENCH_REQUESTS:-200000}
+REQUESTS=${MSGWATCH_BENCH_REQUESTS:-1500000}
+INTERVAL=${MSGWATCH_BENCH_INTERVAL:-15s}
 REDIS_PORT=${MSGWATCH_BENCH_REDIS_PORT:-19400}
 HTTP_PORT=${MSGWATCH_BENCH_HTTP_PORT:-19450}
 BUILD_DIR=${MSGWATCH_BENCH_BUILD_DIR:-$ROOT/build-bench}
@@ -82,8 +85,7 @@ daemon_config() {
 redis:
   - name: bench
     address: 127.0.0.1:$REDIS_PORT
-    interval: 1s
-    timeout: 900ms
+    interval: $INTERVAL
     key_groups:
       - {name: dedup, pattern: "dedup:*"}
       - {name: sessions, pattern: "session:*"}

@@ -35,10 +35,10 @@ struct KeyGroupPattern {
 
 // How much of the keyspace one cycle reads (key_group_reader.cpp).
 struct KeySamplingSettings {
-  std::int64_t scan_count = 1000;         // SCAN's COUNT hint
-  std::int64_t scans_per_cycle = 100;     // SCAN calls per cycle at most
-  std::int64_t details_per_cycle = 1000;  // keys per cycle whose PTTL and MEMORY USAGE are read
-  std::chrono::milliseconds max_time{200};
+  std::int64_t scan_count = 250;         // SCAN's COUNT hint: Redis is busy for one step at a time
+  std::int64_t scans_per_cycle = 200;    // SCAN calls per cycle at most
+  std::int64_t details_per_cycle = 300;  // keys per cycle whose PTTL and MEMORY USAGE are read
+  std::chrono::milliseconds max_time{100};
 };
 
 // Upper bounds (seconds) of the remaining-TTL buckets; the last bucket (+Inf) holds every key

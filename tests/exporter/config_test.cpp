@@ -182,7 +182,7 @@ TEST(Config, RedisQueuesAndKeyGroups) {
   ASSERT_EQ(redis[0]->key_groups.size(), 2U);
   EXPECT_EQ(redis[0]->key_groups[0].pattern, "dedup:*");
   EXPECT_EQ(redis[0]->key_sampling.scan_count, 500);
-  EXPECT_EQ(redis[0]->key_sampling.scans_per_cycle, 100) << "the default";
+  EXPECT_EQ(redis[0]->key_sampling.scans_per_cycle, 200) << "the default";
   EXPECT_EQ(redis[0]->key_sampling.max_time, 50ms);
 
   const std::string head = "redis:\n  - name: r\n    address: h:1\n";

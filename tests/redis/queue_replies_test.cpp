@@ -2,7 +2,6 @@
 // raw RESP as the server sent it) and on hand-made ones of the wrong shape.
 
 #include "probes/redis/queue_replies.hpp"
-#include "probes/redis/resp_codec.hpp"
 #include "tests/redis/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -10,22 +9,15 @@
 namespace msgwatch::redis {
 namespace {
 
-RedisReply decode(const std::string& bytes) {
-  RespDecoder decoder;
-  decoder.feed(bytes);
-  auto reply = decoder.next();
-  if (!reply) throw std::runtime_error("fixture holds no whole reply");
-  return std::move(*reply);
-}
-
-RedisReply text(const std::string& s) { return {RedisReply::Type::string, s, 0, {}}; }
-RedisReply number(std::int64_t n) { return {RedisReply::Type::integer, "", n, {}}; }
-RedisReply array(std::vector<RedisReply> elements) { return {RedisReply::Type::array, "", 0, std::move(elements)}; }
+using test::array_reply;
+using test::decode_reply;
+using test::integer_reply;
+using test::text_reply;
 
 // Two groups: "idle" created at the end (nothing read, lag 0, entries-read nil) and "workers",
 // which read 4 of 10 entries and acknowledged none.
 TEST(QueueReplies, StreamGroupsAsRedisSevenWritesThem) {
-  const auto groups = parse_stream_groups(decode(test::read_fixture("xinfo_groups_redis7.resp")));
+  const auto groups = parse_stream_groups(decode_reply(test::read_fixture("xinfo_groups_redis7.resp")));
   ASSERT_EQ(groups.size(), 2U);
   EXPECT_EQ(groups[0].name, "idle");
   EXPECT_EQ(groups[0].consumers, 0);
@@ -39,18 +31,19 @@ TEST(QueueReplies, StreamGroupsAsRedisSevenWritesThem) {
 }
 
 TEST(QueueReplies, OldestPendingEntryIdleTime) {
-  EXPECT_EQ(parse_oldest_pending_idle(decode(test::read_fixture("xpending_oldest_redis7.resp"))), 0.443);
-  EXPECT_EQ(parse_oldest_pending_idle(decode(test::read_fixture("xpending_none_redis7.resp"))), std::nullopt);
+  EXPECT_EQ(parse_oldest_pending_idle(decode_reply(test::read_fixture("xpending_oldest_redis7.resp"))), 0.443);
+  EXPECT_EQ(parse_oldest_pending_idle(decode_reply(test::read_fixture("xpending_none_redis7.resp"))), std::nullopt);
 }
 
 // Redis before 7.0 has no lag field; Redis 7 answers nil where it cannot tell. Fields it
 // adds later are skipped.
 TEST(QueueReplies, LagAbsentOrNilAndUnknownFields) {
   const RedisReply nil;
-  const auto groups = parse_stream_groups(array({
-      array({text("name"), text("old"), text("consumers"), number(2), text("pending"), number(0),
-             text("last-delivered-id"), text("0-0")}),
-      array({text("name"), text("trimmed"), text("lag"), nil, text("some-future-field"), array({})}),
+  const auto groups = parse_stream_groups(array_reply({
+      array_reply({text_reply("name"), text_reply("old"), text_reply("consumers"), integer_reply(2),
+                   text_reply("pending"), integer_reply(0), text_reply("last-delivered-id"), text_reply("0-0")}),
+      array_reply({text_reply("name"), text_reply("trimmed"), text_reply("lag"), nil, text_reply("some-future-field"),
+                   array_reply({})}),
   }));
   ASSERT_EQ(groups.size(), 2U);
   EXPECT_EQ(groups[0].consumers, 2);
@@ -59,16 +52,22 @@ TEST(QueueReplies, LagAbsentOrNilAndUnknownFields) {
 }
 
 TEST(QueueReplies, OtherShapesAreProtocolErrors) {
-  EXPECT_THROW(parse_stream_groups(text("OK")), RespProtocolError);
-  EXPECT_THROW(parse_stream_groups(array({text("name")})), RespProtocolError);
-  EXPECT_THROW(parse_stream_groups(array({array({text("name"), text("g"), text("pending")})})), RespProtocolError);
-  EXPECT_THROW(parse_stream_groups(array({array({text("pending"), text("many")})})), RespProtocolError);
-  EXPECT_THROW(parse_stream_groups(array({array({text("consumers"), number(1)})})), RespProtocolError)
-      << "a group without a name";
-  EXPECT_THROW(parse_oldest_pending_idle(number(3)), RespProtocolError);
-  EXPECT_THROW(parse_oldest_pending_idle(array({array({text("1-0"), text("w"), text("soon"), number(1)})})),
+  EXPECT_THROW(parse_stream_groups(text_reply("OK")), RespProtocolError);
+  EXPECT_THROW(parse_stream_groups(array_reply({text_reply("name")})), RespProtocolError);
+  EXPECT_THROW(
+      parse_stream_groups(array_reply({array_reply({text_reply("name"), text_reply("g"), text_reply("pending")})})),
+      RespProtocolError);
+  EXPECT_THROW(parse_stream_groups(array_reply({array_reply({text_reply("pending"), text_reply("many")})})),
                RespProtocolError);
-  EXPECT_THROW(parse_oldest_pending_idle(array({array({text("1-0"), text("w"), number(-5), number(1)})})),
+  EXPECT_THROW(parse_stream_groups(array_reply({array_reply({text_reply("consumers"), integer_reply(1)})})),
+               RespProtocolError)
+      << "a group without a name";
+  EXPECT_THROW(parse_oldest_pending_idle(integer_reply(3)), RespProtocolError);
+  EXPECT_THROW(parse_oldest_pending_idle(array_reply(
+                   {array_reply({text_reply("1-0"), text_reply("w"), text_reply("soon"), integer_reply(1)})})),
+               RespProtocolError);
+  EXPECT_THROW(parse_oldest_pending_idle(array_reply(
+                   {array_reply({text_reply("1-0"), text_reply("w"), integer_reply(-5), integer_reply(1)})})),
                RespProtocolError);
 }
 

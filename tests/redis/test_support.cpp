@@ -33,6 +33,22 @@ std::string read_fixture(const std::string& name) {
   return text.str();
 }
 
+RedisReply decode_reply(const std::string& bytes) {
+  RespDecoder decoder;
+  decoder.feed(bytes);
+  auto reply = decoder.next();
+  if (!reply) throw std::runtime_error("the bytes hold no whole reply");
+  return std::move(*reply);
+}
+
+RedisReply text_reply(const std::string& text) { return {RedisReply::Type::string, text, 0, {}}; }
+
+RedisReply integer_reply(std::int64_t value) { return {RedisReply::Type::integer, "", value, {}}; }
+
+RedisReply array_reply(std::vector<RedisReply> elements) {
+  return {RedisReply::Type::array, "", 0, std::move(elements)};
+}
+
 Collected collect(asio::io_context& io, Probe& probe) {
   Collected out;
   try {

@@ -23,6 +23,13 @@ namespace msgwatch::redis::test {
 
 std::string read_fixture(const std::string& name);
 
+// The one reply in `bytes` (a captured fixture); throws unless they hold a whole one.
+RedisReply decode_reply(const std::string& bytes);
+// Hand-made replies.
+RedisReply text_reply(const std::string& text);
+RedisReply integer_reply(std::int64_t value);
+RedisReply array_reply(std::vector<RedisReply> elements);
+
 // Runs the io_context until `task` finishes (other work, such as a fake server, may remain).
 template <typename T>
 T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {

@@ -39,6 +39,16 @@ std::optional<Number> parse_positive(const std::string& text) {
   return value;
 }
 
+// A member of a KIP-848 or share group, with its assignment counted per topic.
+template <class Member, class TopicPartitions>
+MemberState member_state(const Member& member, const std::vector<TopicPartitions>& assignment) {
+  MemberState state{member.member_id, member.client_id, member.client_host, {}};
+  for (const auto& topic : assignment) {
+    state.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
+  }
+  return state;
+}
+
 // Cycle order matters for correctness: committed offsets are read before end offsets, so
 // that a consumer committing during the cycle can never show negative lag.
 class SnapshotReader {
@@ -297,11 +307,7 @@ class SnapshotReader {
       out.protocol = group.assignor_name;
       out.members = static_cast<std::int32_t>(group.members.size());
       for (const auto& member : group.members) {
-        MemberState details{member.member_id, member.client_id, member.client_host, {}};
-        for (const auto& topic : member.assignment) {
-          details.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
-        }
-        out.member_details.push_back(std::move(details));
+        out.member_details.push_back(member_state(member, member.assignment));
       }
     }
     proto::DescribeShareGroupOffsetsRequest offsets;
@@ -310,18 +316,12 @@ class SnapshotReader {
         co_await connection->send<proto::DescribeShareGroupOffsetsRequest, proto::DescribeShareGroupOffsetsResponse>(
             offsets);
     for (const auto& group : answered.groups) {
-      const auto state = snapshot_.groups.find(group.group_id);
-      if (state == snapshot_.groups.end()) continue;
-      if (group.error_code != proto::ErrorCode::none) {
-        spdlog::debug("DescribeShareGroupOffsets for group {}: {}", group.group_id, proto::name(group.error_code));
-        moved_groups_.insert(group.group_id);
-        continue;
-      }
-      read_groups_.insert(group.group_id);
+      auto* state = offsets_read(group.group_id, group.error_code, "DescribeShareGroupOffsets");
+      if (state == nullptr) continue;
       for (const auto& topic : group.topics) {
         for (const auto& partition : topic.partitions) {
           if (partition.error_code != proto::ErrorCode::none || partition.start_offset < 0) continue;
-          auto& slot = state->second.share_partitions[{topic.topic_name, partition.partition_index}];
+          auto& slot = state->share_partitions[{topic.topic_name, partition.partition_index}];
           slot.start_offset = partition.start_offset;
           if (partition.lag >= 0) slot.lag = partition.lag;
         }
@@ -360,20 +360,29 @@ class SnapshotReader {
     }
   }
 
+  // A selected group's state once the coordinator answered for its offsets; nullptr for a
+  // group that is not selected, or whose coordinator could not say (moved, loading: it is
+  // tried once more at the coordinator FindCoordinator names).
+  GroupState* offsets_read(const std::string& group, proto::ErrorCode error, const char* request) {
+    const auto state = snapshot_.groups.find(group);
+    if (state == snapshot_.groups.end()) return nullptr;
+    if (error != proto::ErrorCode::none) {
+      spdlog::debug("{} for group {}: {}", request, group, proto::name(error));
+      moved_groups_.insert(group);
+      return nullptr;
+    }
+    read_groups_.insert(group);
+    return &state->second;
+  }
+
   void read_committed(const proto::OffsetFetchResponse& response) {
     for (const auto& group : response.groups) {
-      const auto state = snapshot_.groups.find(group.group_id);
-      if (state == snapshot_.groups.end()) continue;
-      if (group.error_code != proto::ErrorCode::none) {
-        spdlog::debug("OffsetFetch for group {}: {}", group.group_id, proto::name(group.error_code));
-        moved_groups_.insert(group.group_id);
-        continue;
-      }
-      read_groups_.insert(group.group_id);
+      auto* state = offsets_read(group.group_id, group.error_code, "OffsetFetch");
+      if (state == nullptr) continue;
       for (const auto& topic : group.topics) {
         for (const auto& partition : topic.partitions) {
           if (partition.error_code != proto::ErrorCode::none || partition.committed_offset < 0) continue;
-          state->second.committed[{topic.name, partition.partition_index}] = partition.committed_offset;
+          state->committed[{topic.name, partition.partition_index}] = partition.committed_offset;
         }
       }
     }
@@ -416,11 +425,7 @@ class SnapshotReader {
       out.protocol = group.assignor_name;
       out.members = static_cast<std::int32_t>(group.members.size());
       for (const auto& member : group.members) {
-        MemberState details{member.member_id, member.client_id, member.client_host, {}};
-        for (const auto& topic : member.assignment.topic_partitions) {
-          details.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
-        }
-        out.member_details.push_back(std::move(details));
+        out.member_details.push_back(member_state(member, member.assignment.topic_partitions));
       }
     }
   }
