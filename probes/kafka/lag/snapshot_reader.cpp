@@ -39,16 +39,6 @@ std::optional<Number> parse_positive(const std::string& text) {
   return value;
 }
 
-// A member of a KIP-848 or share group, with its assignment counted per topic.
-template <class Member, class TopicPartitions>
-MemberState member_state(const Member& member, const std::vector<TopicPartitions>& assignment) {
-  MemberState state{member.member_id, member.client_id, member.client_host, {}};
-  for (const auto& topic : assignment) {
-    state.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
-  }
-  return state;
-}
-
 // Cycle order matters for correctness: committed offsets are read before end offsets, so
 // that a consumer committing during the cycle can never show negative lag.
 class SnapshotReader {
@@ -278,7 +268,8 @@ class SnapshotReader {
     if (!consumer.group_ids.empty()) {
       const auto described = co_await ask<proto::ConsumerGroupDescribeRequest, proto::ConsumerGroupDescribeResponse>(
           client_, broker, consumer);
-      read_consumer(described);
+      read_described(
+          described, [](const auto& member) -> const auto& { return member.assignment.topic_partitions; });
     }
     co_return 0;
   }
@@ -299,17 +290,8 @@ class SnapshotReader {
     describe.group_ids = ids;
     const auto described =
         co_await connection->send<proto::ShareGroupDescribeRequest, proto::ShareGroupDescribeResponse>(describe);
-    for (const auto& group : described.groups) {
-      const auto state = snapshot_.groups.find(group.group_id);
-      if (state == snapshot_.groups.end() || group.error_code != proto::ErrorCode::none) continue;
-      auto& out = state->second;
-      out.state = group.group_state;
-      out.protocol = group.assignor_name;
-      out.members = static_cast<std::int32_t>(group.members.size());
-      for (const auto& member : group.members) {
-        out.member_details.push_back(member_state(member, member.assignment));
-      }
-    }
+    read_described(
+        described, [](const auto& member) -> const auto& { return member.assignment; });
     proto::DescribeShareGroupOffsetsRequest offsets;
     for (const auto& id : ids) offsets.groups.push_back({id, std::nullopt});
     const auto answered =
@@ -416,7 +398,10 @@ class SnapshotReader {
     }
   }
 
-  void read_consumer(const proto::ConsumerGroupDescribeResponse& response) {
+  // A ConsumerGroupDescribe or ShareGroupDescribe answer: state, assignor and members, each
+  // member's assignment (`assignment_of(member)`: its topic-partitions) counted per topic.
+  template <class Response, class AssignmentOf>
+  void read_described(const Response& response, AssignmentOf assignment_of) {
     for (const auto& group : response.groups) {
       const auto state = snapshot_.groups.find(group.group_id);
       if (state == snapshot_.groups.end() || group.error_code != proto::ErrorCode::none) continue;
@@ -425,7 +410,11 @@ class SnapshotReader {
       out.protocol = group.assignor_name;
       out.members = static_cast<std::int32_t>(group.members.size());
       for (const auto& member : group.members) {
-        out.member_details.push_back(member_state(member, member.assignment.topic_partitions));
+        MemberState details{member.member_id, member.client_id, member.client_host, {}};
+        for (const auto& topic : assignment_of(member)) {
+          details.assigned_partitions[topic.topic_name] += static_cast<std::int32_t>(topic.partitions.size());
+        }
+        out.member_details.push_back(std::move(details));
       }
     }
   }
