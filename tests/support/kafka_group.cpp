@@ -76,14 +76,22 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
                     const std::vector<PartitionOffset>& offsets) {
   std::string what = "commit for group " + group + ":";
   for (const auto& o : offsets) what += " " + describe(o);
-  {
-    // Never subscribes, so it commits as a non-member (generation -1), which the broker
-    // accepts for a group without members.
-    auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, {}));
-    const std::string failure = commit_sync(rk.get(), offsets);
-    rd_kafka_consumer_close(rk.get());
-    if (!failure.empty()) throw std::runtime_error(what + ": " + failure);
-  }
+  // Never subscribes, so it commits as a non-member (generation -1), which the broker accepts
+  // for a group without members. On a fresh cluster the first commit creates
+  // __consumer_offsets, whose coordinators may still be elected or loading: such an answer is
+  // tried again; any other failure is the test's.
+  wait_until_explained(
+      [&]() -> std::string {
+        auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, {}));
+        const std::string failure = commit_sync(rk.get(), offsets);
+        rd_kafka_consumer_close(rk.get());
+        if (failure.empty()) return "";
+        for (const char* not_ready : {"NOT_COORDINATOR", "COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE"}) {
+          if (failure.find(not_ready) != std::string::npos) return failure;
+        }
+        throw std::runtime_error(what + ": " + failure);
+      },
+      60s, what);
   std::vector<TopicPartition> partitions;
   for (const auto& o : offsets) partitions.push_back({o.topic, o.partition});
   const auto stored = committed_offsets(bootstrap, group, partitions);
