@@ -1,9 +1,10 @@
 #pragma once
 // A scripted Kafka broker on a loopback port, served by coroutines on the test's own
 // io_context: it speaks just enough of the protocol (ApiVersions, SaslHandshake,
-// SaslAuthenticate with PLAIN, Metadata) to drive the client through its states, and it
-// counts what a test wants to assert on (connections accepted, closed by the client,
-// requests received, passwords offered).
+// SaslAuthenticate with PLAIN, Metadata naming itself broker 1, and whatever request types
+// a test scripts) to drive the client through its states, and it counts what a test wants
+// to assert on (connections accepted, closed by the client, requests received, passwords
+// offered).
 //
 // Not thread-safe: everything runs on the io_context's thread.
 
@@ -24,12 +25,33 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace msgwatch::kafka::test {
+
+// A request type a test scripts: offered in ApiVersions at the codec's versions, each
+// request (a frame without its size prefix) answered with the frame `answer` returns.
+struct ScriptedApi {
+  std::int16_t min_version = 0;
+  std::int16_t max_version = 0;
+  std::function<std::vector<std::uint8_t>(std::span<const std::uint8_t>)> answer;
+};
+
+// Answers every Request with what `respond` makes of it.
+template <class Request, class Response>
+std::pair<protocol::ApiKey, ScriptedApi> answering(std::function<Response(const Request&)> respond) {
+  return {Request::api_key,
+          {Request::min_version, Request::max_version, [respond](std::span<const std::uint8_t> frame) {
+             const auto request = protocol::decode_request<Request>(frame);
+             return protocol::encode_response_frame(respond(request.body), request.header.api_version,
+                                                    request.header.correlation_id);
+           }}};
+}
 
 struct FakeBrokerScript {
   bool answer_api_versions = true;
@@ -38,6 +60,7 @@ struct FakeBrokerScript {
   std::string password = "monitor-pw";  // the one SaslAuthenticate accepts
   std::int64_t session_lifetime_ms = 0;
   std::chrono::milliseconds metadata_delay{0};
+  std::map<protocol::ApiKey, ScriptedApi> apis;  // request types beyond the built-in ones
 };
 
 // The default script with one change, e.g. scripted([](auto& s) { s.password = "x"; }).
@@ -137,6 +160,9 @@ class FakeBroker {
                                  {proto::ApiKey::sasl_handshake, 0, 1},
                                  {proto::ApiKey::api_versions, 0, 3},
                                  {proto::ApiKey::sasl_authenticate, 0, 2}};
+            for (const auto& [key, api] : state->script.apis) {
+              response.api_keys.push_back({key, api.min_version, api.max_version});
+            }
             answer = proto::encode_response_frame(response, header.api_version, header.correlation_id);
             break;
           }
@@ -173,8 +199,12 @@ class FakeBroker {
             answer = proto::encode_response_frame(response, header.api_version, header.correlation_id);
             break;
           }
-          default:
-            co_return;  // not scripted: hang up
+          default: {
+            const auto api = state->script.apis.find(header.api_key);
+            if (api == state->script.apis.end()) co_return;  // not scripted: hang up
+            answer = api->second.answer(frame);
+            break;
+          }
         }
         co_await asio::async_write(*socket, asio::buffer(answer), asio::redirect_error(asio::use_awaitable, error));
         if (error) co_return;

@@ -211,14 +211,17 @@ class SnapshotReader {
         groups[broker].push_back(group.group_id);
       }
     }
-    // The groups a failed broker coordinated in earlier cycles: tried again at the
-    // coordinator FindCoordinator names now (it may have moved), else counted unread.
+    // A group of earlier cycles that no broker lists now: its coordinator failed, or the
+    // group is moving (the old coordinator no longer lists it, the new one does not yet), or
+    // it was deleted. It is tried again at the coordinator FindCoordinator names now; one
+    // that coordinator does not know is gone, one it cannot answer for is counted unread.
     for (const auto& [name, known] : options_.known_groups) {
-      if (reachable(known.coordinator) || snapshot_.groups.contains(name) || !options_.groups.selects(name)) continue;
+      if (snapshot_.groups.contains(name) || !options_.groups.selects(name)) continue;
       auto& state = snapshot_.groups[name];
       state.type = known.type;
       state.coordinator = known.coordinator;
       moved_groups_.insert(name);
+      unlisted_groups_.insert(name);
     }
     co_return groups;
   }
@@ -338,8 +341,19 @@ class SnapshotReader {
     }
     // Whatever is still unread, after the retry, is left out.
     for (const auto& group : moved) {
-      if (!read_groups_.contains(group)) snapshot_.unread_groups.insert(group);
+      if (!read_groups_.contains(group)) {
+        snapshot_.unread_groups.insert(group);
+      } else if (unlisted_groups_.contains(group) && unknown_to_coordinator(snapshot_.groups[group])) {
+        snapshot_.groups.erase(group);  // deleted
+      }
     }
+  }
+
+  // An unlisted group whose coordinator answered with neither committed offsets nor
+  // members (a deleted classic group is described as Dead, a deleted KIP-848 or share
+  // group as not found): nothing of it is left to export.
+  static bool unknown_to_coordinator(const GroupState& group) {
+    return group.committed.empty() && group.share_partitions.empty() && group.members.value_or(0) == 0;
   }
 
   // A selected group's state once the coordinator answered for its offsets; nullptr for a
@@ -348,6 +362,10 @@ class SnapshotReader {
   GroupState* offsets_read(const std::string& group, proto::ErrorCode error, const char* request) {
     const auto state = snapshot_.groups.find(group);
     if (state == snapshot_.groups.end()) return nullptr;
+    if (error == proto::ErrorCode::group_id_not_found && unlisted_groups_.contains(group)) {
+      read_groups_.insert(group);  // answered: the group no longer exists
+      return nullptr;
+    }
     if (error != proto::ErrorCode::none) {
       spdlog::debug("{} for group {}: {}", request, group, proto::name(error));
       moved_groups_.insert(group);
@@ -548,6 +566,7 @@ class SnapshotReader {
   std::int32_t metadata_controller_ = -1;
   std::set<std::string> read_groups_;          // groups whose committed offsets were read
   std::set<std::string> moved_groups_;         // groups to try once more at their current coordinator
+  std::set<std::string> unlisted_groups_;      // known from earlier cycles, listed by no broker now
   std::set<TopicPartition> moved_partitions_;  // partitions to try once more at their current leader
 };
 

@@ -10,9 +10,10 @@
 
 namespace msgwatch::kafka {
 
-// Where each group was coordinated in earlier cycles: when a broker's ListGroups fails,
-// its groups are still known by name, get a retry at the coordinator FindCoordinator names
-// now, and if that fails too are counted as unread rather than silently missing.
+// Where each group was coordinated in earlier cycles: a group no broker lists now (its
+// coordinator failed, or it is moving to another coordinator, or it was deleted) is still
+// known by name and gets a retry at the coordinator FindCoordinator names now; if that
+// coordinator cannot answer for it, it is counted as unread rather than silently missing.
 struct KnownGroup {
   std::int32_t coordinator = -1;
   std::string type;
