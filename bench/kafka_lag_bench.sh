@@ -122,7 +122,7 @@ soak_interval_ms() {
 build() {
   if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
   [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+    configure_build "$BUILD_DIR" >&2
   ninja -C "$BUILD_DIR" ${MSGWATCH_BENCH_BUILD_JOBS:+-j "$MSGWATCH_BENCH_BUILD_JOBS"} \
     msgwatch bench_build_workload bench_measure >&2
 }

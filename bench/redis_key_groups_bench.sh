@@ -54,7 +54,7 @@ trap 'exit 143' TERM
 build() {
   if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
   [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+    configure_build "$BUILD_DIR" >&2
   ninja -C "$BUILD_DIR" msgwatch >&2
 }
 

@@ -24,7 +24,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bash scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+configure_build build >/dev/null
 cmake --build build -j2 --target msgwatch
 
 bash scripts/kafka.sh start --name demo --port "$kafka_port" >/dev/null

@@ -29,7 +29,7 @@ bash scripts/setup.sh
 # The code is kept as .clang-format says; a diff fails the run before anything is built.
 git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run -Werror
 started=$(now_ms)
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+configure_build "$build_dir" >/dev/null
 cmake --build "$build_dir" -j2
 log "build took $(since "$started")"
 
@@ -56,7 +56,7 @@ done
 
 if ((fuzz_seconds > 0)); then
   started=$(now_ms)
-  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMSGWATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  CC=clang CXX=clang++ configure_build build-fuzz -DMSGWATCH_FUZZ=ON >/dev/null
   cmake --build build-fuzz -j2 --target fuzz_targets
   bash tests/fuzz/run_all.sh build-fuzz "$fuzz_seconds"
   log "fuzzing took $(since "$started")"

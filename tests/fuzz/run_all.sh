@@ -27,9 +27,9 @@ if [[ ! -x "${targets[0]}" ]]; then
   exit 2
 fi
 
-failed=()
-for target in "${targets[@]}"; do
-  [[ -x "$target" ]] || continue
+# One target's run; prints its verdict, returns non-zero if it found something.
+run_target() {
+  local target=$1 name log execs
   name=$(basename "$target")
   mkdir -p "$corpus_root/$name" "$artifact_root/$name"
   log="$artifact_root/$name/last-run.log"
@@ -41,9 +41,26 @@ for target in "${targets[@]}"; do
   else
     echo "FAILED  $name (log: $log)"
     tail -n 40 "$log"
-    failed+=("$name")
+    return 1
   fi
+}
+
+# As many targets at once as there are cores; each writes only its own directories.
+jobs_at_once=$(nproc)
+declare -A running=()  # pid -> target name
+failed=()
+collect_one() {
+  local pid
+  wait -n -p pid || failed+=("${running[$pid]}")
+  unset "running[$pid]"
+}
+for target in "${targets[@]}"; do
+  [[ -x "$target" ]] || continue
+  while ((${#running[@]} >= jobs_at_once)); do collect_one; done
+  run_target "$target" &
+  running[$!]=$(basename "$target")
 done
+while ((${#running[@]} > 0)); do collect_one; done
 
 if [[ ${#failed[@]} -gt 0 ]]; then
   echo "${#failed[@]} fuzz target(s) failed: ${failed[*]}" >&2
