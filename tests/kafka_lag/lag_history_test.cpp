@@ -3,6 +3,8 @@
 
 #include "probes/kafka/lag/lag_history.hpp"
 
+#include "exporter/runtime/exposition.hpp"
+
 #include <gtest/gtest.h>
 
 namespace msgwatch::kafka {
@@ -72,6 +74,27 @@ TEST(LagHistory, AGroupThatIsGoneIsForgotten) {
   history.update(gone, at(t += 30));
   const auto back = history.update(cycle(true), at(t += 30));
   EXPECT_EQ(back.status.at(kStuck), 0) << "a new window: too few observations for STALL";
+}
+
+// A counter that first appears at 1 shows no increase() to Prometheus: the alert on
+// truncations would never fire. Every watched partition's counter exists at 0 from the start.
+TEST(LagHistory, TheTruncationCounterExistsAtZeroBeforeTheFirstTruncation) {
+  LagHistory history("c", {4, std::chrono::minutes(5)}, nullptr);
+  const auto page = [&history] {
+    SeriesSet out;
+    history.write_metrics(out);
+    return render_text(out);
+  };
+  history.update(cycle(true), at(30));
+  EXPECT_NE(page().find("kafka_topic_partition_truncations_total{topic=\"orders\",partition=\"0\"} 0\n"),
+            std::string::npos)
+      << page();
+  auto truncated = cycle(true);
+  truncated.topics["orders"].partitions[0].newest_offset = 400;
+  history.update(truncated, at(60));
+  EXPECT_NE(page().find("kafka_topic_partition_truncations_total{topic=\"orders\",partition=\"0\"} 1\n"),
+            std::string::npos)
+      << page();
 }
 
 }  // namespace

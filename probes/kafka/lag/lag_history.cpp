@@ -78,7 +78,12 @@ void LagHistory::write_metrics(SeriesSet& out) const {
                      "Times the partition's high watermark went backwards (a truncated log: data lost after an "
                      "unclean leader election).",
                      {"topic", "partition"});
-  for (const auto& [key, count] : truncations_) out.add(kTruncations, {key.first, key.second}, count);
+  // At 0 from the first cycle for every watched partition: increase() sees a first truncation
+  // only on a series that existed before it.
+  for (const auto& [key, history] : end_offsets_) {
+    const auto count = truncations_.find(key);
+    out.add(kTruncations, {key.first, key.second}, count == truncations_.end() ? 0 : count->second);
+  }
 }
 
 }  // namespace msgwatch::kafka

@@ -31,7 +31,8 @@ class LagHistory {
   GroupHistory update(const ClusterSnapshot& snapshot, std::chrono::steady_clock::time_point now,
                       const std::function<bool(const TopicPartition&)>& frozen = {});
 
-  // kafka_topic_partition_truncations_total for every partition seen truncated.
+  // kafka_topic_partition_truncations_total for every selected partition, 0 until one is
+  // seen truncated.
   void write_metrics(SeriesSet& out) const;
 
  private:
