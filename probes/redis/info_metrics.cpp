@@ -301,12 +301,18 @@ void write_command_metrics(const Info& info, SeriesSet& out) {
     }
   }
   if (const auto* section = info.section("Errorstats")) {
+    bool oom_listed = false;
     for (const auto& [key, value] : section->fields) {
       if (key.rfind("errorstat_", 0) != 0 || key.size() == 10) continue;
       const auto parts = parse_key_value_list(value);
       if (!parts || parts->empty() || (*parts)[0].first != "count") continue;
-      if (const auto n = parse_number((*parts)[0].second)) out.add(kErrors, {std::string_view(key).substr(10)}, *n);
+      const auto prefix = std::string_view(key).substr(10);
+      oom_listed = oom_listed || prefix == "OOM";
+      if (const auto n = parse_number((*parts)[0].second)) out.add(kErrors, {prefix}, *n);
     }
+    // Redis lists an error prefix only once it has replied with it; OOM (a write refused at
+    // maxmemory) is exported at 0 before that, so that increase() sees the first rejection.
+    if (!oom_listed) out.add(kErrors, {"OOM"}, 0);
   }
 }
 

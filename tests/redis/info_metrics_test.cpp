@@ -121,6 +121,8 @@ TEST(InfoMetrics, Redis7MasterLabelledFamilies) {
   EXPECT_EQ(find_family(families, "redis_commands_total")->size(), 10U);
   EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "ERR"}}), 1);
   EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "WRONGTYPE"}}), 1);
+  EXPECT_EQ(value_of(families, "redis_errors_total", {{"err", "OOM"}}), 0)
+      << "at 0 before the first rejection, so that an alert on increase() sees it";
 }
 
 TEST(InfoMetrics, NoClusterLabelAndNoEmptyFamilies) {
@@ -247,6 +249,12 @@ TEST(InfoMetrics, JunkIsSkippedNeverExportedAsZero) {
   EXPECT_EQ(value_of(families, "redis_db_keys", {{"db", "db3"}}), 8);
   EXPECT_EQ(value_of(families, "redis_db_avg_ttl_seconds", {{"db", "db3"}}), 2.5);
   EXPECT_EQ(find_family(families, "redis_db_avg_ttl_seconds")->size(), 1U);
+}
+
+TEST(InfoMetrics, AServerThatHasRefusedNothingYetSaysOomZero) {
+  SeriesSet out;
+  write_info_metrics(parse_info("# Server\r\nredis_version:7.0.15\r\n\r\n# Errorstats\r\n"), {}, kNow, out);
+  EXPECT_EQ(value_of(out, "redis_errors_total", {{"err", "OOM"}}), 0);
 }
 
 TEST(InfoMetrics, MissingFieldsExportOnlyWhatIsThere) {
