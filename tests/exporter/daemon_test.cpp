@@ -108,8 +108,10 @@ TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
   }
   produce_messages(kafka.bootstrap(), topic, 0, 42);
   commit_offsets(kafka.bootstrap(), "survivor-group", {{topic, 0, 40}});
+  // stale_after well beyond the broker's shutdown: stop_node returns once the JVM has exited,
+  // which on a loaded machine can take longer than three intervals.
   DaemonProcess daemon("kafka:\n  - name: own\n    bootstrap_servers: [" + kafka.bootstrap() +
-                       "]\n    lag: {interval: 1s, timeout: 1s}\n");
+                       "]\n    lag: {interval: 1s, timeout: 1s, stale_after: 60s}\n");
   daemon.wait_ready();
   const Labels lag{{"cluster", "own"}, {"consumergroup", "survivor-group"}, {"topic", topic}, {"partition", "0"}};
   daemon.wait_for_value("kafka_consumergroup_lag", lag, 2);
