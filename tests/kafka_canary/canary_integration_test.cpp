@@ -425,11 +425,23 @@ TEST(Canary, TwoDaemonsShareThePartitionsAndOneTakesOverWhenTheOtherDies) {
   const auto group = unique_name("canary-senders");
   const std::string settings =
       "      share:\n        enabled: true\n        group: " + group + "\n        session_timeout: 6s\n";
-  DaemonProcess first(canary_config(topic, settings));
-  DaemonProcess second(canary_config(topic, settings));
-  first.wait_ready();
-  second.wait_ready();
   const Labels per_topic{{"cluster", "it"}, {"topic", topic}};
+  // The first daemon alone sends to all four partitions and reads every one back; the second
+  // then takes two of them away from it.
+  DaemonProcess first(canary_config(topic, settings));
+  first.wait_ready();
+  first.wait_for_metrics(
+      [&](const Exposition& m) -> std::string {
+        for (const std::string partition : {"0", "1", "2", "3"}) {
+          if (!partition_value(m, "kafka_canary_partition_last_round_trip_timestamp_seconds", partition)) {
+            return "no round trip through partition " + partition;
+          }
+        }
+        return "";
+      },
+      60s, "the first daemon's round trips through all four partitions");
+  DaemonProcess second(canary_config(topic, settings));
+  second.wait_ready();
   // Each partition's sent count, from one daemon's page (0 where it never sent).
   const auto sent = [&](const Exposition& m) {
     std::map<std::string, double> out;
@@ -467,10 +479,21 @@ TEST(Canary, TwoDaemonsShareThePartitionsAndOneTakesOverWhenTheOtherDies) {
                                                                                        : "fewer than two more rounds";
       },
       20s, "two more rounds of each daemon");
+  const auto first_page = first.scrape_metrics();
+  const auto second_page = second.scrape_metrics();
   for (const std::string partition : {"0", "1", "2", "3"}) {
     const bool first_sends = a.at(partition) > first_sent.at(partition);
     const bool second_sends = b.at(partition) > second_sent.at(partition);
     EXPECT_NE(first_sends, second_sends) << "partition " << partition << ": exactly one daemon sends to it";
+    // A daemon's page speaks of the partitions it sends to only: the last round trip of one
+    // it gave away would age into a KafkaCanaryNoRoundTrip page.
+    for (const auto* page : {&first_page, &second_page}) {
+      const bool sends = page == &first_page ? first_sends : second_sends;
+      EXPECT_EQ(
+          partition_value(*page, "kafka_canary_partition_last_round_trip_timestamp_seconds", partition).has_value(),
+          sends)
+          << (page == &first_page ? "first" : "second") << " daemon, partition " << partition;
+    }
   }
 
   ::kill(first.pid(), SIGKILL);

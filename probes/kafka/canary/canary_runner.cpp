@@ -70,7 +70,11 @@ CanaryState CanaryRunner::state() const {
   state.problem = problem_;
   state.topic = topic_;
   state.assigned = assigned_;
-  state.partitions = tracker_.partitions();
+  // Only the partitions this daemon sends to: one handed to another daemon of the share would
+  // otherwise keep its last round trip here, ageing into a false alarm.
+  for (const auto& [partition, counts] : tracker_.partitions()) {
+    if (sending_to_.contains(partition)) state.partitions.emplace(partition, counts);
+  }
   state.brokers = tracker_.brokers();
   return state;
 }
@@ -144,6 +148,10 @@ std::string CanaryRunner::round() {
     const std::lock_guard lock(mutex_);
     topic_ = view;
     assigned_ = share_ ? share_->assigned() : view.leaders.size();
+    sending_to_.clear();
+    for (const auto& [partition, leader] : view.leaders) {
+      if (!share_ || share_->owns(partition)) sending_to_.insert(partition);
+    }
   }
   reader_.follow(producer_.get(), view, canary_wait_bound(settings_));
   send_all(view);

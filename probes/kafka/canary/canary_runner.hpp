@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -77,8 +78,9 @@ class CanaryRunner {
   std::map<std::int32_t, prometheus::Histogram*> ack_histograms_;         // the thread's
   std::map<std::int32_t, prometheus::Histogram*> end_to_end_histograms_;  // the thread's
 
-  mutable std::mutex mutex_;  // guards tracker_, problem_, topic_
+  mutable std::mutex mutex_;  // guards tracker_, sending_to_, problem_, topic_
   CanaryTracker tracker_;
+  std::set<std::int32_t> sending_to_;  // the partitions of the last round that are this daemon's
   std::string problem_;
   std::optional<CanaryTopicView> topic_;
   std::size_t assigned_ = 0;
