@@ -17,7 +17,7 @@ PACKAGES=(
   clang libclang-rt-14-dev clang-format git
   # servers and tools used by the tests and the demo
   redis-server redis-tools prometheus prometheus-alertmanager openjdk-17-jre-headless
-  maven curl python3
+  maven curl python3 python3-yaml
 )
 
 missing_packages() {

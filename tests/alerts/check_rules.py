@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""What promtool does not check about the bundled alert rules.
+
+Every alert has a severity (page or ticket), a summary, a description and a runbook_url
+naming a runbook that exists; every runbook belongs to an alert; every alert on a probe's
+data is held while its probe fails (see the rules file's header); and the rule tests make
+every alert fire at least once and stay quiet at least once.
+
+usage: check_rules.py <rules.yml> <rules.test.yml> <runbook-dir>
+"""
+import pathlib
+import sys
+
+import yaml
+
+# The alerts about probes, the daemon or servers that cannot be reached: they are the failure
+# the others are held through, so they are not held themselves.
+NOT_HELD = {"MsgwatchDown", "MsgwatchProbeFailing", "MsgwatchProbeDataStale", "KafkaClusterUnreachable", "RedisDown"}
+
+
+def main(rules_path, tests_path, runbook_dir):
+    rules = yaml.safe_load(pathlib.Path(rules_path).read_text())
+    tests = yaml.safe_load(pathlib.Path(tests_path).read_text())
+    runbooks = pathlib.Path(runbook_dir)
+    repository = runbooks.parent.parent
+    problems = []
+    alerts = [r for group in rules["groups"] for r in group["rules"] if "alert" in r]
+    names = {a["alert"] for a in alerts}
+    for alert in alerts:
+        name = alert["alert"]
+        labels = alert.get("labels", {})
+        annotations = alert.get("annotations", {})
+        if labels.get("severity") not in ("page", "ticket"):
+            problems.append(f"{name}: severity must be page or ticket")
+        for key in ("summary", "description", "runbook_url"):
+            if not annotations.get(key):
+                problems.append(f"{name}: no {key}")
+        url = annotations.get("runbook_url", "")
+        if url != f"alerts/runbooks/{name}.md":
+            problems.append(f"{name}: runbook_url should be alerts/runbooks/{name}.md, is {url!r}")
+        elif not (repository / url).is_file():
+            problems.append(f"{name}: runbook {url} does not exist")
+        if name not in NOT_HELD:
+            probe = labels.get("probe")
+            held = f'ALERTS{{alertname="{name}", alertstate="firing"}}'
+            gate = f'msgwatch:probe_failing{{probe="{probe}"}}'
+            if not probe or held not in alert["expr"] or alert["expr"].count(gate) != 2:
+                problems.append(f"{name}: not gated and held on its probe (label probe, {gate} twice, {held})")
+    for runbook in runbooks.glob("*.md"):
+        if runbook.name != "README.md" and runbook.stem not in names:
+            problems.append(f"{runbook.name}: no alert of that name")
+    fired, quiet = set(), set()
+    for test in tests["tests"]:
+        for case in test.get("alert_rule_test", []):
+            (fired if case.get("exp_alerts") else quiet).add(case["alertname"])
+    for name in sorted(names - fired):
+        problems.append(f"{name}: no rule test where it fires")
+    for name in sorted(names - quiet):
+        problems.append(f"{name}: no rule test where it must stay quiet")
+    for problem in problems:
+        print(problem)
+    print(f"{len(alerts)} alerts, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    sys.exit(main(*sys.argv[1:]))
