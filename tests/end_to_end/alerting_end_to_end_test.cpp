@@ -1,0 +1,120 @@
+// From a fault to a page: the daemon, a real Prometheus loaded with the shipped rules and a
+// real Alertmanager with the shipped routing and inhibitions (tests/support/alerting_stack),
+// a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
+// consumer group that stops pages the on-call person; a Redis that refuses writes pages, and
+// when it then goes down, that page is neither resolved nor repeated: the down alert explains
+// it.
+
+#include "support/alerting_stack.hpp"
+#include "support/daemon_process.hpp"
+#include "support/kafka_admin.hpp"
+#include "support/kafka_group.hpp"
+#include "support/kafka_producer.hpp"
+#include "support/test_environment.hpp"
+#include "tests/redis/test_support.hpp"
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+#include <memory>
+#include <thread>
+
+namespace msgwatch::test {
+namespace {
+
+constexpr auto kPage = 60s;  // from a fault to its notification, generously
+
+std::string received_text(const AlertingStack& stack) {
+  std::string text;
+  for (const auto& alert : stack.received()) text += alert.describe() + "\n";
+  return text;
+}
+
+TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesTheOnCall) {
+  KafkaAdmin admin(kafka_bootstrap());
+  const auto topic = unique_name("orders");
+  admin.create_topic(topic, 1);
+  produce_messages(kafka_bootstrap(), topic, 0, 100);
+  const auto group = unique_name("billing");
+  auto consumer = std::make_unique<ActiveConsumer>(kafka_bootstrap(), group, std::vector<std::string>{topic});
+  consumer->wait_until_assigned();
+  consumer->commit({{topic, 0, 100}});
+
+  DaemonProcess daemon(kafka_lag_config(
+      kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" + group + "']}\n"));
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+
+  // Healthy: the consumer keeps up. With every `for:` in seconds this is the better part of
+  // an hour of production time, and nothing may reach the pager or the chat.
+  for (int i = 0; i < 30; ++i) {
+    produce_messages(kafka_bootstrap(), topic, 0, 2);
+    consumer->commit({{topic, 0, 102 + 2 * i}});
+    std::this_thread::sleep_for(1s);
+  }
+  EXPECT_EQ(received_text(stack), "") << stack.describe_state();
+
+  // The consumer leaves with messages unread and new ones arriving: STOP, a page.
+  produce_messages(kafka_bootstrap(), topic, 0, 50);
+  consumer->stop();
+  const std::map<std::string, std::string> labels{
+      {"cluster", "it"}, {"consumergroup", group}, {"severity", "page"}, {"probe", "kafka_lag"}};
+  const auto paged = stack.wait_for("pager", "KafkaConsumerGroupStopped", "firing", labels, kPage);
+  stack.wait_for("chat", "KafkaConsumerGroupStopped", "firing", labels, kPage);
+  for (const auto& alert : stack.received()) {
+    EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupStopped") << "nothing else pages: " << alert.describe();
+  }
+  EXPECT_EQ(paged.labels.at("job"), "msgwatch");
+  daemon.stop();
+}
+
+// A plain hiredis connection filling the server until it refuses writes.
+void fill_until_refused(const std::string& host, int port) {
+  std::unique_ptr<redisContext, decltype(&redisFree)> context(redisConnect(host.c_str(), port), &redisFree);
+  ASSERT_TRUE(context && context->err == 0) << (context ? context->errstr : "no context");
+  const std::string value(10000, 'x');
+  for (int i = 0; i < 100000; ++i) {
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(context.get(), "SET dedup:%d %b", i, value.data(), static_cast<size_t>(value.size())));
+    ASSERT_NE(reply, nullptr) << context->errstr;
+    const bool refused = reply->type == REDIS_REPLY_ERROR && std::string(reply->str).rfind("OOM", 0) == 0;
+    freeReplyObject(reply);
+    if (refused) return;
+  }
+  FAIL() << "Redis never refused a write";
+}
+
+TEST(AlertingEndToEnd, ARedisThatRefusesWritesPagesAndGoingDownNeitherResolvesNorRepeatsThatPage) {
+  redis::test::RedisServerProcess redis({"maxmemory 4mb", "maxmemory-policy noeviction"});
+  DaemonProcess daemon("redis:\n  - name: dedup-cache\n    address: " + redis.address() +
+                       "\n    interval: 1s\n    timeout: 1s\n");
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  stack.wait_for_query("redis_errors_total{cluster=\"dedup-cache\",err=\"OOM\"} == 0");  // before the first refusal
+
+  fill_until_refused("127.0.0.1", redis.port());
+  const std::map<std::string, std::string> labels{{"cluster", "dedup-cache"}, {"severity", "page"}};
+  const auto oom = stack.wait_for("pager", "RedisOomRejections", "firing", labels, kPage);
+
+  redis.stop();
+  const auto down = stack.wait_for("pager", "RedisDown", "firing", labels, kPage);
+  EXPECT_GT(down.notification, oom.notification) << "the refusals paged first";
+  // Its data gone with the server (the probe's series go after stale_after, 3 s), the OOM
+  // alert is held by the rule: firing with the value NaN, which only the hold gives; and
+  // while RedisDown fires, Alertmanager inhibits it. Never resolved meanwhile.
+  std::this_thread::sleep_for(10s);
+  const auto held = stack.prometheus_alert("RedisOomRejections");
+  EXPECT_NE(held.find("\"state\":\"firing\""), std::string::npos) << held << "\n" << stack.describe_state();
+  EXPECT_NE(held.find("\"value\":\"NaN\""), std::string::npos) << held;
+  const auto inhibited = stack.alertmanager_alert("RedisOomRejections");
+  EXPECT_NE(inhibited.find("\"state\":\"suppressed\""), std::string::npos) << inhibited;
+  for (const auto& alert : stack.received()) {
+    if (alert.labels.at("alertname") == "RedisOomRejections") {
+      EXPECT_EQ(alert.status, "firing") << "resolved because the probe failed: " << alert.describe();
+    }
+  }
+  daemon.stop();
+}
+
+}  // namespace
+}  // namespace msgwatch::test
