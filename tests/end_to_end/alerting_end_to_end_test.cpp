@@ -1,16 +1,19 @@
 // From a fault to a page: the daemon, a real Prometheus loaded with the shipped rules and a
 // real Alertmanager with the shipped routing and inhibitions (tests/support/alerting_stack),
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
-// consumer group that stops pages the on-call person; a Redis that refuses writes pages, and
-// when it then goes down, that page is neither resolved nor repeated: the down alert explains
-// it.
+// consumer group that stops pages the on-call person; an unclean leader election that
+// truncates a log pages; a Redis that refuses writes pages, and when it then goes down, that
+// page is neither resolved nor repeated: the down alert explains it.
 
 #include "support/alerting_stack.hpp"
 #include "support/daemon_process.hpp"
 #include "support/kafka_admin.hpp"
+#include "support/kafka_cli.hpp"
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
+#include "support/own_kafka.hpp"
 #include "support/test_environment.hpp"
+#include "support/wait.hpp"
 #include "tests/redis/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -65,6 +68,55 @@ TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesT
     EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupStopped") << "nothing else pages: " << alert.describe();
   }
   EXPECT_EQ(paged.labels.at("job"), "msgwatch");
+  daemon.stop();
+}
+
+// The incident the truncation alert was written for: a partition on two of five brokers
+// (so the controller quorum survives both being down), its follower killed, 50 more
+// messages on the leader alone, the leader killed, the follower back and elected uncleanly:
+// the log goes back from 150 to 100 messages, and the on-call person is paged.
+TEST(AlertingEndToEnd, AnUncleanLeaderElectionThatTruncatesALogPages) {
+  OwnKafka kafka(5);
+  const auto topic = unique_name("payments");
+  kafka_tool_output({"topics", "--bootstrap-server", kafka.bootstrap(), "--create", "--topic", topic,
+                     "--replica-assignment", "1:2", "--config", "unclean.leader.election.enable=true", "--config",
+                     "min.insync.replicas=1"});
+  KafkaAdmin admin(kafka.bootstrap());
+  wait_until_explained(
+      [&]() -> std::string { return admin.partition_count(topic) == 1 ? "" : "not in the metadata yet"; }, 60s,
+      "the topic");
+  produce_messages(kafka.bootstrap(), topic, 0, 100);
+
+  DaemonProcess daemon(kafka_lag_config(kafka.bootstrap(), "      topics: {include: ['" + topic + "']}\n"));
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  const Labels partition{{"cluster", "it"}, {"topic", topic}, {"partition", "0"}};
+  daemon.wait_for_value("kafka_topic_partition_current_offset", partition, 100);
+  stack.wait_for_query("kafka_topic_partition_truncations_total{topic=\"" + topic + "\"} == 0");
+
+  kafka.kill_node(2);
+  produce_messages(kafka.bootstrap(), topic, 0, 50);  // acks=all: once the controller drops 2 from the ISR
+  daemon.wait_for_value("kafka_topic_partition_current_offset", partition, 150, 60s);
+  kafka.kill_node(1);
+  kafka.start_node(2);
+  const auto election = run_kafka_tool({"leader-election", "--bootstrap-server", kafka.bootstrap(), "--election-type",
+                                        "unclean", "--topic", topic, "--partition", "0"});
+  daemon.wait_for_value("kafka_topic_partition_current_offset", partition, 100, 60s);
+  // Kafka's own tool agrees (librdkafka's watermark query can outlast its timeout while the
+  // partition's last known leader is down).
+  EXPECT_EQ(kafka_tool_output({"get-offsets", "--bootstrap-server", kafka.bootstrap(), "--topic", topic}),
+            topic + ":0:100\n")
+      << election.describe();
+
+  const std::map<std::string, std::string> labels{
+      {"cluster", "it"}, {"topic", topic}, {"partition", "0"}, {"severity", "page"}};
+  const auto truncated = stack.wait_for("pager", "KafkaLogTruncated", "firing", labels, kPage);
+  stack.wait_for("chat", "KafkaLogTruncated", "firing", labels, kPage);
+  // The killed leader was unreachable (while the metadata still named it) before the loss
+  // showed: that paged first.
+  const auto unreachable = stack.wait_for("pager", "KafkaBrokerUnreachable", "firing",
+                                          {{"cluster", "it"}, {"broker", "1"}, {"severity", "page"}}, kPage);
+  EXPECT_LT(unreachable.notification, truncated.notification) << received_text(stack);
   daemon.stop();
 }
 

@@ -53,7 +53,9 @@ class KafkaAdmin {
   std::vector<std::string> list_topics(std::chrono::milliseconds timeout = 10s);
   // Partition count of the topic, or -1 if metadata does not list it.
   int partition_count(const std::string& name, std::chrono::milliseconds timeout = 10s);
-  // Low and high watermark of a partition, as a read_uncommitted consumer sees them.
+  // Low and high watermark of a partition, as a read_uncommitted consumer sees them. With
+  // librdkafka 2.0.2 the query can outlast `timeout` while the partition's last known leader
+  // is down: ask Kafka's get-offsets tool then.
   Watermarks watermarks(const std::string& topic, std::int32_t partition, std::chrono::milliseconds timeout = 10s);
   // Last stable offset: the end as a read_committed consumer sees it, held back by the
   // partition's oldest open transaction. Note that commit/abort_transaction returns before
