@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The daemon's main job on a local default: starts a Kafka broker and a Redis server on
 # loopback, a little traffic (a producer, a consumer group that keeps up and one that
-# lags, a share group, a Redis stream used as a job queue), and the daemon with
-# examples/demo.yml. Ctrl-C stops everything.
+# lags, a share group, a Redis stream used as a job queue), the daemon with
+# examples/demo.yml, and what turns its series into pages: Prometheus with the shipped
+# rules, Alertmanager with the shipped example and a webhook receiver in place of the pager
+# and the chat (Debian's packages). Ctrl-C stops everything.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,6 +12,10 @@ cd "$ROOT"
 
 kafka_port=29092
 redis_port=26379
+prometheus_port=29090
+alertmanager_port=29093
+receiver_port=9095 # where alerts/alertmanager.yml sends pages (/pager) and chat (/chat)
+demo_dir="$RUN_DIR/demo"
 bootstrap="127.0.0.1:$kafka_port"
 traffic_pids=()
 
@@ -77,7 +83,30 @@ traffic_pids+=($!)
   sleep 5
 done) &
 traffic_pids+=($!)
+
+# Prometheus scraping the daemon with the shipped rules, Alertmanager with the shipped
+# example, and the receiver writing what reaches the pager and the chat to pages.tsv.
+rm -rf "$demo_dir"
+mkdir -p "$demo_dir"
+cat >"$demo_dir/prometheus.yml" <<EOF
+global: {scrape_interval: 5s, evaluation_interval: 5s}
+rule_files: ['$ROOT/alerts/msgwatch-alerts.yml']
+alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:$alertmanager_port']}]}]}
+scrape_configs: [{job_name: msgwatch, static_configs: [{targets: ['127.0.0.1:9440']}]}]
+EOF
+require_free_port "$receiver_port"
+(exec python3 tests/support/webhook_receiver.py --port "$receiver_port" "$demo_dir/receiver.port" \
+  "$demo_dir/pages.tsv" >"$demo_dir/receiver.log" 2>&1) &
+traffic_pids+=($!)
+(exec prometheus-alertmanager --config.file=alerts/alertmanager.yml --storage.path="$demo_dir/alertmanager" \
+  --web.listen-address="127.0.0.1:$alertmanager_port" --cluster.listen-address= >"$demo_dir/alertmanager.log" 2>&1) &
+traffic_pids+=($!)
+(exec prometheus --config.file="$demo_dir/prometheus.yml" --storage.tsdb.path="$demo_dir/prometheus" \
+  --web.listen-address="127.0.0.1:$prometheus_port" >"$demo_dir/prometheus.log" 2>&1) &
+traffic_pids+=($!)
 set +m
 
-log "metrics: http://127.0.0.1:9440/metrics  (Ctrl-C stops everything)"
+log "metrics: http://127.0.0.1:9440/metrics"
+log "alerts: http://127.0.0.1:$prometheus_port/alerts  Alertmanager: http://127.0.0.1:$alertmanager_port"
+log "pages and chat messages: tail -f ${demo_dir#"$ROOT/"}/pages.tsv  (Ctrl-C stops everything)"
 build/exporter/msgwatch --config.file=examples/demo.yml

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A webhook receiver standing in for the pager and the chat in the end-to-end tests.
 
-Listens on 127.0.0.1 (a free port), writes that port to <port-file> once it accepts
+Listens on 127.0.0.1 (on a free port, or on --port N), writes that port to <port-file> once it accepts
 connections, and for every notification Alertmanager POSTs appends one line per alert in
 it to <out-file>, tab-separated: the notification's number (from 1), the path (/pager,
 /chat), the alert's status (firing, resolved), then its labels as name=value, sorted.
 Answers 200 to every POST.
 
-usage: webhook_receiver.py <port-file> <out-file>
+usage: webhook_receiver.py [--port N] <port-file> <out-file>
+(scripts/demo.sh runs it on 9095, where alerts/alertmanager.yml sends pages and chat)
 """
 import http.server
 import json
@@ -16,7 +17,7 @@ import sys
 import threading
 
 
-def main(port_file, out_file):
+def main(port_file, out_file, port=0):
     received = [0]
     lock = threading.Lock()
 
@@ -36,7 +37,7 @@ def main(port_file, out_file):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     temporary = port_file + ".tmp"
     with open(temporary, "w", encoding="utf-8") as port:
         port.write(str(server.server_address[1]))
@@ -45,6 +46,11 @@ def main(port_file, out_file):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    chosen = 0
+    if len(args) == 4 and args[0] == "--port" and args[1].isdigit():
+        chosen = int(args[1])
+        args = args[2:]
+    if len(args) != 2:
         sys.exit(__doc__)
-    main(*sys.argv[1:])
+    main(*args, port=chosen)
