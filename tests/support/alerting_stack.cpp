@@ -18,13 +18,6 @@
 namespace msgwatch::test {
 namespace {
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
 // `text` with `from` replaced by `to`, which must occur: a shipped file that no longer says
 // what the test changes fails loudly instead of running unchanged.
 std::string replaced(std::string text, const std::string& from, const std::string& to) {

@@ -16,13 +16,6 @@
 namespace msgwatch::test {
 namespace {
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
 ChildProcess start_daemon(const std::filesystem::path& binary, const DaemonOptions& options,
                           const std::filesystem::path& config, const std::filesystem::path& log, std::uint16_t port) {
   write_file(config, options.config_yaml);

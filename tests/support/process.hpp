@@ -93,5 +93,7 @@ std::string tail_lines(std::string_view text, std::size_t lines);
 
 // Whole contents of a file ("" if it does not exist).
 std::string read_file(const std::filesystem::path& path);
+// Writes `text` as the whole file (created or replaced); throws std::runtime_error on failure.
+void write_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace msgwatch::test
