@@ -46,6 +46,8 @@ class AlertingStack {
   // Alertmanager hold.
   ReceivedAlert wait_for(const std::string& receiver, const std::string& alertname, const std::string& status,
                          const std::map<std::string, std::string>& labels, std::chrono::milliseconds deadline);
+  // http://127.0.0.1:<port> of the Prometheus.
+  [[nodiscard]] std::string prometheus_url() const { return "http://127.0.0.1:" + std::to_string(prometheus_port_); }
   // Waits until Prometheus's instant query `promql` returns at least one series (the JSON
   // is returned), e.g. until it has scraped a counter at 0 before a test makes it move.
   std::string wait_for_query(const std::string& promql, std::chrono::milliseconds deadline = 60s);
