@@ -1,7 +1,8 @@
 // From a fault to a page: the daemon, a real Prometheus loaded with the shipped rules and a
 // real Alertmanager with the shipped routing and inhibitions (tests/support/alerting_stack),
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
-// consumer group that stops pages the on-call person; an unclean leader election that
+// consumer group that stops pages the on-call person, and so does a read_committed consumer
+// blocked by a transaction its producer left open; an unclean leader election that
 // truncates a log pages; a Redis that refuses writes pages, and when it then goes down, that
 // page is neither resolved nor repeated: the down alert explains it.
 
@@ -68,6 +69,40 @@ TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesT
     EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupStopped") << "nothing else pages: " << alert.describe();
   }
   EXPECT_EQ(paged.labels.at("job"), "msgwatch");
+  daemon.stop();
+}
+
+// Exactly-once's quiet failure: a transactional producer dies inside a transaction, the
+// partition's last stable offset stays where the transaction began, and a read_committed
+// consumer waits there receiving nothing. Its group is BLOCKED and the on-call person is
+// paged, until the coordinator aborts the transaction.
+TEST(AlertingEndToEnd, AProducerKilledInsideATransactionPagesForItsReadCommittedConsumers) {
+  KafkaAdmin admin(kafka_bootstrap());
+  const auto topic = unique_name("ledger");
+  admin.create_topic(topic, 1);
+  produce_messages(kafka_bootstrap(), topic, 0, 10);
+  const auto group = unique_name("ledger-reader");
+  commit_offsets(kafka_bootstrap(), group, {{topic, 0, 10}});  // read everything committed
+  DaemonProcess daemon(
+      kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" +
+                                              group + "']}\n      read_committed_groups: {include: ['" + group +
+                                              "']}\n" + "    transactions:\n      lso_stall_after: 3s\n"));
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  const auto id = unique_name("ledger-writer");
+  {  // destroyed without ending the transaction, as a killed process leaves it
+    KafkaProducer producer(kafka_bootstrap(),
+                           {.transactional_id = id, .settings = {{"transaction.timeout.ms", "30000"}}});
+    producer.begin_transaction();
+    producer.produce(topic, 0, 5);
+  }
+  const std::map<std::string, std::string> labels{{"cluster", "it"}, {"consumergroup", group}, {"severity", "page"}};
+  stack.wait_for("pager", "KafkaConsumerGroupBlockedByTransaction", "firing", labels, kPage);
+  stack.wait_for("chat", "KafkaConsumerGroupBlockedByTransaction", "firing", labels, kPage);
+  for (const auto& alert : stack.received()) {
+    EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupBlockedByTransaction")
+        << "nothing else pages: " << alert.describe();
+  }
   daemon.stop();
 }
 
