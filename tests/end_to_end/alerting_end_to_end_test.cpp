@@ -3,8 +3,9 @@
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
 // consumer group that stops pages the on-call person, and so does a read_committed consumer
 // blocked by a transaction its producer left open; an unclean leader election that
-// truncates a log pages; a Redis that refuses writes pages, and when it then goes down, that
-// page is neither resolved nor repeated: the down alert explains it.
+// truncates a log pages; a Redis cache that evicts opens a ticket, one that refuses writes
+// pages, and when it then goes down, that page is neither resolved nor repeated: the down
+// alert explains it.
 
 #include "support/alerting_stack.hpp"
 #include "support/daemon_process.hpp"
@@ -21,6 +22,7 @@
 #include <hiredis/hiredis.h>
 
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace msgwatch::test {
@@ -169,6 +171,40 @@ void fill_until_refused(const std::string& host, int port) {
     if (refused) return;
   }
   FAIL() << "Redis never refused a write";
+}
+
+// A cache at its limit under allkeys-lru evicts: worth a ticket in the team's chat, not a
+// page (the capacity estimate was wrong, nothing is refused yet).
+TEST(AlertingEndToEnd, ARedisCacheThatEvictsOpensATicketNotAPage) {
+  redis::test::RedisServerProcess redis({"maxmemory 4mb", "maxmemory-policy allkeys-lru"});
+  DaemonProcess daemon("redis:\n  - name: dedup-cache\n    address: " + redis.address() +
+                       "\n    interval: 1s\n    timeout: 1s\n");
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  stack.wait_for_query("redis_evicted_keys_total{cluster=\"dedup-cache\"} == 0");
+  std::unique_ptr<redisContext, decltype(&redisFree)> context(redisConnect("127.0.0.1", redis.port()), &redisFree);
+  ASSERT_TRUE(context && context->err == 0);
+  const std::string value(10000, 'x');
+  const std::map<std::string, std::string> labels{{"cluster", "dedup-cache"}, {"severity", "ticket"}};
+  // Keep writing, as the cache's users do, until the ticket is there.
+  std::optional<ReceivedAlert> ticket;
+  for (int i = 0; !ticket && i < 600; ++i) {
+    for (int j = 0; j < 100; ++j) {
+      auto* reply = static_cast<redisReply*>(
+          redisCommand(context.get(), "SET dedup:%d:%d %b", i, j, value.data(), static_cast<size_t>(value.size())));
+      ASSERT_NE(reply, nullptr) << context->errstr;
+      freeReplyObject(reply);
+    }
+    std::this_thread::sleep_for(100ms);
+    for (const auto& alert : stack.received()) {
+      if (alert.labels.at("alertname") == "RedisEvicting") ticket = alert;
+    }
+  }
+  ASSERT_TRUE(ticket) << stack.describe_state();
+  EXPECT_EQ(ticket->receiver, "chat");
+  EXPECT_EQ(ticket->labels.at("severity"), "ticket");
+  for (const auto& alert : stack.received()) EXPECT_NE(alert.receiver, "pager") << alert.describe();
+  daemon.stop();
 }
 
 TEST(AlertingEndToEnd, ARedisThatRefusesWritesPagesAndGoingDownNeitherResolvesNorRepeatsThatPage) {
