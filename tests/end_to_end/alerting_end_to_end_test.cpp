@@ -2,8 +2,9 @@
 // real Alertmanager with the shipped routing and inhibitions (tests/support/alerting_stack),
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
 // consumer group that stops pages the on-call person, and so does a read_committed consumer
-// blocked by a transaction its producer left open; an unclean leader election that
-// truncates a log pages; a Redis cache that evicts opens a ticket, one that refuses writes
+// blocked by a transaction its producer left open; a broker stopped pages (and its
+// under-replicated partitions open a ticket); an unclean leader election that truncates a
+// log pages; a Redis cache that evicts opens a ticket, one that refuses writes
 // pages, and when it then goes down, that page is neither resolved nor repeated: the down
 // alert explains it.
 
@@ -105,6 +106,29 @@ TEST(AlertingEndToEnd, AProducerKilledInsideATransactionPagesForItsReadCommitted
     EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupBlockedByTransaction")
         << "nothing else pages: " << alert.describe();
   }
+  daemon.stop();
+}
+
+// A broker of three stopped cleanly: the controller fences it at once, the cluster has one
+// broker fewer (a page) and its partitions run on fewer replicas (a ticket).
+TEST(AlertingEndToEnd, ABrokerStoppedPagesAndItsUnderReplicatedPartitionsOpenATicket) {
+  OwnKafka kafka(3);
+  const auto topic = unique_name("orders");
+  KafkaAdmin(kafka.bootstrap()).create_topic(topic, 3, 3);
+  DaemonProcess daemon(kafka_lag_config(kafka.bootstrap(), "      topics: {include: ['" + topic + "']}\n"));
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  stack.wait_for_query("kafka_brokers == 3");
+  kafka.stop_node(2);
+  stack.wait_for("pager", "KafkaBrokerCountDropped", "firing", {{"cluster", "it"}, {"severity", "page"}}, kPage);
+  const auto ticket = stack.wait_for("chat", "KafkaUnderReplicatedPartitions", "firing",
+                                     {{"cluster", "it"}, {"severity", "ticket"}}, kPage);
+  for (const auto& alert : stack.received()) {
+    if (alert.labels.at("alertname") == "KafkaUnderReplicatedPartitions") {
+      EXPECT_EQ(alert.receiver, "chat") << "a ticket, not a page: " << alert.describe();
+    }
+  }
+  EXPECT_EQ(ticket.labels.at("probe"), "kafka_lag");
   daemon.stop();
 }
 
