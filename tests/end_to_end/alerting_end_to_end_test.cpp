@@ -2,7 +2,8 @@
 // real Alertmanager with the shipped routing and inhibitions (tests/support/alerting_stack),
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
 // consumer group that stops pages the on-call person, and so does a read_committed consumer
-// blocked by a transaction its producer left open; a broker stopped pages (and its
+// blocked by a transaction its producer left open; a cluster that goes away pages once and
+// holds (and inhibits) what was firing about it; a broker stopped pages (and its
 // under-replicated partitions open a ticket); an unclean leader election that truncates a
 // log pages; a Redis cache that evicts opens a ticket, one that refuses writes
 // pages, and when it then goes down, that page is neither resolved nor repeated: the down
@@ -105,6 +106,43 @@ TEST(AlertingEndToEnd, AProducerKilledInsideATransactionPagesForItsReadCommitted
   for (const auto& alert : stack.received()) {
     EXPECT_EQ(alert.labels.at("alertname"), "KafkaConsumerGroupBlockedByTransaction")
         << "nothing else pages: " << alert.describe();
+  }
+  daemon.stop();
+}
+
+// A Kafka cluster msgwatch can no longer reach at all pages once: what was firing about it
+// (a stopped consumer group) is held, not resolved, and inhibited by KafkaClusterUnreachable.
+TEST(AlertingEndToEnd, AKafkaClusterThatGoesAwayPagesOnceAndHoldsWhatWasFiring) {
+  OwnKafka kafka;
+  const auto topic = unique_name("orders");
+  KafkaAdmin(kafka.bootstrap()).create_topic(topic, 1);
+  produce_messages(kafka.bootstrap(), topic, 0, 100);
+  const auto group = unique_name("billing");
+  {
+    ActiveConsumer consumer(kafka.bootstrap(), group, {topic});
+    consumer.wait_until_assigned();
+    consumer.commit({{topic, 0, 40}});
+  }  // left with 60 messages unread: STOP once nothing moved for commit_window
+  DaemonProcess daemon(kafka_lag_config(kafka.bootstrap(), "      topics: {include: ['" + topic +
+                                                               "']}\n      groups: {include: ['" + group +
+                                                               "']}\n      commit_window: 5s\n"));
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  const auto stopped = stack.wait_for("pager", "KafkaConsumerGroupStopped", "firing",
+                                      {{"cluster", "it"}, {"consumergroup", group}}, kPage);
+
+  kafka.stop_node(0);
+  const auto unreachable =
+      stack.wait_for("pager", "KafkaClusterUnreachable", "firing", {{"cluster", "it"}, {"severity", "page"}}, kPage);
+  EXPECT_GT(unreachable.notification, stopped.notification);
+  std::this_thread::sleep_for(10s);  // past the probe's stale_after: the group's series are gone
+  const auto held = stack.prometheus_alert("KafkaConsumerGroupStopped");
+  EXPECT_NE(held.find("\"state\":\"firing\""), std::string::npos) << held << "\n" << stack.describe_state();
+  EXPECT_NE(held.find("\"value\":\"NaN\""), std::string::npos) << held;
+  const auto inhibited = stack.alertmanager_alert("KafkaConsumerGroupStopped");
+  EXPECT_NE(inhibited.find("\"state\":\"suppressed\""), std::string::npos) << inhibited;
+  for (const auto& alert : stack.received()) {
+    EXPECT_EQ(alert.status, "firing") << "resolved because the cluster went away: " << alert.describe();
   }
   daemon.stop();
 }
