@@ -39,31 +39,32 @@ std::string received_text(const AlertingStack& stack) {
 }
 
 TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesTheOnCall) {
-  KafkaAdmin admin(kafka_bootstrap());
+  OwnKafka kafka;  // its own: other tests' transactions and groups on a shared broker are not healthy
+  KafkaAdmin admin(kafka.bootstrap());
   const auto topic = unique_name("orders");
   admin.create_topic(topic, 1);
-  produce_messages(kafka_bootstrap(), topic, 0, 100);
+  produce_messages(kafka.bootstrap(), topic, 0, 100);
   const auto group = unique_name("billing");
-  auto consumer = std::make_unique<ActiveConsumer>(kafka_bootstrap(), group, std::vector<std::string>{topic});
+  auto consumer = std::make_unique<ActiveConsumer>(kafka.bootstrap(), group, std::vector<std::string>{topic});
   consumer->wait_until_assigned();
   consumer->commit({{topic, 0, 100}});
 
   DaemonProcess daemon(kafka_lag_config(
-      kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" + group + "']}\n"));
+      kafka.bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" + group + "']}\n"));
   daemon.wait_ready();
   AlertingStack stack(daemon.listen_address());
 
   // Healthy: the consumer keeps up. With every `for:` in seconds this is the better part of
   // an hour of production time, and nothing may reach the pager or the chat.
   for (int i = 0; i < 30; ++i) {
-    produce_messages(kafka_bootstrap(), topic, 0, 2);
+    produce_messages(kafka.bootstrap(), topic, 0, 2);
     consumer->commit({{topic, 0, 102 + 2 * i}});
     std::this_thread::sleep_for(1s);
   }
   EXPECT_EQ(received_text(stack), "") << stack.describe_state();
 
   // The consumer leaves with messages unread and new ones arriving: STOP, a page.
-  produce_messages(kafka_bootstrap(), topic, 0, 50);
+  produce_messages(kafka.bootstrap(), topic, 0, 50);
   consumer->stop();
   const std::map<std::string, std::string> labels{
       {"cluster", "it"}, {"consumergroup", group}, {"severity", "page"}, {"probe", "kafka_lag"}};
@@ -81,21 +82,22 @@ TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesT
 // consumer waits there receiving nothing. Its group is BLOCKED and the on-call person is
 // paged, until the coordinator aborts the transaction.
 TEST(AlertingEndToEnd, AProducerKilledInsideATransactionPagesForItsReadCommittedConsumers) {
-  KafkaAdmin admin(kafka_bootstrap());
+  OwnKafka kafka;  // its own: other tests' transactions on a shared broker would count too
+  KafkaAdmin admin(kafka.bootstrap());
   const auto topic = unique_name("ledger");
   admin.create_topic(topic, 1);
-  produce_messages(kafka_bootstrap(), topic, 0, 10);
+  produce_messages(kafka.bootstrap(), topic, 0, 10);
   const auto group = unique_name("ledger-reader");
-  commit_offsets(kafka_bootstrap(), group, {{topic, 0, 10}});  // read everything committed
+  commit_offsets(kafka.bootstrap(), group, {{topic, 0, 10}});  // read everything committed
   DaemonProcess daemon(
-      kafka_lag_config(kafka_bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" +
+      kafka_lag_config(kafka.bootstrap(), "      topics: {include: ['" + topic + "']}\n      groups: {include: ['" +
                                               group + "']}\n      read_committed_groups: {include: ['" + group +
                                               "']}\n" + "    transactions:\n      lso_stall_after: 3s\n"));
   daemon.wait_ready();
   AlertingStack stack(daemon.listen_address());
   const auto id = unique_name("ledger-writer");
   {  // destroyed without ending the transaction, as a killed process leaves it
-    KafkaProducer producer(kafka_bootstrap(),
+    KafkaProducer producer(kafka.bootstrap(),
                            {.transactional_id = id, .settings = {{"transaction.timeout.ms", "30000"}}});
     producer.begin_transaction();
     producer.produce(topic, 0, 5);

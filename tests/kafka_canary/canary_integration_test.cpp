@@ -628,11 +628,14 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
                    : "no 3 commits since the failures";
       },
       120s, "the transactional canary to commit again");
-  // Timeouts while nobody coordinates the id, coordinator errors, and INVALID_TXN_STATE: the
-  // new coordinator no longer holds the transaction the producer still tries to abort.
+  // Timeouts while nobody coordinates the id, coordinator errors, INVALID_TXN_STATE (the new
+  // coordinator no longer holds the transaction the producer still tries to abort), and
+  // _FENCED: when the outage outlasts the transaction's timeout, the new coordinator aborts
+  // it itself and bumps the epoch (transaction protocol version 1, which librdkafka 2.0.2
+  // speaks), which fences the canary's producer; the canary then starts a new one.
   const std::set<std::string> coordinator_errors{
       "_TIMED_OUT", "NOT_COORDINATOR",         "COORDINATOR_NOT_AVAILABLE", "COORDINATOR_LOAD_IN_PROGRESS",
-      "_TRANSPORT", "CONCURRENT_TRANSACTIONS", "INVALID_TXN_STATE"};
+      "_TRANSPORT", "CONCURRENT_TRANSACTIONS", "INVALID_TXN_STATE",         "_FENCED"};
   std::string seen;
   for (const auto& [what, count] : failures(recovered)) {
     const double since = count - (failures_before.count(what) ? failures_before.at(what) : 0);
