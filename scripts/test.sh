@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 read -r -a kafka_versions <<<"${MSGWATCH_TEST_KAFKA_VERSIONS:-${KAFKA_VERSIONS[*]}}"
-fuzz_seconds="${MSGWATCH_FUZZ_SECONDS:-15}"
+fuzz_seconds="${MSGWATCH_FUZZ_SECONDS:-10}"
 build_dir=build
 kafka_port=19092
 redis_port=16379
