@@ -133,7 +133,9 @@ TEST(AlertingEndToEnd, AKafkaClusterThatGoesAwayPagesOnceAndHoldsWhatWasFiring) 
   const auto stopped = stack.wait_for("pager", "KafkaConsumerGroupStopped", "firing",
                                       {{"cluster", "it"}, {"consumergroup", group}}, kPage);
 
-  kafka.stop_node(0);
+  // A crash: the next cycle finds no broker. (A clean shutdown passes through cycles that
+  // still read the cluster but not the group, whose series then vanish: see the README.)
+  kafka.kill_node(0);
   const auto unreachable =
       stack.wait_for("pager", "KafkaClusterUnreachable", "firing", {{"cluster", "it"}, {"severity", "page"}}, kPage);
   EXPECT_GT(unreachable.notification, stopped.notification);
