@@ -38,6 +38,22 @@ std::string received_text(const AlertingStack& stack) {
   return text;
 }
 
+// `alertname`, once its probe's data is gone, is held by the rule (firing with the value NaN,
+// which only the hold gives), suppressed by Alertmanager's inhibition, and was never
+// resolved at the receiver.
+void expect_held_and_inhibited(const AlertingStack& stack, const std::string& alertname) {
+  const auto held = stack.prometheus_alert(alertname);
+  EXPECT_NE(held.find("\"state\":\"firing\""), std::string::npos) << held << "\n" << stack.describe_state();
+  EXPECT_NE(held.find("\"value\":\"NaN\""), std::string::npos) << held;
+  const auto inhibited = stack.alertmanager_alert(alertname);
+  EXPECT_NE(inhibited.find("\"state\":\"suppressed\""), std::string::npos) << inhibited;
+  for (const auto& alert : stack.received()) {
+    if (alert.labels.at("alertname") == alertname) {
+      EXPECT_EQ(alert.status, "firing") << "resolved because the probe failed: " << alert.describe();
+    }
+  }
+}
+
 TEST(AlertingEndToEnd, AHealthyPlatformPagesNobodyAndAStoppedConsumerGroupPagesTheOnCall) {
   OwnKafka kafka;  // its own: other tests' transactions and groups on a shared broker are not healthy
   KafkaAdmin admin(kafka.bootstrap());
@@ -140,11 +156,7 @@ TEST(AlertingEndToEnd, AKafkaClusterThatGoesAwayPagesOnceAndHoldsWhatWasFiring) 
       stack.wait_for("pager", "KafkaClusterUnreachable", "firing", {{"cluster", "it"}, {"severity", "page"}}, kPage);
   EXPECT_GT(unreachable.notification, stopped.notification);
   std::this_thread::sleep_for(10s);  // past the probe's stale_after: the group's series are gone
-  const auto held = stack.prometheus_alert("KafkaConsumerGroupStopped");
-  EXPECT_NE(held.find("\"state\":\"firing\""), std::string::npos) << held << "\n" << stack.describe_state();
-  EXPECT_NE(held.find("\"value\":\"NaN\""), std::string::npos) << held;
-  const auto inhibited = stack.alertmanager_alert("KafkaConsumerGroupStopped");
-  EXPECT_NE(inhibited.find("\"state\":\"suppressed\""), std::string::npos) << inhibited;
+  expect_held_and_inhibited(stack, "KafkaConsumerGroupStopped");
   for (const auto& alert : stack.received()) {
     EXPECT_EQ(alert.status, "firing") << "resolved because the cluster went away: " << alert.describe();
   }
@@ -292,16 +304,7 @@ TEST(AlertingEndToEnd, ARedisThatRefusesWritesPagesAndGoingDownNeitherResolvesNo
   // alert is held by the rule: firing with the value NaN, which only the hold gives; and
   // while RedisDown fires, Alertmanager inhibits it. Never resolved meanwhile.
   std::this_thread::sleep_for(10s);
-  const auto held = stack.prometheus_alert("RedisOomRejections");
-  EXPECT_NE(held.find("\"state\":\"firing\""), std::string::npos) << held << "\n" << stack.describe_state();
-  EXPECT_NE(held.find("\"value\":\"NaN\""), std::string::npos) << held;
-  const auto inhibited = stack.alertmanager_alert("RedisOomRejections");
-  EXPECT_NE(inhibited.find("\"state\":\"suppressed\""), std::string::npos) << inhibited;
-  for (const auto& alert : stack.received()) {
-    if (alert.labels.at("alertname") == "RedisOomRejections") {
-      EXPECT_EQ(alert.status, "firing") << "resolved because the probe failed: " << alert.describe();
-    }
-  }
+  expect_held_and_inhibited(stack, "RedisOomRejections");
   daemon.stop();
 }
 
