@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The daemon's main job on a local default: starts a Kafka broker and a Redis server on
-# loopback, a little traffic (a producer, a consumer group that keeps up and one that
+# loopback (the Redis primary with a replica the daemon discovers), a little traffic (a producer, a consumer group that keeps up and one that
 # lags, a share group, a Redis stream used as a job queue), the daemon with
 # examples/demo.yml, and what turns its series into pages: Prometheus with the shipped
 # rules, Alertmanager with the shipped example and a webhook receiver in place of the pager
@@ -24,6 +24,7 @@ cleanup() {
   log "stopping"
   for pid in "${traffic_pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
   bash scripts/kafka.sh stop --name demo >/dev/null 2>&1 || true
+  bash scripts/redis.sh stop --name demo-replica >/dev/null 2>&1 || true
   bash scripts/redis.sh stop --name demo >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -35,6 +36,7 @@ cmake --build build -j2 --target msgwatch
 
 bash scripts/kafka.sh start --name demo --port "$kafka_port" >/dev/null
 bash scripts/redis.sh start --name demo --port "$redis_port" --maxmemory 67108864 -- --maxmemory-policy allkeys-lru >/dev/null
+bash scripts/redis.sh start --name demo-replica --port "$((redis_port + 1))" -- --replicaof 127.0.0.1 "$redis_port" >/dev/null
 kafka_tool() { bash scripts/kafka.sh tool "$@"; }
 kafka_tool topics --bootstrap-server "$bootstrap" --create --topic orders --partitions 3 >/dev/null
 kafka_tool topics --bootstrap-server "$bootstrap" --create --topic payments --partitions 2 >/dev/null

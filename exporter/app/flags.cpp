@@ -59,7 +59,7 @@ std::string usage_text() {
 
 Watches Kafka clusters and Redis servers and exports what it sees as Prometheus metrics.
 
-  --config.file=FILE           YAML configuration (see examples/msgwatch.yml)
+  --config.file=FILE           YAML configuration (see the README; examples/demo.yml)
   --config.check               validate the configuration and exit
   --web.listen-address=ADDR    [host]:port to serve HTTP on (default 127.0.0.1:9440)
   --web.telemetry-path=PATH    path of the metrics page (default /metrics)

@@ -62,18 +62,26 @@ class TextWriter {
     }
   }
 
+  // A summary's series come as the store keeps them: per label set its quantiles, then its
+  // `_sum` and `_count`, written with their suffix and without the `quantile` label.
   void write_series(std::string_view name, const SeriesSet& set, const FamilySeries& family) {
     const auto& labels = family.family().labels;
     for (std::size_t i = 0; i < family.size(); ++i) {
       append(name);
+      auto label_count = labels.size();
+      const auto part = family.part(i);
+      if (part == SeriesPart::sum || part == SeriesPart::count) {
+        append(part == SeriesPart::sum ? "_sum" : "_count");
+        --label_count;
+      }
       const bool with_cluster = !set.cluster().empty();
-      if (with_cluster || labels.size() > 0) {
+      if (with_cluster || label_count > 0) {
         char separator = '{';
         if (with_cluster) {
           append_label(separator, "cluster", set.cluster());
           separator = ',';
         }
-        for (std::size_t l = 0; l < labels.size(); ++l) {
+        for (std::size_t l = 0; l < label_count; ++l) {
           append_label(separator, labels[l], family.label(i, l));
           separator = ',';
         }
@@ -136,7 +144,16 @@ class TextWriter {
     buffer_ += '\n';
   }
 
-  static const char* type_name(MetricType type) { return type == MetricType::counter ? "counter" : "gauge"; }
+  static const char* type_name(MetricType type) {
+    switch (type) {
+      case MetricType::counter:
+        return "counter";
+      case MetricType::summary:
+        return "summary";
+      default:
+        return "gauge";
+    }
+  }
   static const char* type_name(prometheus::MetricType type) {
     switch (type) {
       case prometheus::MetricType::Counter:

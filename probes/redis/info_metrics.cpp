@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace msgwatch::redis {
 
@@ -137,6 +139,21 @@ constexpr std::array kInfoMetrics = std::to_array<InfoMetric>({
     {"used_cpu_user_main_thread", "redis_cpu_user_main_thread_seconds_total", K::counter, 1, V::number, "User CPU time of the main thread.", ">= 6.2"},
 });
 
+// CLUSTER INFO, each node's own view of the cluster (redis_exporter's names).
+constexpr std::array kClusterInfoMetrics = std::to_array<InfoMetric>({
+    {"cluster_state", "redis_cluster_state", K::gauge, 1, V::status, "1 when this node says the cluster is ok (every slot served), 0 when it says fail.", ""},
+    {"cluster_slots_assigned", "redis_cluster_slots_assigned", K::gauge, 1, V::number, "Slots assigned to a primary, as this node sees it.", ""},
+    {"cluster_slots_ok", "redis_cluster_slots_ok", K::gauge, 1, V::number, "Slots whose primary is neither failing nor suspected.", ""},
+    {"cluster_slots_pfail", "redis_cluster_slots_pfail", K::gauge, 1, V::number, "Slots whose primary this node suspects of failing.", ""},
+    {"cluster_slots_fail", "redis_cluster_slots_fail", K::gauge, 1, V::number, "Slots whose primary the cluster agreed has failed.", ""},
+    {"cluster_known_nodes", "redis_cluster_known_nodes", K::gauge, 1, V::number, "Nodes this node knows, handshakes included.", ""},
+    {"cluster_size", "redis_cluster_size", K::gauge, 1, V::number, "Primaries serving at least one slot.", ""},
+    {"cluster_current_epoch", "redis_cluster_current_epoch", K::gauge, 1, V::number, "The cluster's current epoch.", ""},
+    {"cluster_my_epoch", "redis_cluster_my_epoch", K::gauge, 1, V::number, "This node's config epoch.", ""},
+    {"cluster_stats_messages_sent", "redis_cluster_messages_sent_total", K::counter, 1, V::number, "Messages sent on the cluster bus.", ""},
+    {"cluster_stats_messages_received", "redis_cluster_messages_received_total", K::counter, 1, V::number, "Messages received on the cluster bus.", ""},
+});
+
 constexpr std::array kConfigMetrics = std::to_array<ConfigMetric>({
     {"maxmemory", "redis_config_maxmemory", "The maxmemory setting from CONFIG GET; 0 means no limit."},
     {"maxclients", "redis_config_maxclients", "The maxclients setting from CONFIG GET."},
@@ -153,13 +170,8 @@ std::optional<double> field_value(const std::string& text, ValueStyle style) {
   return parse_number(text);
 }
 
-std::string field_or_empty(const Info& info, std::string_view field) {
-  const auto* value = info.find(field);
-  return value == nullptr ? std::string() : *value;
-}
-
-void write_table_metrics(const Info& info, SeriesSet& out) {
-  for (const auto& metric : kInfoMetrics) {
+void write_table_metrics(std::span<const InfoMetric> table, const Info& info, SeriesSet& out) {
+  for (const auto& metric : table) {
     const auto* text = info.find(metric.field);
     if (text == nullptr) continue;
     const auto value = field_value(*text, metric.style);
@@ -200,12 +212,12 @@ void write_instance_info(const Info& info, SeriesSet& out) {
       gauge_family("redis_instance_info", "Information about the Redis instance.",
                    {"role", "redis_version", "redis_build_id", "redis_mode", "os", "maxmemory_policy", "tcp_port",
                     "run_id", "process_id", "master_replid"});
-  std::string mode = field_or_empty(info, "redis_mode");
-  if (mode.empty()) mode = field_or_empty(info, "server_mode");
+  std::string mode = info.text("redis_mode");
+  if (mode.empty()) mode = info.text("server_mode");
   out.add(kInstance,
-          {field_or_empty(info, "role"), field_or_empty(info, "redis_version"), field_or_empty(info, "redis_build_id"),
-           mode, field_or_empty(info, "os"), field_or_empty(info, "maxmemory_policy"), field_or_empty(info, "tcp_port"),
-           field_or_empty(info, "run_id"), field_or_empty(info, "process_id"), field_or_empty(info, "master_replid")},
+          {info.text("role"), info.text("redis_version"), info.text("redis_build_id"), mode, info.text("os"),
+           info.text("maxmemory_policy"), info.text("tcp_port"), info.text("run_id"), info.text("process_id"),
+           info.text("master_replid")},
           1);
 }
 
@@ -243,27 +255,18 @@ void write_replication_metrics(const Info& info, SeriesSet& out) {
   static constexpr auto kLag = gauge_family("redis_connected_slave_lag_seconds",
                                             "Seconds since a connected replica last acknowledged.", kReplica);
 
-  const auto master_host = field_or_empty(info, "master_host");
-  const auto master_port = field_or_empty(info, "master_port");
+  const auto master_host = info.text("master_host");
+  const auto master_port = info.text("master_port");
   if (const auto* status = info.find("master_link_status")) {
     out.add(kLinkUp, {master_host, master_port}, *status == "up" ? 1 : 0);
   }
   for (const auto& [field, family] : kReplicaFields) {
     if (const auto value = info.number(field)) out.add(family, {master_host, master_port}, *value);
   }
-  if (field_or_empty(info, "role") == "slave") {
-    out.add(kSlaveInfo, {master_host, master_port, field_or_empty(info, "slave_read_only")}, 1);
+  if (info.text("role") == "slave") {
+    out.add(kSlaveInfo, {master_host, master_port, info.text("slave_read_only")}, 1);
   }
-  const auto* replication = info.section("Replication");
-  if (replication == nullptr) return;
-  for (const auto& [key, value] : replication->fields) {
-    if (key.size() < 6 || key.compare(0, 5, "slave") != 0 ||
-        key.find_first_not_of("0123456789", 5) != std::string::npos) {
-      continue;
-    }
-    const auto parts = parse_key_value_list(value);
-    if (!parts) continue;
-    std::map<std::string, std::string> fields(parts->begin(), parts->end());
+  for (auto& fields : connected_replicas(info)) {
     const auto acked = parse_number(fields["offset"]);
     if (!acked) continue;
     out.add(kOffset, {fields["ip"], fields["port"], fields["state"]}, *acked);
@@ -273,8 +276,36 @@ void write_replication_metrics(const Info& info, SeriesSet& out) {
   }
 }
 
-// `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`
-// and `errorstat_ERR:count=1`.
+// One `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]`
+// line of Commandstats.
+struct CommandStat {
+  std::string_view command;  // "get", "config|set"
+  double calls = 0;
+  double usec = 0;
+  std::optional<double> rejected_calls;
+  std::optional<double> failed_calls;
+};
+
+// The Commandstats lines that have calls and usec, in text order.
+std::vector<CommandStat> command_stats(const Info& info) {
+  std::vector<CommandStat> stats;
+  const auto* section = info.section("Commandstats");
+  if (section == nullptr) return stats;
+  for (const auto& [key, value] : section->fields) {
+    if (key.rfind("cmdstat_", 0) != 0 || key.size() == 8) continue;
+    const auto parts = parse_key_value_list(value);
+    if (!parts) continue;
+    std::map<std::string, std::string> fields(parts->begin(), parts->end());
+    const auto calls = parse_number(fields["calls"]);
+    const auto usec = parse_number(fields["usec"]);
+    if (!calls || !usec) continue;
+    stats.push_back({std::string_view(key).substr(8), *calls, *usec, parse_number(fields["rejected_calls"]),
+                     parse_number(fields["failed_calls"])});
+  }
+  return stats;
+}
+
+// Commandstats and `errorstat_ERR:count=1`.
 void write_command_metrics(const Info& info, SeriesSet& out) {
   static constexpr auto kCalls = counter_family("redis_commands_total", "Calls per command.", {"cmd"});
   static constexpr auto kSeconds =
@@ -284,21 +315,11 @@ void write_command_metrics(const Info& info, SeriesSet& out) {
   static constexpr auto kFailed =
       counter_family("redis_commands_failed_calls_total", "Calls failed during execution per command.", {"cmd"});
   static constexpr auto kErrors = counter_family("redis_errors_total", "Error replies per error prefix.", {"err"});
-  if (const auto* section = info.section("Commandstats")) {
-    for (const auto& [key, value] : section->fields) {
-      if (key.rfind("cmdstat_", 0) != 0 || key.size() == 8) continue;
-      const auto parts = parse_key_value_list(value);
-      if (!parts) continue;
-      std::map<std::string, std::string> fields(parts->begin(), parts->end());
-      const auto n = parse_number(fields["calls"]);
-      const auto usec = parse_number(fields["usec"]);
-      if (!n || !usec) continue;
-      const auto command = std::string_view(key).substr(8);
-      out.add(kCalls, {command}, *n);
-      out.add(kSeconds, {command}, *usec / 1e6);
-      if (const auto r = parse_number(fields["rejected_calls"])) out.add(kRejected, {command}, *r);
-      if (const auto f = parse_number(fields["failed_calls"])) out.add(kFailed, {command}, *f);
-    }
+  for (const auto& stat : command_stats(info)) {
+    out.add(kCalls, {stat.command}, stat.calls);
+    out.add(kSeconds, {stat.command}, stat.usec / 1e6);
+    if (stat.rejected_calls) out.add(kRejected, {stat.command}, *stat.rejected_calls);
+    if (stat.failed_calls) out.add(kFailed, {stat.command}, *stat.failed_calls);
   }
   if (const auto* section = info.section("Errorstats")) {
     bool oom_listed = false;
@@ -316,6 +337,75 @@ void write_command_metrics(const Info& info, SeriesSet& out) {
   }
 }
 
+// A decimal number (digits and at most one '.') times 10^exponent, read from the text as one
+// decimal so that it is the double nearest the exact result (2.007 µs is 2.007e-6 s, not the
+// product of two rounded numbers).
+std::optional<double> scaled_decimal(std::string_view text, int exponent) {
+  const auto dot = text.find('.');
+  const auto digits = [](std::string_view part) {
+    return part.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (text.empty() || text.front() == '.' || !digits(text.substr(0, dot)) ||
+      (dot != std::string_view::npos && !digits(text.substr(dot + 1)))) {
+    return std::nullopt;
+  }
+  return parse_number(std::string(text) + "e" + std::to_string(exponent));
+}
+
+// "p99.9" -> 0.999.
+std::optional<double> quantile_of(std::string_view percentile) {
+  if (percentile.size() < 2 || percentile.front() != 'p') return std::nullopt;
+  const auto quantile = scaled_decimal(percentile.substr(1), -2);
+  if (!quantile || *quantile > 1) return std::nullopt;
+  return quantile;
+}
+
+// INFO latencystats (Redis >= 7.0):
+// `latency_percentiles_usec_get:p50=0.001,p99=1.003,p99.9=4.015`, the percentiles of the
+// server's `latency-tracking-info-percentiles` setting (any list: p0, p99.99, p100, ...). One
+// summary per command, in seconds, whose `_sum` and `_count` are the command's time and
+// calls from Commandstats; a command without a Commandstats line, or with a part that does
+// not parse, has none.
+void write_latency_metrics(const Info& info, SeriesSet& out) {
+  static constexpr auto kLatency =
+      summary_family("redis_latency_percentiles_seconds",
+                     "Latency percentiles per command (INFO latencystats); _sum and _count are the command's "
+                     "time and calls from Commandstats.",
+                     {"cmd"});
+  static constexpr std::string_view kPrefix = "latency_percentiles_usec_";
+  const auto* section = info.section("Latencystats");
+  if (section == nullptr) return;
+  const auto stats = command_stats(info);
+  std::map<std::string_view, const CommandStat*> unwritten;  // a command's second line finds nothing
+  for (const auto& stat : stats) unwritten.try_emplace(stat.command, &stat);
+  std::vector<Quantile> quantiles;
+  for (const auto& [key, value] : section->fields) {
+    if (key.rfind(kPrefix, 0) != 0 || key.size() == kPrefix.size()) continue;
+    const auto command = std::string_view(key).substr(kPrefix.size());
+    const auto found = unwritten.find(command);
+    if (found == unwritten.end()) continue;
+    const auto& stat = *found->second;
+    if (stat.calls < 0 || stat.usec < 0) continue;
+    const auto parts = parse_key_value_list(value);
+    if (!parts) continue;
+    quantiles.clear();
+    for (const auto& [percentile, usec] : *parts) {
+      const auto quantile = quantile_of(percentile);
+      const auto seconds = scaled_decimal(usec, -6);
+      if (!quantile || !seconds) break;
+      quantiles.push_back({*quantile, *seconds});
+    }
+    if (quantiles.size() != parts->size()) continue;
+    // In the order of the setting, which Redis does not sort; a percentile listed twice is one.
+    std::sort(quantiles.begin(), quantiles.end(), [](const auto& a, const auto& b) { return a.quantile < b.quantile; });
+    quantiles.erase(std::unique(quantiles.begin(), quantiles.end(),
+                                [](const auto& a, const auto& b) { return a.quantile == b.quantile; }),
+                    quantiles.end());
+    out.family(kLatency).add_summary({command}, quantiles, stat.usec / 1e6, stat.calls);
+    unwritten.erase(found);
+  }
+}
+
 void write_config_metrics(const std::map<std::string, std::string>& config, SeriesSet& out) {
   for (const auto& metric : kConfigMetrics) {
     const auto it = config.find(std::string(metric.parameter));
@@ -328,17 +418,24 @@ void write_config_metrics(const std::map<std::string, std::string>& config, Seri
 
 std::span<const InfoMetric> info_metric_table() { return kInfoMetrics; }
 
+std::span<const InfoMetric> cluster_info_metric_table() { return kClusterInfoMetrics; }
+
 std::span<const ConfigMetric> config_metric_table() { return kConfigMetrics; }
 
 void write_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
                         std::chrono::system_clock::time_point now, SeriesSet& out) {
-  write_table_metrics(info, out);
+  write_table_metrics(kInfoMetrics, info, out);
   write_derived_metrics(info, now, out);
   write_instance_info(info, out);
   write_keyspace_metrics(info, out);
   write_replication_metrics(info, out);
   write_command_metrics(info, out);
+  write_latency_metrics(info, out);
   write_config_metrics(config, out);
+}
+
+void write_cluster_info_metrics(const Info& cluster_info, SeriesSet& out) {
+  write_table_metrics(kClusterInfoMetrics, cluster_info, out);
 }
 
 }  // namespace msgwatch::redis

@@ -37,9 +37,12 @@ struct InfoMetric {
 };
 
 // Every INFO field exported one-to-one. The other families (keyspace, replication links,
-// instance info, commandstats, errorstats, derived values) are built in code because they
-// have labels or combine fields; they are listed in the README's metric reference.
+// instance info, commandstats, errorstats, the latencystats summary, derived values) are built
+// in code because they have labels or combine fields; they are listed in the README's metric
+// reference.
 std::span<const InfoMetric> info_metric_table();
+// The fields of CLUSTER INFO (the same text format as INFO), exported the same way.
+std::span<const InfoMetric> cluster_info_metric_table();
 
 // One CONFIG GET parameter exported as a gauge (redis_exporter's redis_config_*).
 struct ConfigMetric {
@@ -53,5 +56,8 @@ std::span<const ConfigMetric> config_metric_table();
 // `now` only feeds redis_start_time_seconds.
 void write_info_metrics(const Info& info, const std::map<std::string, std::string>& config,
                         std::chrono::system_clock::time_point now, SeriesSet& out);
+
+// `cluster_info`: CLUSTER INFO parsed by parse_info.
+void write_cluster_info_metrics(const Info& cluster_info, SeriesSet& out);
 
 }  // namespace msgwatch::redis

@@ -72,6 +72,11 @@ const std::string* Info::find(std::string_view field) const {
   return it == index.end() ? nullptr : &it->second;
 }
 
+std::string Info::text(std::string_view field) const {
+  const auto* value = find(field);
+  return value == nullptr ? std::string() : *value;
+}
+
 std::optional<double> Info::number(std::string_view field) const {
   const auto* value = find(field);
   return value == nullptr ? std::nullopt : parse_number(*value);
@@ -123,6 +128,20 @@ Info parse_info(std::string_view text) {
     current->fields.emplace_back(std::move(key), std::move(value));
   }
   return info;
+}
+
+std::vector<std::map<std::string, std::string>> connected_replicas(const Info& info) {
+  std::vector<std::map<std::string, std::string>> replicas;
+  const auto* replication = info.section("Replication");
+  if (replication == nullptr) return replicas;
+  for (const auto& [key, value] : replication->fields) {
+    if (key.size() < 6 || key.compare(0, 5, "slave") != 0 ||
+        key.find_first_not_of("0123456789", 5) != std::string::npos) {
+      continue;
+    }
+    if (const auto parts = parse_key_value_list(value)) replicas.emplace_back(parts->begin(), parts->end());
+  }
+  return replicas;
 }
 
 }  // namespace msgwatch::redis

@@ -36,6 +36,8 @@ struct Info {
 
   // The value of a field in any section; the first one when a field repeats.
   [[nodiscard]] const std::string* find(std::string_view field) const;
+  // The field's text; empty when missing.
+  [[nodiscard]] std::string text(std::string_view field) const;
   // The field as a number, or nullopt when missing or not strictly numeric.
   [[nodiscard]] std::optional<double> number(std::string_view field) const;
   [[nodiscard]] const InfoSection* section(std::string_view name) const;
@@ -51,5 +53,10 @@ std::optional<double> parse_number(std::string_view text);
 
 // "keys=1,expires=0,avg_ttl=0" -> {{"keys","1"},...}; nullopt when a part has no '='.
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_key_value_list(std::string_view text);
+
+// The replicas a primary lists in its Replication section
+// (`slaveN:ip=...,port=...,state=...,offset=...,lag=...`), in order; lines that do not parse
+// are left out.
+std::vector<std::map<std::string, std::string>> connected_replicas(const Info& info);
 
 }  // namespace msgwatch::redis

@@ -39,6 +39,7 @@ struct KeySamplingSettings {
   std::int64_t scans_per_cycle = 200;    // SCAN calls per cycle at most
   std::int64_t details_per_cycle = 300;  // keys per cycle whose PTTL and MEMORY USAGE are read
   std::chrono::milliseconds max_time{100};
+  bool on_replicas = false;  // sampled on primaries only unless set (replicas hold the same keys)
 };
 
 // Upper bounds (seconds) of the remaining-TTL buckets; the last bucket (+Inf) holds every key

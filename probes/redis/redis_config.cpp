@@ -2,6 +2,7 @@
 
 #include "exporter/sdk/log_event.hpp"
 #include "probes/redis/redis_probe.hpp"
+#include "probes/redis/redis_topology.hpp"
 
 #include <set>
 
@@ -40,6 +41,7 @@ void read_key_groups(config::MapReader& reader, RedisTarget& target) {
   sampling.read("scans_per_cycle", settings.scans_per_cycle, 1, 100000);
   sampling.read("details_per_cycle", settings.details_per_cycle, 0, 100000);
   sampling.read("max_time", settings.max_time);
+  sampling.read("on_replicas", settings.on_replicas);
   if (settings.max_time <= std::chrono::milliseconds(0) || settings.max_time >= target.schedule.timeout) {
     sampling.fail("max_time", "must be above 0 and below the target's timeout");
   }
@@ -52,13 +54,26 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   RedisTarget target;
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
-  reader.reject_unknown({"name", "address", "username", "password", "password_file", "password_env", "interval",
-                         "timeout", "stale_after", "queues", "key_groups", "key_sampling"});
+  reader.reject_unknown({"name", "address", "addresses", "discover", "username", "password", "password_file",
+                         "password_env", "interval", "timeout", "stale_after", "queues", "key_groups", "key_sampling"});
   reader.read("name", target.name);
   config::check_name(reader, target.name);
-  reader.read("address", target.address);
-  if (target.address.empty()) reader.fail("address", "is required");
-  config::check_host_port(reader, "address", target.address);
+  std::string address;
+  reader.read("address", address);
+  reader.read("addresses", target.addresses);
+  if (!address.empty() && !target.addresses.empty()) reader.fail("addresses", "and address: give one of them");
+  if (!address.empty()) target.addresses.push_back(address);
+  if (target.addresses.empty()) reader.fail("address", "is required (or addresses, a list of seeds)");
+  std::set<std::string> seeds;
+  for (auto& seed : target.addresses) {
+    config::check_host_port(reader, address.empty() ? "addresses" : "address", seed);
+    seed = normalize_address(seed).value_or(seed);
+    if (!seeds.insert(seed).second) reader.fail("addresses", "names " + seed + " twice");
+  }
+  if (target.addresses.size() > RedisTopology::kMaxNodes) {
+    reader.fail("addresses", "names more than " + std::to_string(RedisTopology::kMaxNodes) + " servers");
+  }
+  reader.read("discover", target.discover);
   reader.read("username", target.username);
   target.password = config::read_secret(reader, "password");
   target.schedule = config::read_schedule(reader, target.schedule);
@@ -76,9 +91,12 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
 }
 
 void RedisTarget::log() const {
+  std::string seeds;
+  for (const auto& seed : addresses) seeds += (seeds.empty() ? "" : ",") + seed;
   log_event(spdlog::level::info, "redis target",
             {{"cluster", name},
-             {"address", address},
+             {"addresses", seeds},
+             {"discover", discover ? "true" : "false"},
              {"user", username},
              {"password", password.describe()},
              {"interval", log_duration(schedule.interval)},

@@ -12,8 +12,11 @@
 namespace msgwatch::redis {
 
 struct RedisTarget final : ProbeTarget {
-  std::string name;      // the `cluster` label
-  std::string address;   // host:port
+  std::string name;  // the `cluster` label
+  // Seeds (host:port): one server, or some of a deployment whose other servers (replicas,
+  // primaries, cluster nodes) are discovered from them unless `discover` is off.
+  std::vector<std::string> addresses;
+  bool discover = true;
   std::string username;  // ACL user; empty = default user
   config::Secret password;
   ProbeSchedule schedule;

@@ -1,18 +1,19 @@
 #include "probes/redis/redis_probe.hpp"
 
-#include "probes/redis/diagnostic_reader.hpp"
-#include "probes/redis/info_metrics.hpp"
-#include "probes/redis/info_parser.hpp"
-#include "probes/redis/key_group_reader.hpp"
-#include "probes/redis/optional_command.hpp"
+#include "exporter/sdk/async_event.hpp"
+#include "exporter/sdk/log_event.hpp"
 #include "probes/redis/queue_reader.hpp"
-#include "probes/redis/redis_connection.hpp"
+#include "probes/redis/redis_node.hpp"
+#include "probes/redis/redis_topology.hpp"
 
-#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -22,167 +23,185 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from Redis succeeded.");
+using Clock = std::chrono::steady_clock;
 
-// Keys in `db` as INFO keyspace says; a database it does not list is empty.
-double database_keys(const Info& info, std::string_view db) {
-  for (const auto& entry : info.keyspace) {
-    if (entry.db == db) return entry.keys;
+constexpr auto kUp = gauge_family("redis_up", "1 when the last collection from this Redis server succeeded.", {"node"});
+constexpr auto kNodeInfo = gauge_family("redis_node_info",
+                                        "A server of the deployment: its role (master, slave; empty until known) "
+                                        "and, for a replica, its primary, as the server itself or the others last "
+                                        "said.",
+                                        {"node", "role", "primary"});
+
+// Discovery goes at most this many rounds deep in one cycle (seed, its replicas, their
+// primary under another name, ...); what is named later is asked in the next cycle.
+constexpr int kMaxRounds = 4;
+
+struct Outcome {
+  std::optional<NodeReading> reading;
+  std::string error;
+};
+
+// One round's reads, shared with the coroutines that do them so that nothing they touch
+// lives on the waiting coroutine's frame.
+struct Round {
+  explicit Round(const asio::any_io_executor& executor, std::size_t size)
+      : done(executor), remaining(size), outcomes(size) {}
+  AsyncEvent done;
+  std::size_t remaining;
+  std::vector<Outcome> outcomes;
+};
+
+// Reads one server before `deadline` (when it interrupts the read) into `round`. Catches
+// everything: it runs detached.
+asio::awaitable<void> read_node(RedisNode& node, Clock::time_point deadline, std::shared_ptr<Round> round,
+                                std::size_t index) {
+  auto& outcome = round->outcomes[index];
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  timer.async_wait([&node](const boost::system::error_code& error) {
+    if (!error) node.interrupt();
+  });
+  try {
+    outcome.reading = co_await node.read();
+  } catch (const std::exception& e) {
+    outcome.error = Clock::now() >= deadline ? std::string("timed out: ") + e.what() : e.what();
   }
-  return 0;
+  timer.cancel();
+  if (--round->remaining == 0) round->done.set();
 }
 
 // Owned by the scheduler and run on its io_context thread only: collect() and abort() never
-// run concurrently. The connection outlives cycles; any failure closes it and the next cycle
-// opens a new one, re-reading the password so that a rotated secret is picked up.
+// run concurrently.
 class RedisProbe final : public Probe {
  public:
   explicit RedisProbe(RedisTarget target)
-      : target_(std::move(target)), address_(parse_host_port(target_.address)), key_groups_(target_.key_groups) {}
+      : target_(std::move(target)), topology_(target_.addresses, target_.discover) {}
 
   [[nodiscard]] std::string kind() const override { return "redis"; }
   [[nodiscard]] std::string target() const override { return target_.name; }
   [[nodiscard]] ProbeSchedule schedule() const override { return target_.schedule; }
 
   asio::awaitable<SeriesSet> collect() override;
-  void failure_series(SeriesSet& out) const override { out.add(kUp, {}, 0); }
+
+  void failure_series(SeriesSet& out) const override {
+    for (const auto& [address, node] : topology_.nodes()) {
+      if (node.alias_of.empty()) out.add(kUp, {address}, 0);
+    }
+  }
 
   void abort() override {
-    aborted_ = true;
-    if (connection_) connection_->close();
+    for (auto& [address, node] : nodes_) node->interrupt();
   }
 
  private:
-  [[nodiscard]] std::runtime_error failure(const std::string& what) const {
-    return std::runtime_error("redis " + target_.name + " " + target_.address + ": " + what);
+  RedisNode& node(const std::string& address) {
+    auto& slot = nodes_[address];
+    if (!slot) slot = std::make_unique<RedisNode>(address, target_);
+    return *slot;
   }
 
-  asio::awaitable<void> open_connection();
-  asio::awaitable<SeriesSet> cycle();
-  asio::awaitable<std::string> read_info();
-  asio::awaitable<std::map<std::string, std::string>> read_config();
+  asio::awaitable<std::vector<Outcome>> read_round(const std::vector<std::string>& addresses,
+                                                   Clock::time_point deadline);
+  void record(const std::string& address, Outcome& outcome, Clock::time_point now);
+  SeriesSet page(Clock::time_point now);
 
   RedisTarget target_;
-  std::optional<HostPort> address_;
-  std::unique_ptr<RedisConnection> connection_;
-  bool aborted_ = false;
-  bool info_all_refused_ = false;  // per connection
-  OptionalCommand config_{"redis_config_* are not exported"};
-  OptionalCommand slowlog_{"redis_slowlog_* are not exported"};
-  OptionalCommand latency_{"redis_latency_spike_* are not exported"};
-  OptionalCommand memory_usage_{"redis_key_group_memory_bytes is not exported"};
-  KeyGroupSampler key_groups_;  // its SCAN goes on across cycles and connections
+  RedisTopology topology_;
+  std::map<std::string, std::unique_ptr<RedisNode>> nodes_;
+  std::map<std::string, std::string> failing_;  // address -> error, logged when it starts and ends
+  std::map<std::string, QueueState> queues_;    // this cycle's, by key
 };
 
+asio::awaitable<std::vector<Outcome>> RedisProbe::read_round(const std::vector<std::string>& addresses,
+                                                             Clock::time_point deadline) {
+  const auto executor = co_await asio::this_coro::executor;
+  auto round = std::make_shared<Round>(executor, addresses.size());
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    asio::co_spawn(executor, read_node(node(addresses[i]), deadline, round, i), asio::detached);
+  }
+  // Every read ends at the deadline (its connection closed); the grace only covers the
+  // closing itself.
+  if (!co_await round->done.wait_until(deadline + std::chrono::seconds(2))) {
+    throw std::runtime_error("reads of " + std::to_string(round->remaining) + " servers did not end");
+  }
+  co_return std::move(round->outcomes);
+}
+
+void RedisProbe::record(const std::string& address, Outcome& outcome, Clock::time_point now) {
+  if (!outcome.reading) {
+    topology_.failed(address);
+    if (failing_.try_emplace(address, outcome.error).second) {
+      log_event(spdlog::level::warn, "redis server failing",
+                {{"cluster", target_.name}, {"node", address}, {"error", outcome.error}});
+    }
+    return;
+  }
+  auto& reading = *outcome.reading;
+  topology_.answered(address, reading.report, now);
+  if (failing_.erase(address) > 0) {
+    log_event(spdlog::level::info, "redis server answers again", {{"cluster", target_.name}, {"node", address}});
+  }
+  // Two servers may both claim a key's slot during a failover: the first answer counts.
+  for (auto& queue : reading.queues) queues_.try_emplace(queue.key, std::move(queue));
+  auto& node = this->node(address);
+  node.last_good = std::move(reading.series);
+  node.last_success = now;
+}
+
 asio::awaitable<SeriesSet> RedisProbe::collect() {
-  aborted_ = false;
-  if (!address_) throw failure("address is not host:port");
-
-  // A connection kept open since the last cycle may have died meanwhile (server restart, idle
-  // timeout, failover): an I/O error on it earns one retry on a fresh connection.
-  if (connection_ && connection_->is_open()) {
-    std::string stale;
-    try {
-      co_return co_await cycle();
-    } catch (const RedisIoError& e) {
-      stale = e.what();
-    } catch (const std::exception& e) {
-      if (connection_) connection_->close();
-      throw failure(e.what());
-    }
-    if (aborted_) throw failure(stale);
-    spdlog::debug("redis {}: reconnecting after: {}", target_.name, stale);
+  const auto started = Clock::now();
+  // Leaves a fifth of the timeout for the page, and the scheduler's own bound untouched.
+  const auto deadline = started + target_.schedule.timeout * 4 / 5;
+  topology_.begin_cycle();
+  queues_.clear();
+  for (int round = 0; round < kMaxRounds && Clock::now() < deadline; ++round) {
+    const auto addresses = topology_.next_round();
+    if (addresses.empty()) break;
+    auto outcomes = co_await read_round(addresses, deadline);
+    const auto now = Clock::now();
+    for (std::size_t i = 0; i < addresses.size(); ++i) record(addresses[i], outcomes[i], now);
   }
+  const auto now = Clock::now();
+  topology_.end_cycle(now, target_.schedule.effective_stale_after());
+  std::erase_if(nodes_, [&](const auto& entry) {
+    const auto it = topology_.nodes().find(entry.first);
+    const bool keep = it != topology_.nodes().end() && it->second.alias_of.empty();
+    if (!keep) entry.second->interrupt();
+    return !keep;
+  });
+  std::erase_if(failing_, [&](const auto& entry) { return !nodes_.contains(entry.first); });
 
-  try {
-    co_await open_connection();
-    co_return co_await cycle();
-  } catch (const std::exception& e) {
-    if (connection_) connection_->close();
-    throw failure(e.what());
-  }
-}
-
-asio::awaitable<void> RedisProbe::open_connection() {
-  std::string password;
-  try {
-    password = target_.password.resolve();
-  } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("password: ") + e.what());
-  }
-  connection_ = std::make_unique<RedisConnection>(co_await asio::this_coro::executor);
-  info_all_refused_ = false;
-  config_.reset();
-  slowlog_.reset();
-  latency_.reset();
-  memory_usage_.reset();
-  co_await connection_->connect(*address_);
-  if (!password.empty()) co_await connection_->authenticate(target_.username, password);
-
-  // Names the connection in CLIENT LIST; proxies that lack CLIENT refuse it, which is harmless.
-  bool named = true;
-  std::vector<std::string> setname{"CLIENT", "SETNAME", "msgwatch"};
-  try {
-    co_await connection_->command(std::move(setname));
-  } catch (const RedisCommandError&) {
-    named = false;
-  }
-  if (!named) spdlog::debug("redis {}: CLIENT SETNAME refused", target_.name);
-}
-
-asio::awaitable<std::string> RedisProbe::read_info() {
-  if (!info_all_refused_) {
-    // INFO ALL adds Commandstats, Errorstats and Latencystats to the default sections.
-    std::optional<RedisReply> reply;
-    std::vector<std::string> info_all{"INFO", "ALL"};
-    try {
-      reply = co_await connection_->command(std::move(info_all));
-    } catch (const RedisCommandError&) {
-      info_all_refused_ = true;
-    }
-    if (reply && reply->type == RedisReply::Type::string && !reply->str.empty()) co_return std::move(reply->str);
-    info_all_refused_ = true;
-  }
-  std::vector<std::string> info{"INFO"};
-  auto reply = co_await connection_->command(std::move(info));
-  if (reply.type != RedisReply::Type::string) throw RespProtocolError("INFO: reply is not a bulk string");
-  co_return std::move(reply.str);
-}
-
-// Two CONFIG GETs: one pattern each, as every Redis version takes it (several arguments only
-// from 7.0 on).
-asio::awaitable<std::map<std::string, std::string>> RedisProbe::read_config() {
-  std::map<std::string, std::string> config;
-  for (const char* pattern : {"max*", "io-threads"}) {
-    std::vector<std::string> config_get{"CONFIG", "GET", pattern};
-    const auto reply = co_await config_.ask(*connection_, std::move(config_get), target_.name);
-    if (!reply || reply->type != RedisReply::Type::array) continue;
-    for (std::size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-      config.emplace(reply->elements[i].str, reply->elements[i + 1].str);
+  bool any_answered = false;
+  std::string errors;
+  for (const auto& [address, node] : topology_.nodes()) {
+    any_answered = any_answered || node.answered;
+    if (const auto it = failing_.find(address); it != failing_.end()) {
+      errors += (errors.empty() ? "" : "; ") + ("redis " + target_.name + " " + address + ": " + it->second);
     }
   }
-  co_return config;
+  if (!any_answered) throw std::runtime_error(errors);
+  co_return page(now);
 }
 
-asio::awaitable<SeriesSet> RedisProbe::cycle() {
-  const std::string text = co_await read_info();
-  auto config = co_await read_config();
-  const Info info = parse_info(text);
-  if (info.index.empty()) throw RespProtocolError("INFO: reply has no fields");
-
-  const auto diagnostics = co_await read_diagnostics(*connection_, slowlog_, latency_, target_.name);
-  const auto queues = co_await read_queues(*connection_, target_.queues);
-  if (!target_.key_groups.empty()) {
-    co_await sample_key_groups(*connection_, key_groups_, target_.key_sampling, memory_usage_, target_.name);
-  }
-
+// A server that does not answer is redis_up 0 and keeps its last good series until
+// stale_after, as a failing probe does.
+SeriesSet RedisProbe::page(Clock::time_point now) {
   SeriesSet out;
-  out.add(kUp, {}, 1);
-  write_info_metrics(info, config, std::chrono::system_clock::now(), out);
-  write_diagnostic_metrics(diagnostics, out);
+  const auto stale_after = target_.schedule.effective_stale_after();
+  for (const auto& [address, known] : topology_.nodes()) {
+    if (!known.alias_of.empty()) continue;
+    if (known.asked) out.add(kUp, {address}, known.answered ? 1 : 0);  // named too late this cycle: next
+    out.add(kNodeInfo, {address, known.role, known.primary}, 1);
+    const auto it = nodes_.find(address);
+    if (it == nodes_.end()) continue;
+    const auto& node = *it->second;
+    if (node.last_success && (known.answered || now - *node.last_success < stale_after)) {
+      out.add_labelled(node.last_good, "node", address);
+    }
+  }
+  std::vector<QueueState> queues;
+  for (auto& [key, queue] : queues_) queues.push_back(std::move(queue));
   write_queue_metrics(queues, out);
-  write_key_group_metrics(key_groups_, database_keys(info, "db0"), out);
-  co_return out;
+  return out;
 }
 
 }  // namespace

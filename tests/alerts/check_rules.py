@@ -3,12 +3,14 @@
 
 Every alert has a severity (page or ticket), a summary, a description and a runbook_url
 naming a runbook that exists; every runbook belongs to an alert; every alert on a probe's
-data is held while its probe fails (see the rules file's header); and the rule tests make
-every alert fire at least once and stay quiet at least once.
+data is held while its probe fails (see the rules file's header), and an alert on one Redis
+server's data also while that server does not answer, without joining servers on `cluster`
+alone; and the rule tests make every alert fire at least once and stay quiet at least once.
 
 usage: check_rules.py <rules.yml> <rules.test.yml> <runbook-dir>
 """
 import pathlib
+import re
 import sys
 
 import yaml
@@ -16,6 +18,31 @@ import yaml
 # The alerts about probes, the daemon or servers that cannot be reached: they are the failure
 # the others are held through, so they are not held themselves.
 NOT_HELD = {"MsgwatchDown", "MsgwatchProbeFailing", "MsgwatchProbeDataStale", "KafkaClusterUnreachable", "RedisDown"}
+
+# The redis probe succeeds while any server of a target answers; a server that does not keeps
+# its last series for stale_after. Every redis family but the queue families carries `node`,
+# so an alert on them is gated and held on its server too, and joins on (cluster, node).
+REDIS_NODELESS = re.compile(r"\b(redis_key_size|redis_stream_group_\w+)\b")
+REDIS_FAMILY = re.compile(r"\b(redis|msgwatch_redis)_\w+")
+NODE_GATE = "unless on (cluster, node) redis_up == 0"
+NODE_HOLD = "and on (cluster, node) redis_up == 0"
+CLUSTER_JOIN = re.compile(r"\bon \(cluster\)\s*(?:group_\w+\s*(?:\([^)]*\))?\s*)?([\w:]+)")
+
+
+def redis_node_problems(name, expr):
+    """An alert on one Redis server's data: gated and held on that server, joined per server."""
+    families = {m.group(0) for m in REDIS_FAMILY.finditer(expr)} - {"redis_up"}
+    if not families or all(REDIS_NODELESS.fullmatch(f) for f in families):
+        return []
+    problems = []
+    if REDIS_NODELESS.search(expr):
+        problems.append(f"{name}: mixes queue families (no node label) with server families")
+    if NODE_GATE not in expr or NODE_HOLD not in expr:
+        problems.append(f"{name}: not gated and held on its server ({NODE_GATE!r}, {NODE_HOLD!r})")
+    for match in CLUSTER_JOIN.finditer(expr):
+        if match.group(1) != "msgwatch:probe_failing":
+            problems.append(f"{name}: joins {match.group(1)} on (cluster) alone; Redis servers are (cluster, node)")
+    return problems
 
 
 def main(rules_path, tests_path, runbook_dir):
@@ -46,6 +73,8 @@ def main(rules_path, tests_path, runbook_dir):
             gate = f'msgwatch:probe_failing{{probe="{probe}"}}'
             if not probe or held not in alert["expr"] or alert["expr"].count(gate) != 2:
                 problems.append(f"{name}: not gated and held on its probe (label probe, {gate} twice, {held})")
+            if probe == "redis":
+                problems += redis_node_problems(name, alert["expr"])
     for runbook in runbooks.glob("*.md"):
         if runbook.name != "README.md" and runbook.stem not in names:
             problems.append(f"{runbook.name}: no alert of that name")

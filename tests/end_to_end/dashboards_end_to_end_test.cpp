@@ -2,7 +2,8 @@
 // probe at work: consumer groups behind and keeping up (one read_committed), a long-running
 // open transaction, the canary with its transactional half and messages in a production
 // topic, a Redis primary with a job stream, expiring cache keys, a key group, slow commands
-// and failed ones, and its replica.
+// and failed ones, and its replica (discovered from the primary); a Redis Cluster of three
+// primaries, found from one of them.
 // Every panel query must be accepted, and every panel must show data unless
 // tests/dashboards/panels_without_data.txt says why this scenario cannot show it.
 
@@ -12,6 +13,7 @@
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
 #include "support/test_environment.hpp"
+#include "tests/redis/redis_cluster_rig.hpp"
 #include "tests/redis/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -81,6 +83,7 @@ TEST(DashboardsEndToEnd, EveryPanelShowsDataOfARealScenarioOrSaysWhyNot) {
       {"maxmemory 64mb", "maxmemory-policy allkeys-lru", "slowlog-log-slower-than 0", "latency-monitor-threshold 1"});
   redis::test::RedisServerProcess replica({"replicaof 127.0.0.1 " + std::to_string(redis.port())});
   fill_redis(redis.port());
+  const redis::test::RedisClusterRig redis_cluster(3, 0);
   const auto canary_topic = unique_name("dash-canary");
   const std::string kafka_settings =
       "      topics: {include: ['" + topic + "', '" + canary_topic + "']}\n      groups: {include: ['" + prefix +
@@ -95,8 +98,8 @@ TEST(DashboardsEndToEnd, EveryPanelShowsDataOfARealScenarioOrSaysWhyNot) {
   DaemonProcess daemon(kafka_lag_config(kafka_bootstrap(), kafka_settings) +
                        "redis:\n  - name: cache\n    address: " + redis.address() + redis_settings +
                        "    queues: [jobs]\n    key_groups:\n      - {name: cache, pattern: \"cache:*\"}\n"
-                       "  - name: cache-replica\n    address: " +
-                       replica.address() + redis_settings);
+                       "  - name: sessions\n    address: " +
+                       redis_cluster.address(0) + redis_settings);
   daemon.wait_ready();
   AlertingStack stack(daemon.listen_address());
   // Enough samples for every rate() and histogram_quantile(), and a transaction old enough.

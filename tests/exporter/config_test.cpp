@@ -96,7 +96,8 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(chat.canary.share_group, "msgwatch-canary-chat");
   const auto redis = targets_of<redis::RedisTarget>(config);
   ASSERT_EQ(redis.size(), 1U);
-  EXPECT_EQ(redis[0]->address, "redis-1:6379");
+  EXPECT_EQ(redis[0]->addresses, std::vector<std::string>{"redis-1:6379"});
+  EXPECT_TRUE(redis[0]->discover) << "the default";
   EXPECT_EQ(redis[0]->schedule.interval, 60s);
   EXPECT_EQ(redis[0]->schedule.effective_stale_after(), 5min);
   EXPECT_EQ(redis[0]->password.describe(), "file:/run/secrets/redis");
@@ -195,6 +196,26 @@ TEST(Config, RedisQueuesAndKeyGroups) {
               HasSubstr("redis[0].key_sampling.max_time: must be above 0 and below the target's timeout"));
   EXPECT_THAT(error_of(head + "    key_sampling: {scan_count: 0}\n"),
               HasSubstr("redis[0].key_sampling.scan_count: must be between 10 and 100000"));
+}
+
+TEST(Config, RedisSeedsAndDiscovery) {
+  const auto config = parse(
+      "redis:\n  - name: r\n    addresses: ['h:1', 'h:2', '[::1]:3']\n    discover: false\n"
+      "    key_groups:\n      - {name: a, pattern: 'a:*'}\n    key_sampling: {on_replicas: true}\n",
+      "test.yml");
+  const auto redis = targets_of<redis::RedisTarget>(config);
+  ASSERT_EQ(redis.size(), 1U);
+  EXPECT_EQ(redis[0]->addresses, (std::vector<std::string>{"h:1", "h:2", "[::1]:3"}));
+  EXPECT_FALSE(redis[0]->discover);
+  EXPECT_TRUE(redis[0]->key_sampling.on_replicas);
+
+  EXPECT_THAT(error_of("redis:\n  - name: r\n    address: h:1\n    addresses: ['h:2']\n"),
+              HasSubstr("redis[0].addresses: and address: give one of them"));
+  EXPECT_THAT(error_of("redis:\n  - name: r\n    addresses: ['h:1', 'h:1']\n"),
+              HasSubstr("redis[0].addresses: names h:1 twice"));
+  EXPECT_THAT(error_of("redis:\n  - name: r\n    addresses: ['h']\n"),
+              HasSubstr("redis[0].addresses: \"h\" is not host:port"));
+  EXPECT_THAT(error_of("redis:\n  - name: r\n"), HasSubstr("redis[0].address: is required"));
 }
 
 TEST(Config, SecretsAreNeverWrittenInline) {

@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 
 #include <random>
+#include <string_view>
+#include <vector>
 
 namespace msgwatch {
 namespace {
@@ -62,6 +64,60 @@ TEST(Exposition, RendersLiveInstrumentsOfTheRegistry) {
             "# HELP x_requests_total Requests.\n"
             "# TYPE x_requests_total counter\n"
             "x_requests_total{api=\"Metadata\",cluster=\"c\"} 3\n");
+}
+
+// A summary is one block: per label set its quantiles, then `_sum` and `_count` without the
+// quantile label; `cluster` first, then the labels a probe put in front (node), quantile last.
+TEST(Exposition, ASummaryIsOneBlockQuantilesThenSumAndCount) {
+  constexpr auto kLatency = summary_family("redis_latency_percentiles_seconds", "Latency.", {"cmd"});
+  const std::vector<Quantile> quantiles{{0.5, 1e-6}, {0.99, 2.5e-6}, {0.999, 4e-6}};
+  SeriesSet server;
+  server.family(kLatency).add_summary({"config|get"}, quantiles, 1.75e-4, 21);
+  server.family(kLatency).add_summary({"get"}, {}, 0.5, 3);
+  SeriesSet a;
+  a.set_cluster("a");
+  a.add_labelled(server, "node", "n:1");
+  SeriesSet b;
+  b.set_cluster("b");
+  b.family(kLatency).add_summary({"ping"}, std::vector<Quantile>{{1, 0.25}}, 0.25, 1);
+  SeriesSet own;
+  own.family(summary_family("plain_seconds", "Plain.")).add_summary({}, std::vector<Quantile>{{0, 2}}, 2, 1);
+  EXPECT_EQ(
+      render_text(PageSources{{&a, &b, &own}, {}}),
+      "# HELP plain_seconds Plain.\n"
+      "# TYPE plain_seconds summary\n"
+      "plain_seconds{quantile=\"0\"} 2\n"
+      "plain_seconds_sum 2\n"
+      "plain_seconds_count 1\n"
+      "# HELP redis_latency_percentiles_seconds Latency.\n"
+      "# TYPE redis_latency_percentiles_seconds summary\n"
+      "redis_latency_percentiles_seconds{cluster=\"a\",node=\"n:1\",cmd=\"config|get\",quantile=\"0.5\"} 1e-06\n"
+      "redis_latency_percentiles_seconds{cluster=\"a\",node=\"n:1\",cmd=\"config|get\",quantile=\"0.99\"} 2.5e-06\n"
+      "redis_latency_percentiles_seconds{cluster=\"a\",node=\"n:1\",cmd=\"config|get\",quantile=\"0.999\"} 4e-06\n"
+      "redis_latency_percentiles_seconds_sum{cluster=\"a\",node=\"n:1\",cmd=\"config|get\"} 0.000175\n"
+      "redis_latency_percentiles_seconds_count{cluster=\"a\",node=\"n:1\",cmd=\"config|get\"} 21\n"
+      "redis_latency_percentiles_seconds_sum{cluster=\"a\",node=\"n:1\",cmd=\"get\"} 0.5\n"
+      "redis_latency_percentiles_seconds_count{cluster=\"a\",node=\"n:1\",cmd=\"get\"} 3\n"
+      "redis_latency_percentiles_seconds{cluster=\"b\",cmd=\"ping\",quantile=\"1\"} 0.25\n"
+      "redis_latency_percentiles_seconds_sum{cluster=\"b\",cmd=\"ping\"} 0.25\n"
+      "redis_latency_percentiles_seconds_count{cluster=\"b\",cmd=\"ping\"} 1\n");
+}
+
+// Series of a summary still being copied are not on the page: it never shows half a summary.
+TEST(Exposition, ASummaryCopiedInPartIsNotRendered) {
+  constexpr auto kLatency = summary_family("x_seconds", "X.", {"cmd"});
+  SeriesSet set;
+  auto& family = set.family(kLatency);
+  family.add(std::vector<std::string_view>{"get", "0.5"}, 1);
+  family.add(std::vector<std::string_view>{"get", "_sum"}, 1);
+  EXPECT_EQ(render_text(set), "");
+  family.add(std::vector<std::string_view>{"get", "_count"}, 1);
+  EXPECT_EQ(render_text(set),
+            "# HELP x_seconds X.\n"
+            "# TYPE x_seconds summary\n"
+            "x_seconds{cmd=\"get\",quantile=\"0.5\"} 1\n"
+            "x_seconds_sum{cmd=\"get\"} 1\n"
+            "x_seconds_count{cmd=\"get\"} 1\n");
 }
 
 TEST(Exposition, TheTextIsWrittenInChunksOfTheAskedSize) {

@@ -1,9 +1,10 @@
 // Writes a seed corpus for every fuzz target: the encoding of each sample response in each
 // implemented version, prefixed by the version selector byte fuzz_response.cpp expects; for
 // the record set target, sample record sets behind the offsets to look for; and for the
-// transaction log target, keys and values of each version and state shape.
+// transaction log target, keys and values of each version and state shape; for the CLUSTER
+// NODES target, the texts captured from Redis in tests/redis/fixtures.
 // Usage: kafka_protocol_fuzz_seeds <corpus-root>; creates <corpus-root>/<target>/seed_v<N>
-// (seed_<name> for the record set and transaction log targets).
+// (seed_<name> for the record set, transaction log and CLUSTER NODES targets).
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -148,6 +149,17 @@ void write_transaction_log_seeds(const fs::path& root) {
   write_file(dir / "seed_value_v1_unknown_tag", bytes);
 }
 
+// Every cluster_nodes_*.txt fixture, as the parser's seeds.
+void write_redis_cluster_nodes_seeds(const fs::path& root) {
+  const fs::path dir = root / "fuzz_redis_cluster_nodes";
+  fs::create_directories(dir);
+  for (const auto& entry : fs::directory_iterator(MSGWATCH_REDIS_FIXTURES)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("cluster_nodes_", 0) != 0 || entry.path().extension() != ".txt") continue;
+    fs::copy_file(entry.path(), dir / ("seed_" + entry.path().stem().string()), fs::copy_options::overwrite_existing);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,5 +172,6 @@ int main(int argc, char** argv) {
   write_assignment_seeds(root);
   write_record_batch_seeds(root);
   write_transaction_log_seeds(root);
+  write_redis_cluster_nodes_seeds(root);
   return 0;
 }

@@ -28,6 +28,25 @@ SeriesSet build(const std::string& fixture, const std::map<std::string, std::str
   return out;
 }
 
+// One summary of a family with these labels (`quantile` aside), as its quantile label values,
+// "sum" and "count" with their values; empty when there is none.
+std::map<std::string, double> summary_of(const SeriesSet& families, const std::string& name,
+                                         const test::LabelMap& labels) {
+  std::map<std::string, double> parts;
+  const auto* family = find_family(families, name);
+  if (family == nullptr) return parts;
+  for (std::size_t i = 0; i < family->size(); ++i) {
+    auto series = test::labels_at(*family, i);
+    const auto quantile = series.extract("quantile");
+    if (series != labels) continue;
+    const auto part = family->part(i);
+    parts[part == SeriesPart::sum ? "sum" : part == SeriesPart::count ? "count" : quantile.mapped()] = family->value(i);
+  }
+  return parts;
+}
+
+constexpr const char* kLatency = "redis_latency_percentiles_seconds";
+
 TEST(InfoMetricTable, NamesFollowTheRules) {
   const auto valid_name = [](std::string_view name) {
     return name.rfind("redis_", 0) == 0 &&
@@ -35,7 +54,9 @@ TEST(InfoMetricTable, NamesFollowTheRules) {
   };
   std::set<std::string_view> fields;
   std::set<std::string_view> names;
-  for (const auto& metric : info_metric_table()) {
+  std::vector<InfoMetric> tables(info_metric_table().begin(), info_metric_table().end());
+  tables.insert(tables.end(), cluster_info_metric_table().begin(), cluster_info_metric_table().end());
+  for (const auto& metric : tables) {
     EXPECT_TRUE(valid_name(metric.name)) << metric.name;
     EXPECT_TRUE(fields.insert(metric.field).second) << "field twice: " << metric.field;
     EXPECT_TRUE(names.insert(metric.name).second) << "name twice: " << metric.name;
@@ -125,9 +146,92 @@ TEST(InfoMetrics, Redis7MasterLabelledFamilies) {
       << "at 0 before the first rejection, so that an alert on increase() sees it";
 }
 
+// INFO latencystats as a summary in seconds, `_sum` and `_count` from Commandstats.
+TEST(InfoMetrics, Redis7LatencyPercentilesAsASummaryInSeconds) {
+  const auto families = build("info_redis7_master_all.txt");
+  const auto* latency = find_family(families, kLatency);
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->family().type, MetricType::summary);
+  ASSERT_EQ(latency->family().labels.size(), 2U);
+  EXPECT_EQ(latency->family().labels[0], "cmd");
+  EXPECT_EQ(latency->family().labels[1], "quantile");
+  EXPECT_EQ(latency->size(), 10U * 5U) << "ten commands: three quantiles, sum and count";
+  // latency_percentiles_usec_get:p50=2.007,p99=4.015,p99.9=4.015 and cmdstat_get:calls=2,usec=6
+  EXPECT_EQ(summary_of(families, kLatency, {{"cmd", "get"}}),
+            (std::map<std::string, double>{
+                {"0.5", 2.007e-6}, {"0.99", 4.015e-6}, {"0.999", 4.015e-6}, {"sum", 6e-6}, {"count", 2}}));
+  // latency_percentiles_usec_config|set:p50=7.007,p99=9.023,p99.9=9.023; calls=2,usec=16
+  EXPECT_EQ(summary_of(families, kLatency, {{"cmd", "config|set"}}),
+            (std::map<std::string, double>{
+                {"0.5", 7.007e-6}, {"0.99", 9.023e-6}, {"0.999", 9.023e-6}, {"sum", 16e-6}, {"count", 2}}));
+  // latency_percentiles_usec_select:p50=0.001,...; calls=2,usec=1
+  EXPECT_EQ(summary_of(families, kLatency, {{"cmd", "select"}}),
+            (std::map<std::string, double>{
+                {"0.5", 1e-9}, {"0.99", 1.003e-6}, {"0.999", 1.003e-6}, {"sum", 1e-6}, {"count", 2}}));
+  // The sum is the very value of redis_commands_duration_seconds_total.
+  EXPECT_EQ(summary_of(families, kLatency, {{"cmd", "command|docs"}}).at("sum"),
+            value_of(families, "redis_commands_duration_seconds_total", {{"cmd", "command|docs"}}));
+  EXPECT_EQ(summary_of(build("info_redis7_replica_all.txt"), kLatency, {{"cmd", "info"}}),
+            (std::map<std::string, double>{
+                {"0.5", 130.047e-6}, {"0.99", 130.047e-6}, {"0.999", 130.047e-6}, {"sum", 130e-6}, {"count", 1}}));
+  EXPECT_EQ(find_family(build("info_redis3_style.txt"), kLatency), nullptr) << "no Latencystats before Redis 7";
+}
+
+// latency-tracking-info-percentiles "99.99 0 50 100": Redis lists them in the setting's order.
+TEST(InfoMetrics, Redis7LatencyPercentilesOfAnotherSettingInIncreasingOrder) {
+  const auto families = build("info_redis7_latency_percentiles_all.txt");
+  // latency_percentiles_usec_set:p99.99=9.023,p0=1.000,p50=3.007,p100=9.023; calls=50,usec=200
+  EXPECT_EQ(
+      summary_of(families, kLatency, {{"cmd", "set"}}),
+      (std::map<std::string, double>{
+          {"0", 1e-6}, {"0.5", 3.007e-6}, {"0.9999", 9.023e-6}, {"1", 9.023e-6}, {"sum", 200e-6}, {"count", 50}}));
+  const auto* latency = find_family(families, kLatency);
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->size(), 10U * 6U);
+  const std::vector<std::string> order{"0", "0.5", "0.9999", "1", "_sum", "_count"};
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(latency->label(i, 0), "lpush");
+    EXPECT_EQ(latency->label(i, 1), order[i]);
+  }
+  EXPECT_EQ(
+      summary_of(families, kLatency, {{"cmd", "config|get"}}),
+      (std::map<std::string, double>{
+          {"0", 4.992e-6}, {"0.5", 5.023e-6}, {"0.9999", 15.039e-6}, {"1", 15.039e-6}, {"sum", 20e-6}, {"count", 2}}));
+}
+
+// A summary needs its sum and count: a command that Commandstats does not list has none, and
+// a line that does not parse whole is left out, never half exported.
+TEST(InfoMetrics, LatencyPercentilesWithoutCommandstatsOrUnreadableHaveNoSummary) {
+  SeriesSet out;
+  write_info_metrics(parse_info("# Commandstats\r\n"
+                                "cmdstat_get:calls=4,usec=10,usec_per_call=2.50\r\n"
+                                "cmdstat_set:calls=1,usec=3,usec_per_call=3.00\r\n"
+                                "cmdstat_del:calls=1,usec=3,usec_per_call=3.00\r\n"
+                                "cmdstat_incr:calls=-1,usec=3,usec_per_call=3.00\r\n"
+                                "cmdstat_hset:calls=1,usec=5,usec_per_call=5.00\r\n"
+                                "cmdstat_lpop:calls=1,usec=5,usec_per_call=5.00\r\n"
+                                "\r\n# Latencystats\r\n"
+                                "latency_percentiles_usec_get:p50=1.003,p50=1.003,p99=2.007\r\n"
+                                "latency_percentiles_usec_ping:p50=1.003,p99=2.007\r\n"
+                                "latency_percentiles_usec_set:p50=1.003,p99=fast\r\n"
+                                "latency_percentiles_usec_del:p50=1.003,p101=2.007\r\n"
+                                "latency_percentiles_usec_incr:p50=1.003\r\n"
+                                "latency_percentiles_usec_hset:p50=-1.003\r\n"
+                                "latency_percentiles_usec_lpop:p50=1e3\r\n"
+                                "latency_percentiles_usec_get:p50=9.000\r\n"
+                                "latency_percentiles_usec_:p50=1.003\r\n"),
+                     {}, kNow, out);
+  const auto* latency = find_family(out, kLatency);
+  ASSERT_NE(latency, nullptr);
+  EXPECT_EQ(latency->size(), 4U) << "get only, once";
+  EXPECT_EQ(summary_of(out, kLatency, {{"cmd", "get"}}),
+            (std::map<std::string, double>{{"0.5", 1.003e-6}, {"0.99", 2.007e-6}, {"sum", 10e-6}, {"count", 4}}));
+}
+
 TEST(InfoMetrics, NoClusterLabelAndNoEmptyFamilies) {
-  for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt",
-                              "info_junk.txt", "info_missing_fields.txt", "info_redis24_no_sections.txt"}) {
+  for (const char* fixture :
+       {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt", "info_junk.txt",
+        "info_missing_fields.txt", "info_redis24_no_sections.txt", "info_redis7_latency_percentiles_all.txt"}) {
     const auto families = build(fixture);
     for (const auto& family : families.families()) {
       EXPECT_FALSE(family.empty()) << fixture << " " << family.family().name;
@@ -279,13 +383,33 @@ TEST(InfoMetrics, CountersAreTypedAsCounters) {
   }
 }
 
+TEST(InfoMetrics, ClusterInfoAsEachNodeSeesIt) {
+  SeriesSet out;
+  write_cluster_info_metrics(parse_info(read_fixture("cluster_info_redis7_pfail.txt")), out);
+  EXPECT_EQ(value_of(out, "redis_cluster_state"), 1);
+  EXPECT_EQ(value_of(out, "redis_cluster_slots_assigned"), 16384);
+  EXPECT_EQ(value_of(out, "redis_cluster_slots_ok"), 10923);
+  EXPECT_EQ(value_of(out, "redis_cluster_slots_pfail"), 5461);
+  EXPECT_EQ(value_of(out, "redis_cluster_slots_fail"), 0);
+  EXPECT_EQ(value_of(out, "redis_cluster_known_nodes"), 6);
+  EXPECT_EQ(value_of(out, "redis_cluster_size"), 3);
+  EXPECT_TRUE(value_of(out, "redis_cluster_messages_sent_total").has_value());
+  EXPECT_EQ(out.find("redis_cluster_messages_sent_total")->family().type, MetricType::counter);
+
+  SeriesSet down;
+  write_cluster_info_metrics(parse_info("cluster_state:fail\r\ncluster_slots_fail:5461\r\n"), down);
+  EXPECT_EQ(value_of(down, "redis_cluster_state"), 0);
+  EXPECT_EQ(value_of(down, "redis_cluster_slots_fail"), 5461);
+}
+
 // The README's metric reference documents every family the probe can export.
 TEST(InfoMetrics, EveryFamilyIsDocumented) {
   std::ifstream in(MSGWATCH_REDIS_METRICS_DOC);
   ASSERT_TRUE(in) << MSGWATCH_REDIS_METRICS_DOC;
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::set<std::string> names{"redis_up"};
+  std::set<std::string> names{"redis_up", "redis_node_info"};
   for (const auto& metric : info_metric_table()) names.emplace(metric.name);
+  for (const auto& metric : cluster_info_metric_table()) names.emplace(metric.name);
   for (const auto& metric : config_metric_table()) names.emplace(metric.name);
   for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt"}) {
     const auto families = build(fixture);
@@ -294,14 +418,24 @@ TEST(InfoMetrics, EveryFamilyIsDocumented) {
   for (const auto& name : names) EXPECT_NE(doc.find("`" + name + "`"), std::string::npos) << name;
 }
 
-// The real text exposition of every fixture, with the scheduler's `cluster` label added, passes
-// `promtool check metrics` (Prometheus's own naming and format rules).
+// The real text exposition of every fixture, labelled `node` as the probe labels each server's
+// series and with the scheduler's `cluster` label added, passes `promtool check metrics`
+// (Prometheus's own naming and format rules), the latency summaries included.
 TEST(InfoMetrics, PromtoolAcceptsTheExposition) {
-  for (const char* fixture :
-       {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt", "info_junk.txt"}) {
-    auto families = build(fixture, {{"maxmemory", "0"}, {"maxclients", "10000"}});
-    families.set_cluster("cache");
-    const std::string text = render_text(families);
+  for (const char* fixture : {"info_redis7_master_all.txt", "info_redis7_replica_all.txt", "info_redis3_style.txt",
+                              "info_junk.txt", "info_redis7_latency_percentiles_all.txt"}) {
+    const auto families = build(fixture, {{"maxmemory", "0"}, {"maxclients", "10000"}});
+    SeriesSet page;
+    page.add_labelled(families, "node", "127.0.0.1:6379");
+    page.set_cluster("cache");
+    const std::string text = render_text(page);
+    if (std::string_view(fixture).find("redis7") != std::string_view::npos) {
+      EXPECT_NE(text.find("# TYPE redis_latency_percentiles_seconds summary\n"), std::string::npos) << fixture;
+      EXPECT_NE(text.find("redis_latency_percentiles_seconds_count{cluster=\"cache\",node=\"127.0.0.1:6379\","
+                          "cmd=\"info\"}"),
+                std::string::npos)
+          << fixture;
+    }
     const std::string path = ::testing::TempDir() + "redis_exposition.prom";
     std::ofstream(path) << text;
     const std::string command = "promtool check metrics < " + path + " 2>&1";

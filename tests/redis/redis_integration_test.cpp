@@ -5,6 +5,7 @@
 
 #include "probes/redis/redis_probe.hpp"
 #include "tests/redis/test_support.hpp"
+#include "tests/support/wait.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -15,10 +16,12 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace msgwatch::redis {
 namespace {
 
+using namespace std::chrono_literals;
 using test::collect;
 using test::value_of;
 
@@ -101,7 +104,7 @@ class Oracle {
 RedisTarget target_for(const std::string& address) {
   RedisTarget target;
   target.name = "cache";
-  target.address = address;
+  target.addresses = {address};
   return target;
 }
 
@@ -130,7 +133,7 @@ class SharedRedisTest : public ::testing::Test {
   }
 
   SeriesSet collect_ok() {
-    auto result = collect(io_, *probe_);
+    auto result = collect(io_, *probe_, address_);
     EXPECT_EQ(result.error, "");
     return std::move(result.families);
   }
@@ -390,6 +393,31 @@ TEST_F(SharedRedisTest, EvictionsAreCountedExactly) {
   EXPECT_EQ(test::find_family(families, "redis_memory_eviction_pressure_ratio"), nullptr) << "no limit, no pressure";
 }
 
+// With noeviction a full Redis refuses writes with OOM: every refusal counts, exactly.
+TEST_F(SharedRedisTest, OomRepliesAreCountedExactly) {
+  oracle_->run({"CONFIG", "RESETSTAT"});
+  oracle_->run({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  const auto before = collect_ok();
+  EXPECT_EQ(value_of(before, "redis_errors_total", {{"err", "OOM"}}), 0) << "there at 0 before the first";
+
+  const auto limit = static_cast<long long>(oracle_->info_number("used_memory")) + 1024 * 1024;
+  oracle_->run({"CONFIG", "SET", "maxmemory", std::to_string(limit)});
+  const std::string value(16 * 1024, 'v');
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    try {
+      oracle_->run({"SET", "job:" + std::to_string(i), value});
+    } catch (const std::runtime_error& e) {
+      ASSERT_NE(std::string(e.what()).find("OOM"), std::string::npos) << e.what();
+      ++refused;
+    }
+  }
+  ASSERT_GT(refused, 100);  // 3.2 MiB into a 1 MiB budget
+  const auto after = collect_ok();
+  EXPECT_EQ(value_of(after, "redis_errors_total", {{"err", "OOM"}}), refused);
+  EXPECT_EQ(value_of(after, "redis_evicted_keys_total"), 0);
+}
+
 TEST_F(SharedRedisTest, ConnectionIsKeptBetweenCycles) {
   const auto first = collect_ok();
   const auto second = collect_ok();
@@ -435,7 +463,7 @@ TEST(RedisIntegration, AuthWithPasswordFromFile) {
   target.password.reference = path;
   boost::asio::io_context io;
   auto probe = make_redis_probe(target);
-  const auto result = collect(io, *probe);
+  const auto result = collect(io, *probe, server.address());
   EXPECT_EQ(result.error, "");
   EXPECT_EQ(value_of(result.families, "redis_up"), 1);
 }
@@ -445,7 +473,7 @@ TEST(RedisIntegration, AuthWithPasswordFromEnvironment) {
   ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", kPassword, 1);
   boost::asio::io_context io;
   auto probe = make_redis_probe(protected_target(server));
-  const auto result = collect(io, *probe);
+  const auto result = collect(io, *probe, server.address());
   ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
   EXPECT_EQ(result.error, "");
   EXPECT_EQ(value_of(result.families, "redis_up"), 1);
@@ -459,7 +487,7 @@ TEST(RedisIntegration, AuthAsAclUser) {
   target.username = "monitor";
   boost::asio::io_context io;
   auto probe = make_redis_probe(target);
-  const auto result = collect(io, *probe);
+  const auto result = collect(io, *probe, server.address());
   ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
   EXPECT_EQ(result.error, "");
   Oracle oracle(server.address(), kPassword);
@@ -474,7 +502,7 @@ TEST(RedisIntegration, WrongPasswordFailsWithoutRevealingIt) {
   ::setenv("MSGWATCH_TEST_REDIS_PASSWORD", wrong.c_str(), 1);
   boost::asio::io_context io;
   auto probe = make_redis_probe(protected_target(server));
-  const auto result = collect(io, *probe);
+  const auto result = collect(io, *probe, server.address());
   ::unsetenv("MSGWATCH_TEST_REDIS_PASSWORD");
   EXPECT_EQ(result.error, "redis cache " + server.address() +
                               ": AUTH: WRONGPASS invalid username-password pair or user is disabled.");
@@ -503,7 +531,7 @@ TEST(RedisIntegration, ReconnectsAfterRestart) {
   test::RedisServerProcess server;
   boost::asio::io_context io;
   auto probe = make_redis_probe(target_for(server.address()));
-  const auto before = collect(io, *probe);
+  const auto before = collect(io, *probe, server.address());
   ASSERT_EQ(before.error, "");
   const auto run_id_before = test::labels_of(before.families, "redis_instance_info").at("run_id");
 
@@ -511,10 +539,114 @@ TEST(RedisIntegration, ReconnectsAfterRestart) {
   EXPECT_EQ(collect(io, *probe).error, "redis cache " + server.address() + ": connect: Connection refused");
 
   server.start();
-  const auto after = collect(io, *probe);
+  const auto after = collect(io, *probe, server.address());
   ASSERT_EQ(after.error, "");
   EXPECT_EQ(value_of(after.families, "redis_up"), 1);
   EXPECT_NE(test::labels_of(after.families, "redis_instance_info").at("run_id"), run_id_before);
+}
+
+// A primary and its replica, real processes: either one as the seed finds the other; every
+// series is labelled with its server; key groups are sampled and queues read on the primary
+// only; a replica that stops is redis_up 0 while the primary keeps reporting.
+class RedisReplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    msgwatch::test::wait_until([&] { return Oracle(replica_.address()).info_field("master_link_status") == "up"; }, 30s,
+                               "the replica's link to its primary");
+    Oracle primary(primary_.address());
+    for (int i = 0; i < 100; ++i) primary.run({"SET", "dedup:" + std::to_string(i), "1"});
+    primary.run({"RPUSH", "jobs", "a", "b", "c"});
+    msgwatch::test::wait_until(
+        [&] {
+          return Oracle(replica_.address()).integer({"LLEN", "jobs"}) == 3;
+        },
+        30s, "the replica has the queue");
+  }
+
+  RedisTarget target(const std::string& seed) {
+    auto target = target_for(seed);
+    target.queues = {"jobs"};
+    target.key_groups = {{"dedup", "dedup:*"}};
+    return target;
+  }
+
+  test::RedisServerProcess primary_{{"repl-diskless-sync-delay 0"}};
+  test::RedisServerProcess replica_{{"replicaof 127.0.0.1 " + std::to_string(primary_.port())}};
+  boost::asio::io_context io_;
+};
+
+TEST_F(RedisReplicationTest, EitherServerAsTheSeedFindsTheOther) {
+  const auto primary = primary_.address();
+  const auto replica = replica_.address();
+  for (const auto& seed : {primary, replica}) {
+    SCOPED_TRACE("seed " + seed);
+    auto probe = make_redis_probe(target(seed));
+    const auto page = collect(io_, *probe);
+    ASSERT_EQ(page.error, "");
+    const auto& families = page.families;
+    EXPECT_EQ(value_of(families, "redis_up", {{"node", primary}}), 1);
+    EXPECT_EQ(value_of(families, "redis_up", {{"node", replica}}), 1);
+    EXPECT_EQ(value_of(families, "redis_node_info", {{"node", primary}, {"role", "master"}, {"primary", ""}}), 1);
+    EXPECT_EQ(value_of(families, "redis_node_info", {{"node", replica}, {"role", "slave"}, {"primary", primary}}), 1);
+    EXPECT_EQ(test::find_family(families, "redis_up")->size(), 2U);
+
+    const auto on_replica = test::node_series(families, replica);
+    EXPECT_EQ(value_of(on_replica, "redis_master_link_up",
+                       {{"master_host", "127.0.0.1"}, {"master_port", std::to_string(primary_.port())}}),
+              1);
+    EXPECT_EQ(test::find_family(on_replica, "redis_key_group_keys"), nullptr) << "replicas hold the same keys";
+    const auto on_primary = test::node_series(families, primary);
+    EXPECT_EQ(value_of(on_primary, "redis_connected_slaves"), 1);
+    EXPECT_TRUE(value_of(on_primary, "redis_key_group_keys", {{"group", "dedup"}}).has_value());
+    EXPECT_EQ(value_of(on_primary, "redis_db_keys", {{"db", "db0"}}), 101);
+    EXPECT_EQ(value_of(families, "redis_key_size", {{"key", "jobs"}, {"type", "list"}}), 3);
+    EXPECT_EQ(test::find_family(families, "redis_key_size")->size(), 1U) << "a queue is read once, on the primary";
+  }
+}
+
+TEST_F(RedisReplicationTest, KeyGroupsAreSampledOnReplicasWhenConfigured) {
+  auto configured = target(primary_.address());
+  configured.key_sampling.on_replicas = true;
+  auto probe = make_redis_probe(configured);
+  const auto page = collect(io_, *probe, replica_.address());
+  ASSERT_EQ(page.error, "");
+  EXPECT_TRUE(value_of(page.families, "redis_key_group_keys", {{"group", "dedup"}}).has_value());
+}
+
+TEST_F(RedisReplicationTest, ASeedGivenByNameIsProbedOnceUnderTheAddressTheServersUse) {
+  auto probe = make_redis_probe(target("localhost:" + std::to_string(primary_.port())));
+  const auto page = collect(io_, *probe);
+  ASSERT_EQ(page.error, "");
+  const auto* up = test::find_family(page.families, "redis_up");
+  ASSERT_NE(up, nullptr);
+  std::set<std::string> nodes;
+  for (std::size_t i = 0; i < up->size(); ++i) nodes.insert(std::string(up->label(i, 0)));
+  EXPECT_EQ(nodes, (std::set<std::string>{primary_.address(), replica_.address()}));
+  EXPECT_EQ(test::find_family(page.families, "redis_instance_info")->size(), 2U);
+}
+
+TEST_F(RedisReplicationTest, AStoppedReplicaIsDownWhileThePrimaryKeepsReporting) {
+  auto probe = make_redis_probe(target(primary_.address()));
+  ASSERT_EQ(collect(io_, *probe).error, "");
+  replica_.stop();
+  const auto page = collect(io_, *probe);
+  ASSERT_EQ(page.error, "") << "a partial outage is not a failed probe";
+  EXPECT_EQ(value_of(page.families, "redis_up", {{"node", replica_.address()}}), 0);
+  EXPECT_EQ(value_of(page.families, "redis_up", {{"node", primary_.address()}}), 1);
+  EXPECT_EQ(value_of(page.families, "redis_node_info",
+                     {{"node", replica_.address()}, {"role", "slave"}, {"primary", primary_.address()}}),
+            1);
+  EXPECT_TRUE(value_of(test::node_series(page.families, replica_.address()), "redis_memory_used_bytes").has_value())
+      << "its last series stay until stale_after";
+
+  replica_.start();
+  msgwatch::test::wait_until_explained(
+      [&] {
+        const auto again = collect(io_, *probe);
+        const auto up = value_of(again.families, "redis_up", {{"node", replica_.address()}});
+        return up == 1 ? "" : "redis_up " + (up ? std::to_string(*up) : "absent") + " " + again.error;
+      },
+      30s, "the restarted replica reported again");
 }
 
 }  // namespace

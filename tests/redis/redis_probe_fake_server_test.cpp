@@ -16,7 +16,7 @@ using Args = std::vector<std::string>;
 RedisTarget target_for(const std::string& address) {
   RedisTarget target;
   target.name = "cache";
-  target.address = address;
+  target.addresses = {address};
   return target;
 }
 
@@ -39,13 +39,13 @@ TEST(RedisProbeFake, CommandsOnTheWire) {
   auto probe = make_redis_probe(target_for(fake.address()));
   EXPECT_EQ(probe->kind(), "redis");
   EXPECT_EQ(probe->target(), "cache");
-  const auto first = test::collect(io, *probe);
+  const auto first = test::collect(io, *probe, fake.address());
   ASSERT_EQ(first.error, "");
   EXPECT_EQ(test::value_of(first.families, "redis_up"), 1);
   EXPECT_EQ(test::value_of(first.families, "redis_config_maxmemory"), 104857600);
   EXPECT_EQ(test::value_of(first.families, "redis_config_maxclients"), 10000);
   EXPECT_EQ(test::value_of(first.families, "redis_memory_used_bytes"), 1229040);
-  const auto second = test::collect(io, *probe);
+  const auto second = test::collect(io, *probe, fake.address());
   ASSERT_EQ(second.error, "");
   EXPECT_EQ(fake.connections, 1) << "the connection is kept between cycles";
   EXPECT_EQ(test::value_of(first.families, "redis_slowlog_length"), 3);
@@ -88,7 +88,7 @@ TEST(RedisProbeFake, InfoAllRefusedFallsBackToInfoAndRefusedCommandsAreNotRetrie
     return "-ERR unknown command\r\n";  // CLIENT SETNAME too: harmless
   });
   auto probe = make_redis_probe(target_for(fake.address()));
-  const auto first = test::collect(io, *probe);
+  const auto first = test::collect(io, *probe, fake.address());
   ASSERT_EQ(first.error, "");
   EXPECT_EQ(test::value_of(first.families, "redis_db_keys", {{"db", "db0"}}), 10000);
   EXPECT_EQ(test::find_family(first.families, "redis_config_maxmemory"), nullptr);
@@ -166,7 +166,7 @@ TEST(RedisProbeFake, AbortEndsAPendingCollect) {
   });
   auto probe = make_redis_probe(target_for(fake.address()));
   probe_ptr = probe.get();
-  const auto aborted = test::collect(io, *probe);
+  const auto aborted = test::collect(io, *probe, fake.address());
   EXPECT_EQ(aborted.error, "redis cache " + fake.address() + ": INFO ALL: read: Operation canceled");
   hang = false;
   EXPECT_EQ(test::collect(io, *probe).error, "");
@@ -179,7 +179,7 @@ TEST(RedisProbeFake, ConnectionDroppedBetweenCyclesIsReopenedWithinTheCycle) {
   auto probe = make_redis_probe(target_for(fake.address()));
   ASSERT_EQ(test::collect(io, *probe).error, "");
   fake.drop_connections();  // server restart or idle timeout
-  const auto after = test::collect(io, *probe);
+  const auto after = test::collect(io, *probe, fake.address());
   EXPECT_EQ(after.error, "");
   EXPECT_EQ(test::value_of(after.families, "redis_up"), 1);
   EXPECT_EQ(fake.connections, 2);

@@ -60,6 +60,33 @@ Collected collect(asio::io_context& io, Probe& probe) {
   return out;
 }
 
+Collected collect(asio::io_context& io, Probe& probe, const std::string& node) {
+  auto out = collect(io, probe);
+  out.families = node_series(out.families, node);
+  return out;
+}
+
+SeriesSet node_series(const SeriesSet& page, const std::string& node) {
+  SeriesSet view;
+  for (const auto& family : page.families()) {
+    const auto& names = family.family().labels;
+    const bool by_node = names.size() > 0 && names[0] == "node";
+    Family described = family.family();
+    if (by_node) {
+      described.labels = {};
+      for (std::size_t l = names.size() - 1; l >= 1; --l) described.labels = described.labels.prepended(names[l]);
+    }
+    auto& copy = view.family(described);
+    for (std::size_t i = 0; i < family.size(); ++i) {
+      if (by_node && family.label(i, 0) != node) continue;
+      std::vector<std::string_view> labels;
+      for (std::size_t l = by_node ? 1 : 0; l < names.size(); ++l) labels.push_back(family.label(i, l));
+      copy.add(labels, family.value(i));
+    }
+  }
+  return view;
+}
+
 const FamilySeries* find_family(const SeriesSet& families, const std::string& name) {
   const auto* family = families.find(name);
   return family == nullptr || family->empty() ? nullptr : family;

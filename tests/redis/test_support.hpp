@@ -55,6 +55,12 @@ struct Collected {
   std::string error;  // empty on success
 };
 Collected collect(boost::asio::io_context& io, Probe& probe);
+// The same, with the families as node_series() gives them for `node`.
+Collected collect(boost::asio::io_context& io, Probe& probe, const std::string& node);
+
+// One server's view of a redis probe's page: the series labelled node="<node>" without that
+// label, and the families that have no node label (queues) as they are.
+SeriesSet node_series(const SeriesSet& page, const std::string& node);
 
 using LabelMap = std::map<std::string, std::string>;
 
@@ -109,6 +115,8 @@ class RedisServerProcess {
   void stop();
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The server's own directory: redis.conf, redis.log and anything the server writes (dir).
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::vector<std::string> config_lines_;
