@@ -649,5 +649,30 @@ TEST_F(RedisReplicationTest, AStoppedReplicaIsDownWhileThePrimaryKeepsReporting)
       30s, "the restarted replica reported again");
 }
 
+// A replica that stalls (SIGSTOP: its socket accepts, nothing answers) costs only itself: its
+// read ends at the cycle's deadline, within the target's timeout, and the primary reports.
+TEST_F(RedisReplicationTest, AStalledReplicaTimesOutAloneWithinTheTimeout) {
+  auto configured = target(primary_.address());
+  configured.schedule.timeout = 2s;
+  auto probe = make_redis_probe(configured);
+  ASSERT_EQ(collect(io_, *probe).error, "");
+  replica_.pause();
+  const auto started = std::chrono::steady_clock::now();
+  const auto page = collect(io_, *probe);
+  const auto took = std::chrono::steady_clock::now() - started;
+  replica_.resume();
+  ASSERT_EQ(page.error, "");
+  EXPECT_LT(took, 2s);
+  EXPECT_GE(took, 1500ms) << "the deadline is four fifths of the timeout";
+  EXPECT_EQ(value_of(page.families, "redis_up", {{"node", replica_.address()}}), 0);
+  EXPECT_EQ(value_of(page.families, "redis_up", {{"node", primary_.address()}}), 1);
+  EXPECT_EQ(collect(io_, *probe).error, "");
+  msgwatch::test::wait_until(
+      [&] {
+        return value_of(collect(io_, *probe).families, "redis_up", {{"node", replica_.address()}}) == 1;
+      },
+      30s, "the resumed replica to answer again");
+}
+
 }  // namespace
 }  // namespace msgwatch::redis

@@ -251,9 +251,18 @@ void RedisServerProcess::start() {
 void RedisServerProcess::stop() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
+  ::kill(pid_, SIGCONT);  // a paused server acts on SIGTERM only once it runs again
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+void RedisServerProcess::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisServerProcess::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 }  // namespace msgwatch::redis::test

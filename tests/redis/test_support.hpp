@@ -113,6 +113,9 @@ class RedisServerProcess {
 
   void start();  // on the same port as before
   void stop();
+  // SIGSTOP and SIGCONT: a server that accepts nothing and answers nothing, then carries on.
+  void pause();
+  void resume();
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // The server's own directory: redis.conf, redis.log and anything the server writes (dir).
