@@ -69,13 +69,6 @@ settings_of() {
   esac
 }
 
-build() {
-  if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
-  [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    configure_build "$BUILD_DIR" >&2
-  ninja -C "$BUILD_DIR" msgwatch >&2
-}
-
 daemon_config() {
   local bootstrap=$1 partitions=$2 interval=$3
   cat <<CONFIG
@@ -186,7 +179,7 @@ main() {
   mkdir -p "$OUT"
   exec 9>"$LOCK"
   flock -n 9 || die "another canary bench runs on this machine"
-  build
+  build_daemon "$BUILD_DIR" msgwatch
   local size
   for size in "${sizes[@]}"; do bench_size "$size"; done
   log "figures in $OUT"

@@ -119,14 +119,6 @@ soak_interval_ms() {
   esac
 }
 
-build() {
-  if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
-  [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    configure_build "$BUILD_DIR" >&2
-  ninja -C "$BUILD_DIR" ${MSGWATCH_BENCH_BUILD_JOBS:+-j "$MSGWATCH_BENCH_BUILD_JOBS"} \
-    msgwatch bench_build_workload bench_measure >&2
-}
-
 # check_open_files PARTITIONS BROKERS: a broker holds one open file per partition (its
 # active segment; the index files are memory-mapped, two maps per partition) plus sockets.
 # The limits are per process, so what counts is the partitions of the busiest broker; with
@@ -443,7 +435,7 @@ main() {
   exec 9>"$RUN_DIR/bench/kafka_lag.lock"
   flock -n 9 || die "another kafka_lag bench is running on this machine (lock $RUN_DIR/bench/kafka_lag.lock)"
   mkdir -p "$OUT"
-  build
+  build_daemon "$BUILD_DIR" msgwatch bench_build_workload bench_measure
   for f in "$DAEMON" "$BUILD_WORKLOAD" "$MEASURE"; do [[ -x "$f" ]] || die "$f is missing (build it first)"; done
   require_kafka_libs "$KAFKA_DEFAULT_VERSION"
   echo "# kafka_lag bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, Kafka $KAFKA_DEFAULT_VERSION," \

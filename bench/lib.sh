@@ -25,3 +25,15 @@ median_figures() {
       }
     }' "$@"
 }
+
+# build_daemon BUILD_DIR TARGET...: builds the targets (msgwatch and what the benchmark needs)
+# in BUILD_DIR, configured as the test script configures its builds, unless
+# MSGWATCH_BENCH_SKIP_BUILD=1 (an existing build is used as it is). MSGWATCH_BENCH_BUILD_JOBS
+# limits the parallel jobs.
+build_daemon() {
+  local dir=$1
+  shift
+  if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
+  [[ -f "$dir/CMakeCache.txt" ]] || configure_build "$dir" >&2
+  ninja -C "$dir" ${MSGWATCH_BENCH_BUILD_JOBS:+-j "$MSGWATCH_BENCH_BUILD_JOBS"} "$@" >&2
+}

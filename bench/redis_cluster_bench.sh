@@ -51,13 +51,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-build() {
-  if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
-  [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    configure_build "$BUILD_DIR" >&2
-  ninja -C "$BUILD_DIR" msgwatch >&2
-}
-
 cluster_ok() {
   local i
   for ((i = 0; i < NODES; i++)); do
@@ -85,6 +78,7 @@ redis:
   - name: bench
     address: 127.0.0.1:$FIRST_PORT
     interval: $INTERVAL
+    timeout: $INTERVAL
     queues: [jobs:a, "{jobs}:b", jobs:c]
     key_groups:
       - {name: keys, pattern: "key:*"}
@@ -100,7 +94,7 @@ all_nodes_up() { [[ "$(samples redis_up "" | grep -c '^1$')" == "$NODES" ]]; }
 
 main() {
   mkdir -p "$OUT"
-  build
+  build_daemon "$BUILD_DIR" msgwatch
   start_cluster
   redis-benchmark --cluster -p "$FIRST_PORT" -t set -n "$KEYS" -r "$KEYS" -d 40 -q >"$OUT/load.log" 2>&1 ||
     die "loading the keys failed (log: $OUT/load.log)"

@@ -51,13 +51,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-build() {
-  if [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" == 1 ]]; then return; fi
-  [[ -f "$BUILD_DIR/CMakeCache.txt" ]] ||
-    configure_build "$BUILD_DIR" >&2
-  ninja -C "$BUILD_DIR" msgwatch >&2
-}
-
 # The million keys, written as one RESP stream through redis-cli --pipe.
 load_keys() {
   awk 'function cmd(n, a, b, c, d, e,   s) {
@@ -102,7 +95,7 @@ redis_cycle_done() { [[ -n "$(metric redis_up "")" ]]; }
 
 main() {
   mkdir -p "$OUT"
-  build
+  build_daemon "$BUILD_DIR" msgwatch
   "$ROOT/scripts/redis.sh" start --name "$REDIS_NAME" --port "$REDIS_PORT" >/dev/null
   redis_started=1
   load_keys
