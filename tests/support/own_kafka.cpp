@@ -5,7 +5,9 @@
 #include "support/test_environment.hpp"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -14,18 +16,30 @@ namespace {
 
 std::string script() { return (repo_root() / "scripts" / "kafka.sh").string(); }
 
+// The first port the kernel hands out as the source port of outgoing connections; ports
+// below it are never taken by a connection between the check and the bind.
+int ephemeral_ports_start() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return range >> low && low > 12000 ? low : 32768;
+}
+
 // kafka.sh puts node i's clients on P+i and its controller on P+100+i: find a P whose
-// whole range is free.
+// whole range is free and below the ephemeral ports. A JVM binds seconds after the check,
+// and a port among the ephemeral ones may meanwhile become the source port of some
+// connection (the cluster's own, between its controllers): "Address already in use".
 std::uint16_t free_base_port(int nodes) {
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const auto port = free_loopback_port();
-    if (port > 60000) continue;
+  std::random_device seed;
+  std::mt19937 random(seed());
+  std::uniform_int_distribution<int> base(10000, ephemeral_ports_start() - 100 - nodes - 1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = base(random);
     bool all_free = true;
     for (int i = 0; i < nodes && all_free; ++i) {
       all_free = is_loopback_port_free(static_cast<std::uint16_t>(port + i)) &&
                  is_loopback_port_free(static_cast<std::uint16_t>(port + 100 + i));
     }
-    if (all_free) return port;
+    if (all_free) return static_cast<std::uint16_t>(port);
   }
   throw std::runtime_error("no free range of loopback ports for a Kafka cluster");
 }
