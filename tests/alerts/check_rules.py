@@ -3,9 +3,11 @@
 
 Every alert has a severity (page or ticket), a summary, a description and a runbook_url
 naming a runbook that exists; every runbook belongs to an alert; every alert on a probe's
-data is held while its probe fails (see the rules file's header), and an alert on one Redis
-server's data also while that server does not answer, without joining servers on `cluster`
-alone; and the rule tests make every alert fire at least once and stay quiet at least once.
+data is held while its probe fails (see the rules file's header), an alert on one Redis
+server's data also while that server does not answer, and an alert on one Kafka consumer
+group's data also while the lag probe cannot read that group, without joining servers or
+groups on `cluster` alone; and the rule tests make every alert fire at least once and stay
+quiet at least once.
 
 usage: check_rules.py <rules.yml> <rules.test.yml> <runbook-dir>
 """
@@ -29,6 +31,18 @@ NODE_HOLD = "and on (cluster, node) redis_up == 0"
 CLUSTER_JOIN = re.compile(r"\bon \(cluster\)\s*(?:group_\w+\s*(?:\([^)]*\))?\s*)?([\w:]+)")
 
 
+# The kafka_lag probe succeeds with a partial cycle: a group it cannot read (its coordinator
+# does not answer or is moving) loses its series and is named by msgwatch_kafka_group_unread.
+# Every kafka_consumergroup_* family carries `consumergroup`, so an alert on them is gated and
+# held on its group too, and joins on (cluster, consumergroup).
+GROUP_FAMILY = re.compile(r"\bkafka_consumergroup_\w+")
+GROUP_GATE = "unless on (cluster, consumergroup) msgwatch_kafka_group_unread == 1"
+GROUP_HOLD = "and on (cluster, consumergroup) msgwatch_kafka_group_unread == 1"
+# The held series is the alert itself: its ALERTS series times NaN, joined with the group.
+GROUP_HELD = re.compile(r'ALERTS\{alertname="(\w+)", alertstate="firing"\}, "alertstate", "", "", ""\) \* NaN\s+'
+                        + re.escape(GROUP_HOLD))
+
+
 def redis_node_problems(name, expr):
     """An alert on one Redis server's data: gated and held on that server, joined per server."""
     families = {m.group(0) for m in REDIS_FAMILY.finditer(expr)} - {"redis_up"}
@@ -42,6 +56,22 @@ def redis_node_problems(name, expr):
     for match in CLUSTER_JOIN.finditer(expr):
         if match.group(1) != "msgwatch:probe_failing":
             problems.append(f"{name}: joins {match.group(1)} on (cluster) alone; Redis servers are (cluster, node)")
+    return problems
+
+
+def kafka_group_problems(name, expr):
+    """An alert on one consumer group's data: gated and held on that group, joined per group."""
+    if not GROUP_FAMILY.search(expr):
+        return []
+    problems = []
+    held = [match.group(1) for match in GROUP_HELD.finditer(expr)]
+    if GROUP_GATE not in expr or held != [name]:
+        problems.append(f"{name}: not gated and held on its consumer group ({GROUP_GATE!r}, its own ALERTS * NaN "
+                        f"{GROUP_HOLD!r})")
+    for match in CLUSTER_JOIN.finditer(expr):
+        if match.group(1) != "msgwatch:probe_failing":
+            problems.append(f"{name}: joins {match.group(1)} on (cluster) alone; consumer groups are "
+                            "(cluster, consumergroup)")
     return problems
 
 
@@ -75,6 +105,7 @@ def main(rules_path, tests_path, runbook_dir):
                 problems.append(f"{name}: not gated and held on its probe (label probe, {gate} twice, {held})")
             if probe == "redis":
                 problems += redis_node_problems(name, alert["expr"])
+            problems += kafka_group_problems(name, alert["expr"])
     for runbook in runbooks.glob("*.md"):
         if runbook.name != "README.md" and runbook.stem not in names:
             problems.append(f"{runbook.name}: no alert of that name")

@@ -78,6 +78,30 @@ TEST(LagMetrics, RendersTheGoldenPage) {
   EXPECT_EQ(page, golden);
 }
 
+// A group the cycle could not read (its coordinator down or moving) has no series of its own
+// in that cycle; one series names it, so that the alerts on the group are held, not resolved.
+TEST(LagMetrics, EveryUnreadGroupIsNamedByOneSeries) {
+  ClusterSnapshot snapshot;
+  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.groups["read"].committed = {{{"t", 0}, 50}};
+  snapshot.unread_groups = {"moving", "orphaned"};
+  const auto series_of = [](const std::string& page, const std::string& prefix) {
+    std::size_t count = 0;
+    for (auto at = page.find(prefix); at != std::string::npos; at = page.find(prefix, at + 1)) ++count;
+    return count;
+  };
+  auto page = page_of(snapshot);
+  EXPECT_EQ(series_of(page, "\nmsgwatch_kafka_group_unread{"), 2U) << page;
+  EXPECT_NE(page.find("\nmsgwatch_kafka_group_unread{consumergroup=\"moving\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("\nmsgwatch_kafka_group_unread{consumergroup=\"orphaned\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("\nmsgwatch_kafka_unread_groups 2\n"), std::string::npos) << "the count stays";
+
+  snapshot.unread_groups.clear();
+  page = page_of(snapshot);
+  EXPECT_EQ(page.find("msgwatch_kafka_group_unread"), std::string::npos) << page;
+  EXPECT_NE(page.find("\nmsgwatch_kafka_unread_groups 0\n"), std::string::npos);
+}
+
 TEST(LagMetrics, TopicGranularityKeepsOnlyAggregates) {
   auto snapshot = sample();
   snapshot.groups["billing"].committed.erase({"orders", 2});  // the offline partition: see below

@@ -6,6 +6,7 @@
 #include "probes/kafka/lag/snapshot_reader.hpp"
 
 #include "fake_broker.hpp"
+#include "probes/kafka/lag/cluster_metrics.hpp"
 #include "probes/kafka/protocol/messages/describe_groups.hpp"
 #include "probes/kafka/protocol/messages/find_coordinator.hpp"
 #include "probes/kafka/protocol/messages/list_groups.hpp"
@@ -59,6 +60,17 @@ FakeBrokerScript unlisting_broker(const Coordinator& coordinator, std::uint16_t&
   return script;
 }
 
+// The groups msgwatch_kafka_group_unread names on the page written from `snapshot`.
+std::vector<std::string> named_unread(const ClusterSnapshot& snapshot) {
+  SeriesSet page;
+  write_cluster_metrics(snapshot, true, page);
+  std::vector<std::string> groups;
+  if (const auto* unread = page.find("msgwatch_kafka_group_unread")) {
+    for (std::size_t i = 0; i < unread->size(); ++i) groups.emplace_back(unread->label(i, 0));
+  }
+  return groups;
+}
+
 class UnlistedGroupTest : public ::testing::Test {
  protected:
   UnlistedGroupTest()
@@ -90,6 +102,7 @@ TEST_F(UnlistedGroupTest, AGroupItsNewCoordinatorIsStillLoadingIsUnreadNotDroppe
   EXPECT_FALSE(snapshot.groups.contains("orders"));
   EXPECT_EQ(snapshot.unread_groups, std::set<std::string>{"orders"});
   EXPECT_TRUE(snapshot.partial());
+  EXPECT_EQ(named_unread(snapshot), std::vector<std::string>{"orders"}) << "its alerts are held";
   EXPECT_TRUE(remember_groups(snapshot, known_).contains("orders")) << "tried again next cycle";
 }
 
@@ -101,6 +114,7 @@ TEST_F(UnlistedGroupTest, AGroupItsNewCoordinatorAnswersForIsRead) {
   EXPECT_EQ(snapshot.groups.at("orders").committed.at({"payments", 0}), 42);
   EXPECT_EQ(snapshot.groups.at("orders").state, "Empty");
   EXPECT_FALSE(snapshot.partial());
+  EXPECT_TRUE(named_unread(snapshot).empty());
 }
 
 TEST_F(UnlistedGroupTest, ADeletedClassicGroupGoes) {

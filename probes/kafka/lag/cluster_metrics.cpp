@@ -43,6 +43,12 @@ constexpr auto kPartial = gauge_family("msgwatch_kafka_cycle_partial",
                                        "msgwatch_kafka_broker_reachable), 0 if it read everything.");
 constexpr auto kUnreadGroups = gauge_family("msgwatch_kafka_unread_groups",
                                             "Selected consumer groups whose offsets the last cycle could not read.");
+constexpr auto kGroupUnread =
+    gauge_family("msgwatch_kafka_group_unread",
+                 "1 for each selected consumer group whose offsets the last cycle could not read (its coordinator did "
+                 "not answer or was moving): its other series are left out of the cycle, and alerts on them are held "
+                 "while this is 1.",
+                 {"consumergroup"});
 constexpr auto kUnreadPartitions =
     gauge_family("msgwatch_kafka_unread_partitions",
                  "Selected partitions with a leader whose offsets the last cycle could not read.");
@@ -141,6 +147,7 @@ void write_cluster_totals(const ClusterSnapshot& snapshot, SeriesSet& out) {
     out.add(kBrokerReachable, {broker}, reachable ? 1 : 0);
   out.add(kPartial, {}, snapshot.partial() ? 1 : 0);
   out.add(kUnreadGroups, {}, static_cast<double>(snapshot.unread_groups.size()));
+  for (const auto& group : snapshot.unread_groups) out.add(kGroupUnread, {group}, 1);
   out.add(kUnreadPartitions, {}, static_cast<double>(snapshot.unread_partitions));
   out.add(kPartitionsTotal, {}, partitions);
   out.add(kOfflineTotal, {}, offline);
