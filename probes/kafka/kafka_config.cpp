@@ -3,6 +3,7 @@
 #include "exporter/sdk/log_event.hpp"
 #include "probes/kafka/canary/canary_probe.hpp"
 #include "probes/kafka/lag/kafka_lag_probe.hpp"
+#include "probes/kafka/rdkafka/rdkafka_client.hpp"
 
 namespace msgwatch::kafka {
 namespace {
@@ -25,8 +26,13 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   if (reader.has("sasl")) {
     auto sasl_reader = reader.section("sasl");
     KafkaSasl sasl;
-    sasl_reader.read("mechanism", sasl.mechanism);
-    if (sasl.mechanism != "PLAIN") sasl_reader.fail("mechanism", "only PLAIN is supported");
+    std::string mechanism(to_string(sasl.mechanism));
+    sasl_reader.read("mechanism", mechanism);
+    if (const auto known = parse_sasl_mechanism(mechanism)) {
+      sasl.mechanism = *known;
+    } else {
+      sasl_reader.fail("mechanism", "\"" + mechanism + "\" is not one of " + sasl_mechanism_names());
+    }
     sasl_reader.read("username", sasl.username);
     if (sasl.username.empty()) sasl_reader.fail("username", "is required");
     sasl.password = config::read_secret(sasl_reader, "password");
@@ -110,12 +116,18 @@ void KafkaCluster::log() const {
   log_event(spdlog::level::info, "kafka cluster",
             {{"cluster", name},
              {"bootstrap", servers},
-             {"sasl", sasl ? sasl->mechanism : "off"},
+             {"sasl", sasl ? std::string(to_string(sasl->mechanism)) : "off"},
              {"user", sasl ? sasl->username : ""},
              {"password", sasl ? sasl->password.describe() : "none"},
              {"interval", log_duration(lag_schedule.interval)},
              {"timeout", log_duration(lag_schedule.timeout)},
              {"stale_after", log_duration(lag_schedule.effective_stale_after())}});
+  if (sasl && sasl->mechanism != SaslMechanism::plain && rdkafka_repeats_scram_nonce()) {
+    log_event(spdlog::level::warn,
+              "this librdkafka's SCRAM is refused by Kafka 4.0 and later: the canary and the transaction log "
+              "follower cannot authenticate to such brokers (fixed in librdkafka 2.6.1)",
+              {{"cluster", name}, {"librdkafka", rd_kafka_version_str()}});
+  }
   if (canary.enabled) {
     log_event(spdlog::level::info, "kafka canary",
               {{"cluster", name},

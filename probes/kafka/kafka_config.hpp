@@ -4,6 +4,7 @@
 
 #include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/probe_family.hpp"
+#include "probes/kafka/client/sasl_mechanism.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -14,7 +15,7 @@
 namespace msgwatch::kafka {
 
 struct KafkaSasl {
-  std::string mechanism = "PLAIN";  // only PLAIN for now
+  SaslMechanism mechanism = SaslMechanism::plain;
   std::string username;
   config::Secret password;
 };

@@ -46,6 +46,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(orders.bootstrap_servers, (std::vector<std::string>{"kafka-1:9092", "kafka-2:9092"}));
   EXPECT_EQ(orders.client_id, "msgwatch-orders");
   ASSERT_TRUE(orders.sasl.has_value());
+  EXPECT_EQ(orders.sasl->mechanism, kafka::SaslMechanism::plain);
   EXPECT_EQ(orders.sasl->username, "monitor");
   EXPECT_EQ(orders.sasl->password.source, Secret::Source::env);
   EXPECT_EQ(orders.sasl->password.describe(), "env:ORDERS_KAFKA_PASSWORD");
@@ -225,6 +226,24 @@ TEST(Config, SecretsAreNeverWrittenInline) {
               HasSubstr("not both"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    sasl: {username: u}\n"),
               HasSubstr("password_file or password_env is required"));
+}
+
+TEST(Config, SaslMechanisms) {
+  const std::string head =
+      "kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    sasl: {username: u, password_env: KAFKA_PW";
+  const auto mechanism_of = [&](const std::string& extra) {
+    const auto config = parse(head + extra + "}\n", "test.yml");
+    return targets_of<kafka::KafkaCluster>(config).at(0)->sasl->mechanism;
+  };
+  EXPECT_EQ(mechanism_of(""), kafka::SaslMechanism::plain) << "the default";
+  EXPECT_EQ(mechanism_of(", mechanism: PLAIN"), kafka::SaslMechanism::plain);
+  EXPECT_EQ(mechanism_of(", mechanism: SCRAM-SHA-256"), kafka::SaslMechanism::scram_sha_256);
+  EXPECT_EQ(mechanism_of(", mechanism: SCRAM-SHA-512"), kafka::SaslMechanism::scram_sha_512);
+  for (const std::string unknown : {"SCRAM-SHA-1", "scram-sha-256", "GSSAPI", "OAUTHBEARER", "''"}) {
+    EXPECT_THAT(error_of(head + ", mechanism: " + unknown + "}\n"),
+                HasSubstr("kafka[0].sasl.mechanism: \"" + (unknown == "''" ? std::string() : unknown) +
+                          "\" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512"));
+  }
 }
 
 TEST(Config, SecretResolvesFromEnvironmentAndFile) {

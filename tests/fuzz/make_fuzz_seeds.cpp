@@ -2,16 +2,20 @@
 // implemented version, prefixed by the version selector byte fuzz_response.cpp expects; for
 // the record set target, sample record sets behind the offsets to look for; and for the
 // transaction log target, keys and values of each version and state shape; for the CLUSTER
-// NODES target, the texts captured from Redis in tests/redis/fixtures.
+// NODES target, the texts captured from Redis in tests/redis/fixtures; for the SCRAM target,
+// server messages.
 // Usage: kafka_protocol_fuzz_seeds <corpus-root>; creates <corpus-root>/<target>/seed_v<N>
-// (seed_<name> for the record set, transaction log and CLUSTER NODES targets).
+// (seed_<name> for the record set, transaction log, CLUSTER NODES and SCRAM targets).
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "probes/kafka/protocol/transaction_log.hpp"
 #include "tests/kafka_protocol/record_batch_builder.hpp"
@@ -160,6 +164,21 @@ void write_redis_cluster_nodes_seeds(const fs::path& root) {
   }
 }
 
+// SCRAM server messages: RFC 7677's example, an error and one with an extension.
+void write_scram_seeds(const fs::path& root) {
+  const fs::path dir = root / "fuzz_scram";
+  fs::create_directories(dir);
+  const std::pair<const char*, std::string_view> seeds[] = {
+      {"server_first", "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"},
+      {"server_first_extension", "r=rOprNGfwEbeRWgbNEkqOsrv,s=c2FsdA==,i=8192,x=ext"},
+      {"server_final", "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="},
+      {"server_error", "e=invalid-proof"},
+  };
+  for (const auto& [name, text] : seeds) {
+    write_file(dir / (std::string("seed_") + name), std::vector<std::uint8_t>(text.begin(), text.end()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,5 +192,6 @@ int main(int argc, char** argv) {
   write_record_batch_seeds(root);
   write_transaction_log_seeds(root);
   write_redis_cluster_nodes_seeds(root);
+  write_scram_seeds(root);
   return 0;
 }

@@ -2,6 +2,7 @@
 // connect(), oversized frames, the SASL password provider and session lifetimes.
 
 #include "probes/kafka/client/broker_connection.hpp"
+#include "probes/kafka/client/scram.hpp"
 
 #include "fake_broker.hpp"
 #include "probes/kafka/protocol/messages/metadata.hpp"
@@ -10,7 +11,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace msgwatch::kafka::test {
 namespace {
@@ -121,10 +125,10 @@ TEST(BrokerConnectionTest, ThePasswordIsReadAgainForEveryConnection) {
   std::string current = "old-pw";
   int reads = 0;
   auto options = patient_options();
-  options.sasl = SaslPlain{"monitor", [&] {
-                             ++reads;
-                             return current;
-                           }};
+  options.sasl = SaslCredentials{"monitor", [&] {
+                                   ++reads;
+                                   return current;
+                                 }};
 
   const auto first = connection_to(io, "127.0.0.1", broker.port(), options);
   const auto refused = start(io, connect(first));
@@ -146,7 +150,7 @@ TEST(BrokerConnectionTest, APasswordThatCannotBeReadFailsTheConnectNamingTheBrok
   asio::io_context io;
   FakeBroker broker(io, {});
   auto options = patient_options();
-  options.sasl = SaslPlain{
+  options.sasl = SaslCredentials{
       "monitor", []() -> std::string { throw std::runtime_error("cannot read secret file /run/secrets/kafka"); }};
   const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
   const auto outcome = start(io, connect(connection));
@@ -162,7 +166,7 @@ TEST(BrokerConnectionTest, ASessionLifetimeMakesTheConnectionUnusableBeforeTheSe
   asio::io_context io;
   FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.session_lifetime_ms = 3000; }));
   auto options = patient_options();
-  options.sasl = SaslPlain{"monitor", [] { return std::string("monitor-pw"); }};
+  options.sasl = SaslCredentials{"monitor", [] { return std::string("monitor-pw"); }};
   const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
   run_task(io, connect(connection));
   ASSERT_TRUE(connection->session_expiry().has_value());
@@ -193,6 +197,70 @@ TEST(BrokerConnectionTest, ARetiredConnectionClosesOnlyOnceItsRequestsAreAnswere
   EXPECT_EQ(brokers, 1U);
   EXPECT_FALSE(connection->is_open());
   EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+// What a SCRAM connect against the fake broker ended with.
+struct ScramOutcome {
+  std::string error;
+  bool open = false;
+  std::optional<BrokerConnection::Clock::time_point> session_expiry;
+};
+
+ScramOutcome connect_with_scram(FakeBrokerScript script, SaslMechanism mechanism, const std::string& password) {
+  asio::io_context io;
+  FakeBroker broker(io, std::move(script));
+  auto options = patient_options();
+  options.sasl = SaslCredentials{"monitor", [password] { return password; }, mechanism};
+  const auto connection = connection_to(io, "127.0.0.1", broker.port(), options);
+  const auto outcome = start(io, connect(connection));
+  EXPECT_TRUE(run_until(io, [&] { return outcome->done; }));
+  EXPECT_EQ(broker.mechanisms(), std::vector<std::string>{std::string(to_string(mechanism))});
+  ScramOutcome result{outcome->error ? error_message(outcome->error) : "", connection->is_open(),
+                      connection->session_expiry()};
+  if (!result.open) {
+    EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+  }
+  return result;
+}
+
+TEST(BrokerConnectionTest, ScramSha256And512AuthenticateAndHonourTheSessionLifetime) {
+  for (const auto mechanism : {SaslMechanism::scram_sha_256, SaslMechanism::scram_sha_512}) {
+    SCOPED_TRACE(std::string(to_string(mechanism)));
+    const auto outcome = connect_with_scram(scripted([](FakeBrokerScript& s) { s.session_lifetime_ms = 60'000; }),
+                                            mechanism, "monitor-pw");
+    EXPECT_EQ(outcome.error, "");
+    EXPECT_TRUE(outcome.open);
+    EXPECT_TRUE(outcome.session_expiry.has_value()) << "the lifetime comes with the last SaslAuthenticate answer";
+  }
+}
+
+TEST(BrokerConnectionTest, AWrongScramPasswordFailsTheConnectWithoutNamingIt) {
+  const auto outcome = connect_with_scram({}, SaslMechanism::scram_sha_512, "wrong-pw-123");
+  EXPECT_THAT(outcome.error, HasSubstr("SASL/SCRAM-SHA-512 authentication as monitor failed: Authentication failed"));
+  EXPECT_THAT(outcome.error, Not(HasSubstr("wrong-pw-123")));
+  EXPECT_FALSE(outcome.open);
+}
+
+TEST(BrokerConnectionTest, ABrokerWhoseSignatureDoesNotMatchIsNotTrusted) {
+  const auto forged = scripted([](FakeBrokerScript& s) {
+    s.scram_server_final = "v=" + scram::base64_encode(std::vector<std::uint8_t>(32, 0));
+  });
+  const auto outcome = connect_with_scram(forged, SaslMechanism::scram_sha_256, "monitor-pw");
+  EXPECT_THAT(outcome.error,
+              HasSubstr("SASL/SCRAM-SHA-256 authentication as monitor failed: the server signature does not match"));
+  EXPECT_FALSE(outcome.open);
+
+  const auto refused = connect_with_scram(scripted([](FakeBrokerScript& s) { s.scram_server_final = "e=other-error"; }),
+                                          SaslMechanism::scram_sha_256, "monitor-pw");
+  EXPECT_THAT(refused.error, HasSubstr("failed: the broker refused the proof: other-error"));
+  EXPECT_FALSE(refused.open);
+}
+
+TEST(BrokerConnectionTest, AMechanismTheBrokerDoesNotOfferIsRefusedNamingWhatItOffers) {
+  const auto outcome = connect_with_scram(scripted([](FakeBrokerScript& s) { s.mechanisms = {"PLAIN"}; }),
+                                          SaslMechanism::scram_sha_512, "monitor-pw");
+  EXPECT_THAT(outcome.error, HasSubstr("SASL mechanism SCRAM-SHA-512 refused (broker offers: PLAIN)"));
+  EXPECT_FALSE(outcome.open);
 }
 
 }  // namespace

@@ -34,10 +34,10 @@ asio::awaitable<void> three_at_once(ClusterClient& client, std::vector<Connectio
 
 ConnectionOptions sasl_options(int& password_reads) {
   ConnectionOptions options;
-  options.sasl = SaslPlain{"monitor", [&password_reads] {
-                             ++password_reads;
-                             return std::string("monitor-pw");
-                           }};
+  options.sasl = SaslCredentials{"monitor", [&password_reads] {
+                                   ++password_reads;
+                                   return std::string("monitor-pw");
+                                 }};
   return options;
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 // A scripted Kafka broker on a loopback port, served by coroutines on the test's own
 // io_context: it speaks just enough of the protocol (ApiVersions, SaslHandshake,
-// SaslAuthenticate with PLAIN, Metadata naming itself broker 1, and whatever request types
-// a test scripts) to drive the client through its states, and it counts what a test wants
-// to assert on (connections accepted, closed by the client, requests received, passwords
-// offered).
+// SaslAuthenticate with PLAIN or SCRAM-SHA-256/512, Metadata naming itself broker 1, and
+// whatever request types a test scripts) to drive the client through its states, and it
+// counts what a test wants to assert on (connections accepted, closed by the client,
+// requests received, mechanisms asked for, PLAIN passwords offered).
 //
 // Not thread-safe: everything runs on the io_context's thread.
 
@@ -12,6 +12,7 @@
 #include "probes/kafka/protocol/messages/api_versions.hpp"
 #include "probes/kafka/protocol/messages/metadata.hpp"
 #include "probes/kafka/protocol/messages/sasl.hpp"
+#include "scram_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,6 +24,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -57,7 +59,11 @@ struct FakeBrokerScript {
   bool answer_api_versions = true;
   // Answers ApiVersions with only this size prefix, announcing a frame of that many bytes.
   std::optional<std::uint32_t> announced_frame_size;
-  std::string password = "monitor-pw";  // the one SaslAuthenticate accepts
+  std::string password = "monitor-pw";                                             // the one SaslAuthenticate accepts
+  std::vector<std::string> mechanisms{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};  // SaslHandshake offers these
+  // SCRAM: sent instead of the server-final message the exchange calls for, when not empty
+  // (a forged signature, an e= error).
+  std::string scram_server_final;
   std::int64_t session_lifetime_ms = 0;
   std::chrono::milliseconds metadata_delay{0};
   std::map<protocol::ApiKey, ScriptedApi> apis;  // request types beyond the built-in ones
@@ -86,6 +92,9 @@ class FakeBroker {
   [[nodiscard]] int closed_by_client() const { return state_->closed_by_client; }
   [[nodiscard]] int requests() const { return state_->requests; }
   [[nodiscard]] const std::vector<std::string>& passwords() const { return state_->passwords; }
+  [[nodiscard]] const std::vector<std::string>& mechanisms() const { return state_->mechanisms; }
+  // SCRAM exchanges whose proof was right.
+  [[nodiscard]] int scram_proofs_accepted() const { return state_->scram_proofs_accepted; }
   FakeBrokerScript& script() { return state_->script; }
 
   // Closes the listening socket and every connection.
@@ -109,6 +118,8 @@ class FakeBroker {
     int closed_by_client = 0;
     int requests = 0;
     std::vector<std::string> passwords;
+    std::vector<std::string> mechanisms;
+    int scram_proofs_accepted = 0;
     std::vector<std::weak_ptr<tcp::socket>> sockets;
   };
 
@@ -132,6 +143,8 @@ class FakeBroker {
   static boost::asio::awaitable<void> serve(std::shared_ptr<State> state, std::shared_ptr<tcp::socket> socket) {
     namespace asio = boost::asio;
     namespace proto = protocol;
+    std::string mechanism;                      // this connection's, from its SaslHandshake
+    std::unique_ptr<ScramServer> scram_server;  // after its client-first message
     try {
       for (;;) {
         std::uint8_t prefix[4];
@@ -167,22 +180,46 @@ class FakeBroker {
             break;
           }
           case proto::ApiKey::sasl_handshake: {
-            const proto::SaslHandshakeResponse response{proto::ErrorCode::none, {"PLAIN"}};
+            mechanism = proto::decode_request<proto::SaslHandshakeRequest>(frame).body.mechanism;
+            state->mechanisms.push_back(mechanism);
+            const auto& offered = state->script.mechanisms;
+            const bool known = std::find(offered.begin(), offered.end(), mechanism) != offered.end();
+            const proto::SaslHandshakeResponse response{
+                known ? proto::ErrorCode::none : proto::ErrorCode::unsupported_sasl_mechanism, offered};
             answer = proto::encode_response_frame(response, header.api_version, header.correlation_id);
             break;
           }
           case proto::ApiKey::sasl_authenticate: {
             const auto request = proto::decode_request<proto::SaslAuthenticateRequest>(frame).body;
-            // authzid NUL user NUL password
             const std::string bytes(request.auth_bytes.begin(), request.auth_bytes.end());
-            const auto password = bytes.substr(bytes.find('\0', 1) + 1);
-            state->passwords.push_back(password);
             proto::SaslAuthenticateResponse response;
-            if (password == state->script.password) {
-              response.session_lifetime_ms = state->script.session_lifetime_ms;
-            } else {
+            const auto refuse = [&response] {
               response.error_code = proto::ErrorCode::sasl_authentication_failed;
               response.error_message = "Authentication failed: Invalid username or password";
+            };
+            if (mechanism == "PLAIN") {
+              // authzid NUL user NUL password
+              const auto password = bytes.substr(bytes.find('\0', 1) + 1);
+              state->passwords.push_back(password);
+              if (password == state->script.password) {
+                response.session_lifetime_ms = state->script.session_lifetime_ms;
+              } else {
+                refuse();
+              }
+            } else if (!scram_server) {
+              const auto hash = mechanism == "SCRAM-SHA-256" ? scram::Hash::sha256 : scram::Hash::sha512;
+              scram_server = std::make_unique<ScramServer>(
+                  hash, state->script.password, std::vector<std::uint8_t>{'f', 'a', 'k', 'e'}, 4096, "fake-srv");
+              const auto server_first = scram_server->server_first(bytes);
+              response.auth_bytes.assign(server_first.begin(), server_first.end());
+            } else if (const auto server_final = scram_server->server_final(bytes)) {
+              ++state->scram_proofs_accepted;
+              const auto& sent =
+                  state->script.scram_server_final.empty() ? *server_final : state->script.scram_server_final;
+              response.auth_bytes.assign(sent.begin(), sent.end());
+              response.session_lifetime_ms = state->script.session_lifetime_ms;
+            } else {
+              refuse();
             }
             answer = proto::encode_response_frame(response, header.api_version, header.correlation_id);
             break;

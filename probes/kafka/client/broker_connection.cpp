@@ -1,6 +1,7 @@
 #include "probes/kafka/client/broker_connection.hpp"
 
 #include "exporter/sdk/async_event.hpp"
+#include "probes/kafka/client/scram.hpp"
 #include "probes/kafka/protocol/messages/sasl.hpp"
 
 #include <spdlog/spdlog.h>
@@ -14,6 +15,8 @@
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 namespace msgwatch::kafka {
 namespace asio = boost::asio;
@@ -49,6 +52,22 @@ std::uint32_t read_be32(const std::uint8_t* bytes) {
 std::chrono::milliseconds reauthentication_margin(std::chrono::milliseconds lifetime) {
   return std::max(lifetime / 20 * 3, std::min<std::chrono::milliseconds>(std::chrono::seconds(1), lifetime / 2));
 }
+
+void append(std::vector<std::uint8_t>& bytes, std::string_view text) {
+  bytes.insert(bytes.end(), text.begin(), text.end());
+}
+
+std::string_view as_text(const std::vector<std::uint8_t>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// A secret (or a reference to one) wiped however the scope is left, also by an exception
+// thrown through a coroutine.
+template <class Secret>
+struct WipedOnExit {
+  Secret value;
+  ~WipedOnExit() { scram::wipe(value); }
+};
 
 }  // namespace
 
@@ -153,9 +172,10 @@ void BrokerConnection::retire() {
 
 asio::awaitable<void> BrokerConnection::authenticate() {
   const auto& sasl = *options_.sasl;
-  std::string password;
+  const std::string mechanism(to_string(sasl.mechanism));
+  WipedOnExit<std::string> password;
   try {
-    if (sasl.password) password = sasl.password();
+    if (sasl.password) password.value = sasl.password();
   } catch (const std::exception& e) {
     close();
     throw KafkaError(address() + ": cannot read the SASL password of " + sasl.username + ": " + e.what());
@@ -164,44 +184,91 @@ asio::awaitable<void> BrokerConnection::authenticate() {
     throw KafkaError(address() + ": cannot read the SASL password of " + sasl.username);
   }
   // Named, not a temporary: GCC 12 destroys temporaries of a co_await expression twice.
-  const protocol::SaslHandshakeRequest plain{"PLAIN"};
-  const auto handshake = co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>(plain);
+  const protocol::SaslHandshakeRequest handshake_request{mechanism};
+  const auto handshake =
+      co_await send<protocol::SaslHandshakeRequest, protocol::SaslHandshakeResponse>(handshake_request);
   if (handshake.error_code != protocol::ErrorCode::none) {
     close();
     std::string offered;
-    for (const auto& mechanism : handshake.mechanisms) offered += (offered.empty() ? "" : ", ") + mechanism;
-    throw KafkaError(address() + ": SASL mechanism PLAIN refused (broker offers: " + offered + ")",
+    for (const auto& name : handshake.mechanisms) offered += (offered.empty() ? "" : ", ") + name;
+    throw KafkaError(address() + ": SASL mechanism " + mechanism + " refused (broker offers: " + offered + ")",
                      handshake.error_code);
   }
-  // RFC 4616: authorization id (empty), NUL, user name, NUL, password.
-  protocol::SaslAuthenticateRequest request;
-  request.auth_bytes.push_back(0);
-  request.auth_bytes.insert(request.auth_bytes.end(), sasl.username.begin(), sasl.username.end());
-  request.auth_bytes.push_back(0);
-  request.auth_bytes.insert(request.auth_bytes.end(), password.begin(), password.end());
-  std::fill(password.begin(), password.end(), '\0');
-  // The broker counts the session from when it authenticated us; counting from before the
-  // request was sent keeps our deadline the earlier of the two.
-  const auto sent_at = Clock::now();
-  const auto result = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
-  std::fill(request.auth_bytes.begin(), request.auth_bytes.end(), std::uint8_t{0});
-  if (result.error_code != protocol::ErrorCode::none) {
+  const auto failed = [&](const std::string& why) {
     close();
-    throw KafkaError(address() + ": SASL/PLAIN authentication as " + sasl.username +
-                         " failed: " + result.error_message.value_or(std::string(protocol::name(result.error_code))),
-                     result.error_code);
+    return KafkaError(address() + ": SASL/" + mechanism + " authentication as " + sasl.username + " failed: " + why,
+                      protocol::ErrorCode::sasl_authentication_failed);
+  };
+
+  // The broker counts the session from when it authenticated us; counting from before the
+  // last request was sent keeps our deadline the earlier of the two.
+  auto sent_at = Clock::now();
+  protocol::SaslAuthenticateResponse result;
+  if (sasl.mechanism == SaslMechanism::plain) {
+    // RFC 4616: authorization id (empty), NUL, user name, NUL, password.
+    protocol::SaslAuthenticateRequest request;
+    request.auth_bytes.push_back(0);
+    append(request.auth_bytes, sasl.username);
+    request.auth_bytes.push_back(0);
+    append(request.auth_bytes, password.value);
+    scram::wipe(password.value);
+    result = co_await sasl_round(request);
+  } else {
+    // SCRAM: client-first, the broker's server-first (nonce, salt, iterations), client-final
+    // with the proof, and the broker's server-final, whose signature shows that it knows the
+    // credentials too. Hashing the password (PBKDF2) takes a few milliseconds on this thread.
+    const auto hash = sasl.mechanism == SaslMechanism::scram_sha_256 ? scram::Hash::sha256 : scram::Hash::sha512;
+    std::optional<scram::ScramClient> exchange;
+    try {
+      exchange.emplace(hash, sasl.username, password.value);
+    } catch (const scram::ScramError& e) {
+      throw failed(e.what());
+    }
+    scram::wipe(password.value);
+    protocol::SaslAuthenticateRequest client_first;
+    append(client_first.auth_bytes, exchange->client_first());
+    const auto server_first = co_await sasl_round(client_first);
+    protocol::SaslAuthenticateRequest client_final;
+    try {
+      append(client_final.auth_bytes, exchange->client_final(as_text(server_first.auth_bytes)));
+    } catch (const scram::ScramError& e) {
+      throw failed(e.what());
+    }
+    sent_at = Clock::now();
+    result = co_await sasl_round(client_final);
+    try {
+      exchange->verify_server_final(as_text(result.auth_bytes));
+    } catch (const scram::ScramError& e) {
+      throw failed(e.what());
+    }
   }
   // session_lifetime_ms exists from SaslAuthenticate v1 (Kafka 2.2, KIP-368), which every
-  // broker that expires sessions serves; 0 means the session does not expire.
+  // broker that expires sessions serves; 0 means the session does not expire. With SCRAM the
+  // broker tells it in its last answer.
   if (result.session_lifetime_ms > 0) {
     const auto lifetime = std::chrono::milliseconds(
         std::min<std::int64_t>(result.session_lifetime_ms, std::chrono::milliseconds(std::chrono::days(365)).count()));
     session_expiry_ = sent_at + lifetime;
     replace_at_ = sent_at + lifetime - reauthentication_margin(lifetime);
   }
-  spdlog::debug("kafka {}: authenticated as {} (SaslAuthenticate v{}), session lifetime {} ms", address(),
-                sasl.username, version_of<protocol::SaslAuthenticateRequest>().value_or(-1),
+  spdlog::debug("kafka {}: authenticated as {} with {} (SaslAuthenticate v{}), session lifetime {} ms", address(),
+                sasl.username, mechanism, version_of<protocol::SaslAuthenticateRequest>().value_or(-1),
                 result.session_lifetime_ms);
+}
+
+asio::awaitable<protocol::SaslAuthenticateResponse> BrokerConnection::sasl_round(
+    protocol::SaslAuthenticateRequest& request) {
+  const WipedOnExit<std::vector<std::uint8_t>&> sent{request.auth_bytes};
+  auto response = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
+  if (response.error_code != protocol::ErrorCode::none) {
+    close();
+    const auto& sasl = *options_.sasl;
+    throw KafkaError(
+        address() + ": SASL/" + std::string(to_string(sasl.mechanism)) + " authentication as " + sasl.username +
+            " failed: " + response.error_message.value_or(std::string(protocol::name(response.error_code))),
+        response.error_code);
+  }
+  co_return response;
 }
 
 asio::awaitable<void> BrokerConnection::negotiate_versions() {

@@ -2,8 +2,9 @@
 // One TCP connection to one Kafka broker, speaking the protocol codec of
 // probes/kafka/protocol. Requests may be issued concurrently by several coroutines: they
 // are pipelined and matched to responses by correlation id (Kafka answers in order).
-// Versions are negotiated once with ApiVersions at connect, followed by SASL/PLAIN
-// authentication when configured.
+// Versions are negotiated once with ApiVersions at connect, followed by SASL authentication
+// when configured: PLAIN (one SaslAuthenticate round) or SCRAM-SHA-256/512 (two rounds,
+// client-first and client-final, with the broker's signature checked; client/scram.hpp).
 //
 // A connection is used once: connect(), requests, close(). close() is final and takes
 // effect at any point, also while connect() is still resolving, connecting, negotiating or
@@ -23,8 +24,10 @@
 
 #include "probes/kafka/client/kafka_error.hpp"
 #include "probes/kafka/client/request_stats.hpp"
+#include "probes/kafka/client/sasl_mechanism.hpp"
 #include "probes/kafka/protocol/framing.hpp"
 #include "probes/kafka/protocol/messages/api_versions.hpp"
+#include "probes/kafka/protocol/messages/sasl.hpp"
 #include "probes/kafka/protocol/version_negotiation.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -43,16 +46,17 @@
 
 namespace msgwatch::kafka {
 
-struct SaslPlain {
+struct SaslCredentials {
   std::string username;
   // Called at every authentication, i.e. for every new connection, so that a rotated secret
   // is picked up at the next reconnect. May throw; the connect then fails naming the broker.
   std::function<std::string()> password;
+  SaslMechanism mechanism = SaslMechanism::plain;
 };
 
 struct ConnectionOptions {
   std::string client_id = "msgwatch";
-  std::optional<SaslPlain> sasl;  // SASL/PLAIN over a plaintext connection
+  std::optional<SaslCredentials> sasl;  // SASL over a plaintext connection
   std::shared_ptr<RequestStats> stats = std::make_shared<RequestStats>();
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
@@ -122,6 +126,9 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
                                                                std::int32_t correlation_id, protocol::ApiKey api);
   boost::asio::awaitable<void> negotiate_versions();
   boost::asio::awaitable<void> authenticate();
+  // One SaslAuthenticate round; wipes the request's bytes, throws (and closes) when the
+  // broker answers with an error.
+  boost::asio::awaitable<protocol::SaslAuthenticateResponse> sasl_round(protocol::SaslAuthenticateRequest& request);
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   void fail_all(std::string_view reason) noexcept;

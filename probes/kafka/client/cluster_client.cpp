@@ -51,8 +51,8 @@ asio::awaitable<std::shared_ptr<BrokerConnection>> ClusterClient::connect_once(s
     attempt->waiters.push_back(waiter);
     // An attempt ends by itself: each connection it tries is bounded by the connect timeout
     // and one request timeout per exchange (ApiVersions twice at most, SaslHandshake,
-    // SaslAuthenticate). This bound only guards against a bug.
-    const auto per_connection = options_.connect_timeout + 4 * options_.request_timeout;
+    // SaslAuthenticate once for PLAIN, twice for SCRAM). This bound only guards against a bug.
+    const auto per_connection = options_.connect_timeout + 5 * options_.request_timeout;
     const auto tries = static_cast<int>(key == any_broker_key ? addresses_.size() + bootstrap_.size() : 1);
     const bool ended = co_await waiter->wait_until(AsyncEvent::Clock::now() + per_connection * (tries + 1));
     if (!ended) throw KafkaError("gave up waiting for another request's connection attempt");

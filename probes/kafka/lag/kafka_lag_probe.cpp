@@ -42,7 +42,8 @@ class KafkaLagProbe final : public Probe {
       // Read at every new connection, so a rotated secret file is picked up at the next reconnect.
       if (cluster_.sasl) {
         options.sasl =
-            SaslPlain{cluster_.sasl->username, [secret = cluster_.sasl->password] { return secret.resolve(); }};
+            SaslCredentials{cluster_.sasl->username, [secret = cluster_.sasl->password] { return secret.resolve(); },
+                            cluster_.sasl->mechanism};
       }
       client_ =
           std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers, options);

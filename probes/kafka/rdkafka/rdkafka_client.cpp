@@ -34,7 +34,9 @@ RdKafkaHandle<rd_kafka_conf_t> rdkafka_config(const KafkaCluster& cluster, const
   set_rdkafka_property(conf.get(), "client.id", cluster.client_id);
   if (cluster.sasl) {
     set_rdkafka_property(conf.get(), "security.protocol", "sasl_plaintext");
-    set_rdkafka_property(conf.get(), "sasl.mechanisms", cluster.sasl->mechanism);
+    // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: librdkafka's own names (SCRAM needs a librdkafka
+    // built with OpenSSL, as Debian's is; rd_kafka_new refuses the mechanism otherwise).
+    set_rdkafka_property(conf.get(), "sasl.mechanisms", std::string(to_string(cluster.sasl->mechanism)));
     set_rdkafka_property(conf.get(), "sasl.username", cluster.sasl->username);
     set_rdkafka_property(conf.get(), "sasl.password", cluster.sasl->password.resolve());
   }
@@ -51,5 +53,7 @@ RdKafkaHandle<rd_kafka_t> make_rdkafka_client(rd_kafka_type_t type, RdKafkaHandl
   (void)conf.release();
   return handle;
 }
+
+bool rdkafka_repeats_scram_nonce() { return rd_kafka_version() < 0x02060100; }
 
 }  // namespace msgwatch::kafka

@@ -43,4 +43,10 @@ void set_rdkafka_property(rd_kafka_conf_t* conf, const std::string& name, const 
 // librdkafka's reason.
 RdKafkaHandle<rd_kafka_t> make_rdkafka_client(rd_kafka_type_t type, RdKafkaHandle<rd_kafka_conf_t> conf);
 
+// True when the librdkafka in use repeats the client's nonce in SCRAM's client-final
+// message (every version before 2.6.1, librdkafka issue 4895): brokers of Kafka 4.0 and
+// later refuse its SCRAM authentication, 3.x ones accept it. The daemon's own client is
+// not affected; its librdkafka clients (the canary, the transaction log follower) are.
+bool rdkafka_repeats_scram_nonce();
+
 }  // namespace msgwatch::kafka
