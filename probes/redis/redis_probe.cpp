@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -128,7 +127,6 @@ asio::awaitable<std::vector<Outcome>> RedisProbe::read_round(const std::vector<s
 
 void RedisProbe::record(const std::string& address, Outcome& outcome, Clock::time_point now) {
   if (!outcome.reading) {
-    topology_.failed(address);
     if (failing_.try_emplace(address, outcome.error).second) {
       log_event(spdlog::level::warn, "redis server failing",
                 {{"cluster", target_.name}, {"node", address}, {"error", outcome.error}});

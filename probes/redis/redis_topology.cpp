@@ -81,10 +81,6 @@ void RedisTopology::answered(const std::string& address, const NodeReport& repor
   }
 }
 
-void RedisTopology::failed(const std::string& address) {
-  if (const auto it = nodes_.find(address); it != nodes_.end()) it->second.answered = false;
-}
-
 void RedisTopology::end_cycle(Clock::time_point now, Clock::duration forget_after) {
   // Two answers with one run_id are one server: keep an address a server named over a seed
   // (given by another name, such as a DNS name for an IP), else the first.

@@ -62,8 +62,8 @@ class RedisTopology {
   void begin_cycle();
   // Servers to ask now: known, not an alias and not asked yet this cycle (marked asked).
   std::vector<std::string> next_round();
+  // A server asked that does not answer needs no call: it stays unanswered this cycle.
   void answered(const std::string& address, const NodeReport& report, Clock::time_point now);
-  void failed(const std::string& address);
   // Resolves aliases among this cycle's answers and forgets what is gone.
   void end_cycle(Clock::time_point now, Clock::duration forget_after);
 

@@ -39,7 +39,6 @@ TEST(RedisTopology, ASeedsReplicasAreAskedInTheNextRoundOfTheSameCycle) {
   topology.answered("p:1", primary("P", {"r:2", "r:3"}, "p:1"), now);
   EXPECT_EQ(topology.next_round(), (Addresses{"r:2", "r:3"}));
   topology.answered("r:2", replica("R2", "r:2", "p:1"), now);
-  topology.failed("r:3");
   EXPECT_EQ(topology.next_round(), Addresses{}) << "each server is asked once a cycle";
   topology.end_cycle(now, 1min);
   const auto& nodes = topology.nodes();
@@ -113,14 +112,12 @@ TEST(RedisTopology, AServerNobodyNamesAndThatDoesNotAnswerIsForgottenAfterAWhile
     topology.begin_cycle();
     topology.next_round();
     topology.answered("p:1", primary("P", {}, "p:1"), now + later);
-    topology.failed("r:2");
     topology.end_cycle(now + later, 1min);
     EXPECT_EQ(topology.nodes().contains("r:2"), later < 1min) << later.count();
   }
   // A seed stays, however long it is silent.
   topology.begin_cycle();
   topology.next_round();
-  topology.failed("p:1");
   topology.end_cycle(now + 1h, 1min);
   EXPECT_TRUE(topology.nodes().contains("p:1"));
 }
