@@ -195,9 +195,7 @@ asio::awaitable<void> BrokerConnection::authenticate() {
                      handshake.error_code);
   }
   const auto failed = [&](const std::string& why) {
-    close();
-    return KafkaError(address() + ": SASL/" + mechanism + " authentication as " + sasl.username + " failed: " + why,
-                      protocol::ErrorCode::sasl_authentication_failed);
+    return sasl_failure(why, protocol::ErrorCode::sasl_authentication_failed);
   };
 
   // The broker counts the session from when it authenticated us; counting from before the
@@ -261,14 +259,18 @@ asio::awaitable<protocol::SaslAuthenticateResponse> BrokerConnection::sasl_round
   const WipedOnExit<std::vector<std::uint8_t>&> sent{request.auth_bytes};
   auto response = co_await send<protocol::SaslAuthenticateRequest, protocol::SaslAuthenticateResponse>(request);
   if (response.error_code != protocol::ErrorCode::none) {
-    close();
-    const auto& sasl = *options_.sasl;
-    throw KafkaError(
-        address() + ": SASL/" + std::string(to_string(sasl.mechanism)) + " authentication as " + sasl.username +
-            " failed: " + response.error_message.value_or(std::string(protocol::name(response.error_code))),
-        response.error_code);
+    throw sasl_failure(response.error_message.value_or(std::string(protocol::name(response.error_code))),
+                       response.error_code);
   }
   co_return response;
+}
+
+KafkaError BrokerConnection::sasl_failure(const std::string& why, protocol::ErrorCode code) {
+  close();
+  const auto& sasl = *options_.sasl;
+  return KafkaError(address() + ": SASL/" + std::string(to_string(sasl.mechanism)) + " authentication as " +
+                        sasl.username + " failed: " + why,
+                    code);
 }
 
 asio::awaitable<void> BrokerConnection::negotiate_versions() {

@@ -129,6 +129,8 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   // One SaslAuthenticate round; wipes the request's bytes, throws (and closes) when the
   // broker answers with an error.
   boost::asio::awaitable<protocol::SaslAuthenticateResponse> sasl_round(protocol::SaslAuthenticateRequest& request);
+  // Closes the connection; the error names the mechanism and the user, never the secret.
+  KafkaError sasl_failure(const std::string& why, protocol::ErrorCode code);
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   void fail_all(std::string_view reason) noexcept;
