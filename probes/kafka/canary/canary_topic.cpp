@@ -29,6 +29,9 @@ CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, 
       const auto& partition = found.partitions[p];
       const bool led = partition.leader >= 0 || partition.replica_cnt == 0;
       view.leaders[partition.id] = led ? partition.leader : partition.replicas[0];
+      auto& replicas = view.replicas[partition.id];
+      replicas.replicas.assign(partition.replicas, partition.replicas + partition.replica_cnt);
+      replicas.in_sync.assign(partition.isrs, partition.isrs + partition.isr_cnt);
     }
   }
   return view;

@@ -15,10 +15,17 @@
 
 namespace msgwatch::kafka {
 
+struct CanaryReplicas {
+  std::vector<std::int32_t> replicas;  // the first is the preferred leader
+  std::vector<std::int32_t> in_sync;
+  bool operator==(const CanaryReplicas&) const = default;
+};
+
 struct CanaryTopicView {
   // partition → its leader, or while it has none its preferred leader (the first replica:
   // where it belongs); -1 for neither. Empty when the topic does not exist.
   std::map<std::int32_t, std::int32_t> leaders;
+  std::map<std::int32_t, CanaryReplicas> replicas;  // partition → its replicas
   std::vector<std::int32_t> brokers;  // the cluster's brokers, sorted
   [[nodiscard]] bool exists() const { return !leaders.empty(); }
   bool operator==(const CanaryTopicView&) const = default;
