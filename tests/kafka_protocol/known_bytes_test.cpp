@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <span>
+#include <stdexcept>
+#include <utility>
 
 #include "probes/kafka/protocol/protocol.hpp"
 #include "tests/kafka_protocol/byte_helpers.hpp"
@@ -34,6 +37,13 @@ Response decode_exactly(const Bytes& body, std::int16_t version) {
   Response response = Response::decode(r, version);
   r.expect_end("body");
   return response;
+}
+
+template <class Message>
+Bytes encode_body(const Message& message, std::int16_t version) {
+  Writer w;
+  message.encode(w, version);
+  return std::move(w).take();
 }
 
 TEST(KnownBytes, ApiVersionsV3ResponseWithHeaderV0AndTaggedFields) {
@@ -445,6 +455,188 @@ TEST(KnownBytes, DescribeQuorumV2ResponseFrame) {
   ASSERT_EQ(response.nodes.size(), 1u);
   EXPECT_EQ(response.nodes[0],
             (DescribeQuorumResponse::Node{3001, {{"CONTROLLER", "localhost", 9093}, {"SSL", "localhost", 65000}}}));
+}
+
+TEST(KnownBytes, ElectLeadersV2RequestFrame) {
+  const Bytes body = Bytes{0x01}                                    // election_type UNCLEAN
+                     + Bytes{0x02}                                  // topic_partitions: compact array of 1
+                     + Bytes{0x02} + ascii("t")                     // topic
+                     + Bytes{0x02} + Bytes{0x00, 0x00, 0x00, 0x03}  // partitions [3]
+                     + no_tags                                      // topic
+                     + Bytes{0x00, 0x00, 0xea, 0x60}                // timeout_ms 60000
+                     + no_tags;
+  ASSERT_EQ(body.size(), 15u);
+  ElectLeadersRequest request;
+  request.election_type = ElectLeadersRequest::election_type_unclean;
+  request.topic_partitions = std::vector<ElectLeadersRequest::TopicPartitions>{{"t", {3}}};
+  EXPECT_EQ(decode_exactly<ElectLeadersRequest>(body, 2), request);
+  EXPECT_EQ(encode_body(request, 2), body);
+
+  // Flexible: request header v2, whose client id stays a classic string.
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x1c}    // size 28
+                      + Bytes{0x00, 0x2b, 0x00, 0x02}  // ElectLeaders v2
+                      + Bytes{0x00, 0x00, 0x00, 0x05}  // correlation id
+                      + Bytes{0x00, 0x02} + ascii("mw") + no_tags + body;
+  EXPECT_EQ(encode_request_frame(request, 2, 5, "mw"), frame);
+  const auto decoded = decode_request<ElectLeadersRequest>(std::span(frame).subspan(4));
+  EXPECT_EQ(decoded.header, (RequestHeader{ApiKey::elect_leaders, 2, 5, "mw"}));
+  EXPECT_EQ(decoded.body, request);
+}
+
+TEST(KnownBytes, ElectLeadersClassicRequests) {
+  // v0: no election type (always preferred); null topic_partitions asks for every partition.
+  const Bytes v0 = Bytes{0xff, 0xff, 0xff, 0xff}     // topic_partitions null
+                   + Bytes{0x00, 0x00, 0xea, 0x60};  // timeout_ms 60000
+  const auto all = decode_exactly<ElectLeadersRequest>(v0, 0);
+  EXPECT_EQ(all, ElectLeadersRequest{});
+  EXPECT_EQ(all.election_type, ElectLeadersRequest::election_type_preferred);
+  EXPECT_EQ(all.topic_partitions, std::nullopt);
+  EXPECT_EQ(encode_body(ElectLeadersRequest{}, 0), v0);
+
+  const Bytes v1 = Bytes{0x00}                                                                   // PREFERRED
+                   + Bytes{0x00, 0x00, 0x00, 0x01}                                               // topic_partitions: 1
+                   + Bytes{0x00, 0x01} + ascii("t")                                              // classic string
+                   + Bytes{0x00, 0x00, 0x00, 0x02} + int32_zero + Bytes{0x00, 0x00, 0x00, 0x01}  // [0, 1]
+                   + Bytes{0x00, 0x00, 0x75, 0x30};                                              // timeout_ms 30000
+  ElectLeadersRequest request;
+  request.topic_partitions = std::vector<ElectLeadersRequest::TopicPartitions>{{"t", {0, 1}}};
+  request.timeout_ms = 30000;
+  EXPECT_EQ(decode_exactly<ElectLeadersRequest>(v1, 1), request);
+  EXPECT_EQ(encode_body(request, 1), v1);
+  // v0 lacks the election type byte: the same bytes read differently and do not fit.
+  EXPECT_THROW(decode_exactly<ElectLeadersRequest>(v1, 0), DecodeError);
+}
+
+TEST(KnownBytes, ElectLeadersV1Response) {
+  const Bytes results = Bytes{0x00, 0x00, 0x00, 0x01}     // replica_election_results: 1
+                        + Bytes{0x00, 0x01} + ascii("t")  // topic
+                        + Bytes{0x00, 0x00, 0x00, 0x02}   // partition_result: 2
+                        + int32_zero                      // partition_id 0
+                        + Bytes{0x00, 0x00}               // error_code NONE
+                        + Bytes{0xff, 0xff}               // error_message null
+                        + Bytes{0x00, 0x00, 0x00, 0x01}   // partition_id 1
+                        + Bytes{0x00, 0x54}               // ELECTION_NOT_NEEDED (84)
+                        + Bytes{0x00, 0x0a} + ascii("not needed");
+  const Bytes v1 = Bytes{0x00, 0x00, 0x00, 0x0a}  // throttle_time_ms 10
+                   + Bytes{0x00, 0x1f}            // error_code CLUSTER_AUTHORIZATION_FAILED (31)
+                   + results;
+  const auto decoded = decode_exactly<ElectLeadersResponse>(v1, 1);
+  EXPECT_EQ(decoded.throttle_time_ms, 10);
+  EXPECT_EQ(decoded.error_code, ErrorCode::cluster_authorization_failed);
+  const std::vector<ElectLeadersResponse::ReplicaElectionResult> expected{
+      {"t", {{0, ErrorCode::none, std::nullopt}, {1, ErrorCode::election_not_needed, "not needed"}}}};
+  EXPECT_EQ(decoded.replica_election_results, expected);
+  EXPECT_EQ(encode_body(decoded, 1), v1);
+
+  // v0 has no top-level error code.
+  const auto v0 = decode_exactly<ElectLeadersResponse>(Bytes{0x00, 0x00, 0x00, 0x0a} + results, 0);
+  EXPECT_EQ(v0.error_code, ErrorCode::none);
+  EXPECT_EQ(v0.replica_election_results, expected);
+}
+
+TEST(KnownBytes, AlterPartitionReassignmentsRequests) {
+  const Bytes topics = Bytes{0x02}                 // topics: 1
+                       + Bytes{0x02} + ascii("t")  // name
+                       + Bytes{0x03}               // partitions: 2
+                       + int32_zero                // partition_index 0
+                       + Bytes{0x04} + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x00, 0x00, 0x02} +
+                       Bytes{0x00, 0x00, 0x00, 0x03}              // replicas [1, 2, 3]
+                       + no_tags + Bytes{0x00, 0x00, 0x00, 0x01}  // partition_index 1
+                       + Bytes{0x00}                              // replicas null: cancel
+                       + no_tags + no_tags;                       // partition, topic
+  const Bytes timeout = Bytes{0x00, 0x00, 0x75, 0x30};            // timeout_ms 30000
+  const Bytes v0 = timeout + topics + no_tags;
+  const Bytes v1 = timeout + Bytes{0x00}  // allow_replication_factor_change false
+                   + topics + no_tags;
+
+  AlterPartitionReassignmentsRequest request;
+  request.timeout_ms = 30000;
+  request.topics = {{"t", {{0, std::vector<std::int32_t>{1, 2, 3}}, {1, std::nullopt}}}};
+  EXPECT_EQ(decode_exactly<AlterPartitionReassignmentsRequest>(v0, 0), request);
+  EXPECT_EQ(encode_body(request, 0), v0);
+
+  request.allow_replication_factor_change = false;
+  EXPECT_EQ(decode_exactly<AlterPartitionReassignmentsRequest>(v1, 1), request);
+  EXPECT_EQ(encode_body(request, 1), v1);
+  // v0 cannot carry the guard: refusing to encode beats dropping it.
+  Writer w;
+  EXPECT_THROW(request.encode(w, 0), std::invalid_argument);
+}
+
+TEST(KnownBytes, AlterPartitionReassignmentsV1Response) {
+  const Bytes responses = Bytes{0x02}                      // responses: 1
+                          + Bytes{0x02} + ascii("t")       // name
+                          + Bytes{0x02}                    // partitions: 1
+                          + Bytes{0x00, 0x00, 0x00, 0x01}  // partition_index 1
+                          + Bytes{0x00, 0x55}              // NO_REASSIGNMENT_IN_PROGRESS (85)
+                          + Bytes{0x05} + ascii("none")    // error_message
+                          + no_tags + no_tags + no_tags;
+  const Bytes head = int32_zero         // throttle_time_ms
+                     + Bytes{0x00};     // allow_replication_factor_change false
+  const Bytes tail = Bytes{0x00, 0x00}  // error_code NONE
+                     + Bytes{0x00}      // error_message null
+                     + responses;
+  const auto decoded = decode_exactly<AlterPartitionReassignmentsResponse>(head + tail, 1);
+  EXPECT_FALSE(decoded.allow_replication_factor_change);
+  EXPECT_EQ(decoded.error_code, ErrorCode::none);
+  EXPECT_EQ(decoded.error_message, std::nullopt);
+  const std::vector<AlterPartitionReassignmentsResponse::Topic> expected{
+      {"t", {{1, ErrorCode::no_reassignment_in_progress, "none"}}}};
+  EXPECT_EQ(decoded.responses, expected);
+  EXPECT_EQ(encode_body(decoded, 1), head + tail);
+
+  // v0 has no allow_replication_factor_change byte; the field keeps its default.
+  const auto v0 = decode_exactly<AlterPartitionReassignmentsResponse>(int32_zero + tail, 0);
+  EXPECT_TRUE(v0.allow_replication_factor_change);
+  EXPECT_EQ(v0.responses, expected);
+}
+
+TEST(KnownBytes, ListPartitionReassignmentsV0Request) {
+  const Bytes some = Bytes{0x00, 0x00, 0x75, 0x30}                               // timeout_ms 30000
+                     + Bytes{0x02}                                               // topics: compact array of 1
+                     + Bytes{0x02} + ascii("t")                                  // name
+                     + Bytes{0x03} + int32_zero + Bytes{0x00, 0x00, 0x00, 0x02}  // partition_indexes [0, 2]
+                     + no_tags + no_tags;
+  ListPartitionReassignmentsRequest request;
+  request.timeout_ms = 30000;
+  request.topics = std::vector<ListPartitionReassignmentsRequest::Topic>{{"t", {0, 2}}};
+  EXPECT_EQ(decode_exactly<ListPartitionReassignmentsRequest>(some, 0), request);
+  EXPECT_EQ(encode_body(request, 0), some);
+
+  // Every ongoing reassignment: null topics, as a whole frame (request header v2).
+  const Bytes frame = Bytes{0x00, 0x00, 0x00, 0x13}                // size 19
+                      + Bytes{0x00, 0x2e, 0x00, 0x00}              // ListPartitionReassignments v0
+                      + Bytes{0x00, 0x00, 0x00, 0x05}              // correlation id
+                      + Bytes{0x00, 0x02} + ascii("mw") + no_tags  // client id, header tagged fields
+                      + Bytes{0x00, 0x00, 0xea, 0x60}              // timeout_ms 60000
+                      + Bytes{0x00}                                // topics null
+                      + no_tags;
+  EXPECT_EQ(encode_request_frame(ListPartitionReassignmentsRequest{}, 0, 5, "mw"), frame);
+  const auto decoded = decode_request<ListPartitionReassignmentsRequest>(std::span(frame).subspan(4));
+  EXPECT_EQ(decoded.body.topics, std::nullopt);
+  EXPECT_EQ(decoded.body.timeout_ms, 60000);
+}
+
+TEST(KnownBytes, ListPartitionReassignmentsV0Response) {
+  // Partition 0 moving from [1, 2, 3] to [1, 2, 4]: the replica set is the union while it runs.
+  const Bytes body = int32_zero                                // throttle_time_ms
+                     + Bytes{0x00, 0x00}                       // error_code NONE
+                     + Bytes{0x00}                             // error_message null
+                     + Bytes{0x02} + Bytes{0x02} + ascii("t")  // topics: 1, name
+                     + Bytes{0x02} + int32_zero                // partitions: 1, index 0
+                     + Bytes{0x05} + Bytes{0x00, 0x00, 0x00, 0x01} + Bytes{0x00, 0x00, 0x00, 0x02} +
+                     Bytes{0x00, 0x00, 0x00, 0x04} + Bytes{0x00, 0x00, 0x00, 0x03}  // replicas [1, 2, 4, 3]
+                     + Bytes{0x02} + Bytes{0x00, 0x00, 0x00, 0x04}                  // adding_replicas [4]
+                     + Bytes{0x02} + Bytes{0x00, 0x00, 0x00, 0x03}                  // removing_replicas [3]
+                     + no_tags + no_tags + no_tags;
+  const auto decoded = decode_exactly<ListPartitionReassignmentsResponse>(body, 0);
+  EXPECT_EQ(decoded.error_code, ErrorCode::none);
+  EXPECT_EQ(decoded.error_message, std::nullopt);
+  ASSERT_EQ(decoded.topics.size(), 1u);
+  EXPECT_EQ(decoded.topics[0].name, "t");
+  EXPECT_EQ(decoded.topics[0].partitions,
+            (std::vector<ListPartitionReassignmentsResponse::Partition>{{0, {1, 2, 4, 3}, {4}, {3}}}));
+  EXPECT_EQ(encode_body(decoded, 0), body);
 }
 
 TEST(KnownBytes, FetchV11RequestSessionless) {

@@ -73,13 +73,15 @@ using RequestTypes =
                      DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                      ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest,
                      DescribeQuorumRequest, SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest,
-                     ShareGroupDescribeRequest, DescribeShareGroupOffsetsRequest>;
+                     ShareGroupDescribeRequest, DescribeShareGroupOffsetsRequest, ElectLeadersRequest,
+                     AlterPartitionReassignmentsRequest, ListPartitionReassignmentsRequest>;
 using ResponseTypes =
     ::testing::Types<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse,
                      ListGroupsResponse, DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse,
                      DescribeConfigsResponse, ListTransactionsResponse, DescribeTransactionsResponse,
                      DescribeProducersResponse, DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse,
-                     FetchResponse, ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse>;
+                     FetchResponse, ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse, ElectLeadersResponse,
+                     AlterPartitionReassignmentsResponse, ListPartitionReassignmentsResponse>;
 
 class TypeNames {
  public:

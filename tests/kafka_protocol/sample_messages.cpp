@@ -479,6 +479,80 @@ DescribeQuorumResponse sample(std::int16_t version) {
 }
 
 template <>
+ElectLeadersRequest sample(std::int16_t version) {
+  ElectLeadersRequest m;
+  if (version >= 1) {
+    m.election_type = ElectLeadersRequest::election_type_unclean;
+  }
+  m.topic_partitions = std::vector<ElectLeadersRequest::TopicPartitions>{{"orders", {0, 1}}, {"payments", {}}};
+  m.timeout_ms = 30000;
+  return m;
+}
+
+template <>
+ElectLeadersResponse sample(std::int16_t version) {
+  ElectLeadersResponse m;
+  m.throttle_time_ms = 14;
+  if (version >= 1) {
+    m.error_code = ErrorCode::not_controller;
+  }
+  m.replica_election_results = {
+      {"orders",
+       {{0, ErrorCode::none, std::nullopt},
+        {1, ErrorCode::election_not_needed, "Leader election not needed for topic partition."}}},
+      {"payments", {{3, ErrorCode::eligible_leaders_not_available, "No eligible replica is live."}}},
+      {"audit", {}}};
+  return m;
+}
+
+template <>
+AlterPartitionReassignmentsRequest sample(std::int16_t version) {
+  AlterPartitionReassignmentsRequest m;
+  m.timeout_ms = 30000;
+  if (version >= 1) {
+    m.allow_replication_factor_change = false;
+  }
+  m.topics = {{"orders", {{0, std::vector<std::int32_t>{1, 2, 3}}, {1, std::nullopt}}},
+              {"payments", {{2, std::vector<std::int32_t>{}}}},
+              {"audit", {}}};
+  return m;
+}
+
+template <>
+AlterPartitionReassignmentsResponse sample(std::int16_t version) {
+  AlterPartitionReassignmentsResponse m;
+  m.throttle_time_ms = 15;
+  if (version >= 1) {
+    m.allow_replication_factor_change = false;
+  }
+  m.error_code = ErrorCode::request_timed_out;
+  m.error_message = "Timed out waiting for the controller.";
+  m.responses = {{"orders",
+                  {{0, ErrorCode::none, std::nullopt},
+                   {1, ErrorCode::no_reassignment_in_progress, "No reassignment is in progress for orders-1."}}},
+                 {"payments", {{2, ErrorCode::invalid_replica_assignment, "The replica set is empty."}}}};
+  return m;
+}
+
+template <>
+ListPartitionReassignmentsRequest sample(std::int16_t) {
+  ListPartitionReassignmentsRequest m;
+  m.timeout_ms = 30000;
+  m.topics = std::vector<ListPartitionReassignmentsRequest::Topic>{{"orders", {0, 1}}, {"payments", {}}};
+  return m;
+}
+
+template <>
+ListPartitionReassignmentsResponse sample(std::int16_t) {
+  ListPartitionReassignmentsResponse m;
+  m.throttle_time_ms = 16;
+  m.error_code = ErrorCode::not_controller;
+  m.error_message = "This is not the correct controller for this cluster.";
+  m.topics = {{"orders", {{0, {1, 2, 3, 4}, {4}, {1}}, {1, {2, 3}, {}, {}}}}, {"payments", {}}};
+  return m;
+}
+
+template <>
 SaslHandshakeRequest sample(std::int16_t) {
   return {"PLAIN"};
 }

@@ -18,14 +18,16 @@ using AllRequests =
                DescribeGroupsRequest, OffsetFetchRequest, ConsumerGroupDescribeRequest, DescribeConfigsRequest,
                ListTransactionsRequest, DescribeTransactionsRequest, DescribeProducersRequest, DescribeQuorumRequest,
                SaslHandshakeRequest, SaslAuthenticateRequest, FetchRequest, ShareGroupDescribeRequest,
-               DescribeShareGroupOffsetsRequest>;
+               DescribeShareGroupOffsetsRequest, ElectLeadersRequest, AlterPartitionReassignmentsRequest,
+               ListPartitionReassignmentsRequest>;
 
 using AllResponses =
     std::tuple<ApiVersionsResponse, MetadataResponse, ListOffsetsResponse, FindCoordinatorResponse, ListGroupsResponse,
                DescribeGroupsResponse, OffsetFetchResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
                ListTransactionsResponse, DescribeTransactionsResponse, DescribeProducersResponse,
                DescribeQuorumResponse, SaslHandshakeResponse, SaslAuthenticateResponse, FetchResponse,
-               ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse>;
+               ShareGroupDescribeResponse, DescribeShareGroupOffsetsResponse, ElectLeadersResponse,
+               AlterPartitionReassignmentsResponse, ListPartitionReassignmentsResponse>;
 
 Uuid sample_uuid(std::uint8_t seed);
 
