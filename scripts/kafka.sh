@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Local Apache Kafka clusters in KRaft mode (every node broker+controller) for tests and
-# the demo, run from the jars scripts/setup.sh put in .cache/kafka/<version>/libs/.
+# Local Apache Kafka clusters in KRaft mode (the nodes a cluster starts with are each broker
+# and controller; nodes added later are brokers only) for tests and the demo, run from the
+# jars scripts/setup.sh put in .cache/kafka/<version>/libs/.
 #
 #   kafka.sh start [--version V] [--name NAME] [--brokers N] [--port P] [--set KEY=VALUE]...
 #   kafka.sh stop [--name NAME] [--kill]
 #   kafka.sh stop-node [--name NAME] --node I [--kill]
 #   kafka.sh start-node [--name NAME] --node I
+#   kafka.sh add-broker [--name NAME] [--set KEY=VALUE]...
 #   kafka.sh bootstrap [--name NAME]
 #   kafka.sh tool [--version V] TOOL [ARGS...]
 #
@@ -13,6 +15,10 @@
 # 127.0.0.1:P+100+I. State lives in .run/kafka-NAME/node-I/ (config, data, logs, pid).
 # "start" always makes a fresh cluster (a running one of that name is stopped and wiped)
 # and prints the bootstrap list on stdout. "--set" adds or overrides a broker property.
+# "add-broker" grows a running cluster by one node that is a broker only (the controller
+# quorum stays nodes 0..N-1): the next free id I, clients on P+I, the settings the cluster
+# was started with (and any "--set" given here, for this node only); it prints I. "stop"
+# takes such brokers down before the other nodes.
 # "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown.
 # TOOL: consumer-groups, share-groups, transactions, topics, console-producer,
 # console-consumer, console-share-consumer,
@@ -75,18 +81,21 @@ log_config_opt() {
   esac
 }
 
+# write_node_config I [ROLES]: ROLES "broker,controller" (the default) or "broker".
 write_node_config() {
-  local i=$1 dir voters="" j rf min_isr
+  local i=$1 roles=${2:-broker,controller} dir voters="" j rf min_isr listeners
   dir=$(node_dir "$i")
   for ((j = 0; j < brokers; j++)); do voters+="${voters:+,}$j@127.0.0.1:$((port + 100 + j))"; done
   rf=$((brokers < 3 ? brokers : 3))
   min_isr=$((rf < 3 ? 1 : 2))
+  listeners="PLAINTEXT://127.0.0.1:$((port + i))"
+  if [[ "$roles" == *controller* ]]; then listeners+=",CONTROLLER://127.0.0.1:$((port + 100 + i))"; fi
   mkdir -p "$dir/data" "$dir/logs"
   {
-    echo "process.roles=broker,controller"
+    echo "process.roles=$roles"
     echo "node.id=$i"
     echo "controller.quorum.voters=$voters"
-    echo "listeners=PLAINTEXT://127.0.0.1:$((port + i)),CONTROLLER://127.0.0.1:$((port + 100 + i))"
+    echo "listeners=$listeners"
     echo "advertised.listeners=PLAINTEXT://127.0.0.1:$((port + i))"
     echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
     echo "controller.listener.names=CONTROLLER"
@@ -121,6 +130,14 @@ new_cluster_id() {
   local id
   while id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); [[ "$id" == -* ]]; do :; done
   echo "$id"
+}
+
+# format_node I CLUSTER_ID: formats node I's log directory as a member of that cluster.
+format_node() {
+  "$(java_bin)" "${TOOL_JVM_OPTS[@]}" "$(log_config_opt "$version" tools-)" \
+    -cp "$(kafka_libs "$version")/*" kafka.tools.StorageTool format \
+    --cluster-id "$2" --config "$(node_dir "$1")/server.properties" \
+    >"$(node_dir "$1")/logs/format.log" 2>&1
 }
 
 launch_node() {
@@ -175,9 +192,14 @@ load_cluster() {
   source "$f"
 }
 
+# node_pidfiles [broker]: the PID files of all nodes, or of the broker-only ones.
 node_pidfiles() {
   local d
-  for d in "$(cluster_dir)"/node-*/; do [[ -d "$d" ]] && echo "${d}pid"; done
+  for d in "$(cluster_dir)"/node-*/; do
+    [[ -d "$d" ]] || continue
+    [[ "${1:-}" != broker ]] || grep -qx 'process.roles=broker' "${d}server.properties" 2>/dev/null || continue
+    echo "${d}pid"
+  done
 }
 
 cmd_start() {
@@ -201,26 +223,27 @@ cmd_start() {
   for ((i = 0; i < brokers; i++)); do write_node_config "$i"; done
   # Format every node's storage in parallel (one JVM each).
   for ((i = 0; i < brokers; i++)); do
-    "$(java_bin)" "${TOOL_JVM_OPTS[@]}" "$(log_config_opt "$version" tools-)" \
-      -cp "$(kafka_libs "$version")/*" kafka.tools.StorageTool format \
-      --cluster-id "$cid" --config "$(node_dir "$i")/server.properties" \
-      >"$(node_dir "$i")/logs/format.log" 2>&1 &
+    format_node "$i" "$cid" &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
     wait "${pids[$i]}" || { cat "$(node_dir "$i")/logs/format.log" >&2; die "formatting node $i failed"; }
   done
+  # What add-broker needs to make a node that joins this cluster.
   {
     echo "version=$version"
     echo "port=$port"
     echo "brokers=$brokers"
+    echo "cluster_id=$cid"
   } >"$dir/cluster.env"
+  : >"$dir/settings"
+  ((${#overrides[@]} == 0)) || printf '%s\n' "${overrides[@]}" >"$dir/settings"
   for ((i = 0; i < brokers; i++)); do echo "127.0.0.1:$((port + i))"; done | paste -sd, >"$dir/bootstrap"
-  local nodes=()
-  for ((i = 0; i < brokers; i++)); do launch_node "$i"; nodes+=("$i"); done
-  wait_until "$START_TIMEOUT" "Kafka cluster $name" nodes_settled 0 "${nodes[@]}" || true
-  if ! nodes_up 0 "${nodes[@]}"; then
-    for i in "${nodes[@]}"; do show_logs "$i"; done
+  local ids=()
+  for ((i = 0; i < brokers; i++)); do launch_node "$i"; ids+=("$i"); done
+  wait_until "$START_TIMEOUT" "Kafka cluster $name" nodes_settled 0 "${ids[@]}" || true
+  if ! nodes_up 0 "${ids[@]}"; then
+    for i in "${ids[@]}"; do show_logs "$i"; done
     mapfile -t p < <(node_pidfiles)
     stop_pids KILL 5 "$PROC_MARK" "${p[@]}"
     die "Kafka $version cluster $name did not start"
@@ -238,16 +261,29 @@ cmd_stop() {
   parse_opts "$@"
   local p
   [[ -d "$(cluster_dir)" ]] || return 0
+  # Added brokers first, as an operator would: their controlled shutdown needs the
+  # controller quorum, which the other nodes take down with them.
+  if ((!kill_flag)); then
+    mapfile -t p < <(node_pidfiles broker)
+    ((${#p[@]} == 0)) || stop_pids TERM "$STOP_TIMEOUT" "$PROC_MARK" "${p[@]}"
+  fi
   mapfile -t p < <(node_pidfiles)
   ((${#p[@]} == 0)) || stop_pids "$(stop_signal)" "$STOP_TIMEOUT" "$PROC_MARK" "${p[@]}"
   log "Kafka cluster $name stopped"
 }
 
+# Nodes 0..N-1 came with "start"; added brokers follow, so the ids have no gaps.
+node_count() {
+  local n=0
+  while [[ -f "$(node_dir "$n")/server.properties" ]]; do n=$((n + 1)); done
+  echo "$n"
+}
+
 require_node() {
   [[ -n "$node" ]] || die "--node is required"
   load_cluster
-  if ! [[ "$node" =~ ^[0-9]+$ ]] || ((node >= brokers)); then
-    die "cluster $name has nodes 0..$((brokers - 1))"
+  if ! [[ "$node" =~ ^[0-9]+$ && -f "$(node_dir "$node")/server.properties" ]]; then
+    die "cluster $name has nodes 0..$(($(node_count) - 1))"
   fi
 }
 
@@ -258,26 +294,72 @@ cmd_stop_node() {
   log "Kafka node $node of cluster $name stopped"
 }
 
+# launch_and_wait I: starts node I and waits until it is up; the caller checked its ports.
+launch_and_wait() {
+  local i=$1 dir offset
+  dir=$(node_dir "$i")
+  offset=$(stat -c %s "$dir/logs/server.log" 2>/dev/null || echo 0)
+  launch_node "$i"
+  wait_until "$START_TIMEOUT" "Kafka node $i" nodes_settled "$offset" "$i" || true
+  if ! nodes_up "$offset" "$i"; then
+    show_logs "$i"
+    stop_pids KILL 5 "$PROC_MARK" "$dir/pid"
+    die "Kafka node $i of cluster $name did not start"
+  fi
+}
+
 cmd_start_node() {
   parse_opts "$@"
   require_node
-  local dir offset t0
+  local t0
   t0=$(now_ms)
-  dir=$(node_dir "$node")
-  if pid_of "$dir/pid" "$PROC_MARK" >/dev/null; then
+  if pid_of "$(node_dir "$node")/pid" "$PROC_MARK" >/dev/null; then
     log "Kafka node $node of cluster $name is already running"
     return 0
   fi
   require_free_port $((port + node))
-  offset=$(stat -c %s "$dir/logs/server.log" 2>/dev/null || echo 0)
-  launch_node "$node"
-  wait_until "$START_TIMEOUT" "Kafka node $node" nodes_settled "$offset" "$node" || true
-  if ! nodes_up "$offset" "$node"; then
-    show_logs "$node"
-    stop_pids KILL 5 "$PROC_MARK" "$dir/pid"
-    die "Kafka node $node of cluster $name did not start"
-  fi
+  launch_and_wait "$node"
   log "Kafka node $node of cluster $name up in $(since "$t0")"
+}
+
+# A new broker-only node, formatted with the cluster's id and configured like the others.
+# Node directories are claimed with mkdir, so concurrent calls get different ids. A node
+# that fails to start keeps its directory (and id): its logs explain, start-node retries.
+cmd_add_broker() {
+  local extra=()
+  parse_opts "$@"
+  extra=("${overrides[@]}")
+  load_cluster
+  require_kafka_libs "$version"
+  [[ -n "${cluster_id:-}" ]] || die "cluster $name predates add-broker; start it again"
+  overrides=()
+  [[ ! -f "$(cluster_dir)/settings" ]] || mapfile -t overrides <"$(cluster_dir)/settings"
+  overrides+=("${extra[@]}")
+  local i=$brokers t0 dir n count
+  t0=$(now_ms)
+  # Client ports P+I must stay below the controllers' P+100.
+  until mkdir "$(node_dir "$i")" 2>/dev/null; do
+    [[ -d "$(node_dir "$i")" ]] || die "cannot create $(node_dir "$i")"
+    i=$((i + 1))
+    ((i < 100)) || die "cluster $name has no free node id below 100"
+  done
+  dir=$(node_dir "$i")
+  if ! wait_until 10 "port $((port + i)) to be free" port_free $((port + i)); then
+    rm -rf "$dir"
+    die "port $((port + i)) on 127.0.0.1 is already in use"
+  fi
+  write_node_config "$i" broker
+  if ! format_node "$i" "$cluster_id"; then
+    cat "$dir/logs/format.log" >&2
+    rm -rf "$dir"
+    die "formatting node $i failed"
+  fi
+  launch_and_wait "$i"
+  count=$(node_count)
+  for ((n = 0; n < count; n++)); do echo "127.0.0.1:$((port + n))"; done | paste -sd, >"$dir/bootstrap"
+  mv "$dir/bootstrap" "$(cluster_dir)/bootstrap"
+  log "Kafka broker $i added to cluster $name in $(since "$t0")"
+  echo "$i"
 }
 
 cmd_bootstrap() {
@@ -330,6 +412,7 @@ case "$cmd" in
   stop) cmd_stop "$@" ;;
   stop-node) cmd_stop_node "$@" ;;
   start-node) cmd_start_node "$@" ;;
+  add-broker) cmd_add_broker "$@" ;;
   bootstrap) cmd_bootstrap "$@" ;;
   tool) cmd_tool "$@" ;;
   *) usage ;;

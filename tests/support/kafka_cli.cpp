@@ -203,6 +203,50 @@ std::vector<TransactionRow> parse_transactions_table(const std::string& output) 
   return rows;
 }
 
+std::vector<TopicPartitionRow> describe_topic_partitions(const std::string& bootstrap, const std::string& topic) {
+  const std::string out =
+      kafka_tool_output({"topics", "--bootstrap-server", bootstrap, "--describe", "--topic", topic});
+  try {
+    return parse_topic_partitions(out);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("kafka-topics describe: ") + e.what() + "\n--- output ---\n" + out);
+  }
+}
+
+std::vector<TopicPartitionRow> parse_topic_partitions(const std::string& output) {
+  // Each partition line holds tab-separated "Key: value" pairs; the topic's own line has no
+  // Partition key.
+  const auto brokers = [](const std::string& list, const std::string& line) {
+    std::vector<std::int32_t> out;
+    std::istringstream in(list);
+    for (std::string id; std::getline(in, id, ',');) out.push_back(parse_int<std::int32_t>(id, "broker", line));
+    return out;
+  };
+  std::vector<TopicPartitionRow> rows;
+  for (const auto& line : lines_of(output)) {
+    std::map<std::string, std::string> fields;
+    std::istringstream in(line);
+    for (std::string pair; std::getline(in, pair, '\t');) {
+      const auto colon = pair.find(": ");
+      if (colon == std::string::npos) continue;
+      const auto key = pair.substr(pair.find_first_not_of(' '), colon - pair.find_first_not_of(' '));
+      fields[key] = pair.substr(colon + 2);
+    }
+    if (!fields.contains("Partition")) continue;
+    for (const char* key : {"Leader", "Replicas", "Isr"}) {
+      if (!fields.contains(key)) throw std::runtime_error(std::string("no ") + key + " in: " + line);
+    }
+    TopicPartitionRow row;
+    row.partition = parse_int<std::int32_t>(fields["Partition"], "Partition", line);
+    row.leader = fields["Leader"] == "none" ? -1 : parse_int<std::int32_t>(fields["Leader"], "Leader", line);
+    row.replicas = brokers(fields["Replicas"], line);
+    row.isr = brokers(fields["Isr"], line);
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  return rows;
+}
+
 TransactionDescription describe_transaction(const std::string& bootstrap, const std::string& transactional_id) {
   const std::string out = kafka_tool_output(
       {"transactions", "--bootstrap-server", bootstrap, "describe", "--transactional-id", transactional_id});

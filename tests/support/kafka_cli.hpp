@@ -59,6 +59,20 @@ struct TransactionRow {
   std::string state;  // Ongoing, CompleteCommit, CompleteAbort, Empty, ...
 };
 
+struct TopicPartitionRow {
+  std::int32_t partition = 0;
+  std::int32_t leader = -1;  // -1: none ("none" in 3.x tools, -1 in 4.x)
+  std::vector<std::int32_t> replicas;
+  std::vector<std::int32_t> isr;
+};
+
+// kafka-topics --describe --topic T, the partition lines parsed, sorted by partition.
+// Throws if the tool fails or a partition line has an unexpected shape.
+std::vector<TopicPartitionRow> describe_topic_partitions(const std::string& bootstrap, const std::string& topic);
+
+// Parses the tool's stdout; exposed for the self-tests.
+std::vector<TopicPartitionRow> parse_topic_partitions(const std::string& output);
+
 // kafka-transactions --list, parsed.
 std::vector<TransactionRow> list_transactions(const std::string& bootstrap);
 

@@ -4,6 +4,7 @@
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -24,20 +25,22 @@ int ephemeral_ports_start() {
   return range >> low && low > 12000 ? low : 32768;
 }
 
-// kafka.sh puts node i's clients on P+i and its controller on P+100+i: find a P whose
-// whole range is free and below the ephemeral ports. A JVM binds seconds after the check,
-// and a port among the ephemeral ones may meanwhile become the source port of some
-// connection (the cluster's own, between its controllers): "Address already in use".
-std::uint16_t free_base_port(int nodes) {
+// kafka.sh puts node i's clients on P+i and its controller on P+100+i (brokers added later
+// serve clients on the next ports, and have no controller): find a P whose whole range,
+// with room for `spare` added brokers, is free and below the ephemeral ports. A JVM binds
+// seconds after the check, and a port among the ephemeral ones may meanwhile become the
+// source port of some connection (the cluster's own, between its controllers): "Address
+// already in use".
+std::uint16_t free_base_port(int nodes, int spare) {
   std::random_device seed;
   std::mt19937 random(seed());
   std::uniform_int_distribution<int> base(10000, ephemeral_ports_start() - 100 - nodes - 1);
   for (int attempt = 0; attempt < 200; ++attempt) {
     const int port = base(random);
     bool all_free = true;
-    for (int i = 0; i < nodes && all_free; ++i) {
+    for (int i = 0; i < nodes + spare && all_free; ++i) {
       all_free = is_loopback_port_free(static_cast<std::uint16_t>(port + i)) &&
-                 is_loopback_port_free(static_cast<std::uint16_t>(port + 100 + i));
+                 (i >= nodes || is_loopback_port_free(static_cast<std::uint16_t>(port + 100 + i)));
     }
     if (all_free) return static_cast<std::uint16_t>(port);
   }
@@ -47,8 +50,9 @@ std::uint16_t free_base_port(int nodes) {
 }  // namespace
 
 OwnKafka::OwnKafka(int nodes, std::vector<std::string> broker_settings) : name_(unique_name("own")), nodes_(nodes) {
+  const std::uint16_t port = free_base_port(nodes, kSpareBrokers);
   std::vector<std::string> args{"--version",           kafka_version(), "--brokers",
-                                std::to_string(nodes), "--port",        std::to_string(free_base_port(nodes))};
+                                std::to_string(nodes), "--port",        std::to_string(port)};
   for (auto& setting : broker_settings) {
     args.push_back("--set");
     args.push_back(std::move(setting));
@@ -83,6 +87,17 @@ void OwnKafka::kill_node(int node) { run("stop-node", {"--node", std::to_string(
 void OwnKafka::start_node(int node) {
   run("start-node", {"--node", std::to_string(node)});
   wait_listed({node});
+}
+
+int OwnKafka::add_broker() {
+  const std::string out = run("add-broker", {});
+  if (out.empty() || out.size() > 2 || out.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::runtime_error("kafka.sh add-broker printed no node id: " + out);
+  }
+  const int node = std::stoi(out);
+  nodes_ = std::max(nodes_, node + 1);
+  wait_listed({node});
+  return node;
 }
 
 std::string OwnKafka::run(const std::string& command, std::vector<std::string> args) {

@@ -26,6 +26,14 @@ class OwnKafka {
   // SIGKILL, as a crash: the node stops answering at once, and stays in the cluster's
   // metadata until the controller fences it (after broker.session.timeout.ms).
   void kill_node(int node);
+  // Grows the cluster as an operator would: a new node that is a broker only (the controller
+  // quorum is unchanged), with the cluster's broker settings, listening on the next port.
+  // Returns its id (the node count before the call) once every running node's metadata lists
+  // it; stop_node, start_node and kill_node then take that id. bootstrap() stays the list of
+  // the nodes the cluster started with: clients learn of the new broker from the metadata.
+  // The constructor picks ports that leave room for kSpareBrokers added brokers.
+  int add_broker();
+  static constexpr int kSpareBrokers = 3;
 
  private:
   std::string run(const std::string& command, std::vector<std::string> args);

@@ -62,6 +62,25 @@ TEST(KafkaCliParse, ShareGroupDescribe) {
   EXPECT_EQ(rows[1].lag, 20);
 }
 
+// The 4.3.1 tools' layout (tab-separated "Key: value" pairs, empty ELR columns), with three
+// brokers: a partition without a leader and lines out of order.
+TEST(KafkaCliParse, TopicsDescribe) {
+  const auto rows = parse_topic_partitions(fixture("topics_describe_4.3.1.txt"));
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].partition, 0);
+  EXPECT_EQ(rows[0].leader, 0);
+  EXPECT_EQ(rows[0].replicas, (std::vector<std::int32_t>{0, 1, 2}));
+  EXPECT_EQ(rows[1].leader, 2);
+  EXPECT_EQ(rows[1].isr, (std::vector<std::int32_t>{2, 0}));
+  EXPECT_EQ(rows[2].partition, 2);
+  EXPECT_EQ(rows[2].leader, -1);
+  EXPECT_EQ(rows[2].replicas, (std::vector<std::int32_t>{2, 0, 1}));
+  EXPECT_THROW(parse_topic_partitions("\tTopic: t\tPartition: 0\tLeader: 0\n"), std::runtime_error);
+  EXPECT_THROW(parse_topic_partitions("\tTopic: t\tPartition: 0\tLeader: x\tReplicas: 0\tIsr: 0\n"),
+               std::runtime_error);
+  EXPECT_TRUE(parse_topic_partitions("Error while executing topic command\n").empty());
+}
+
 TEST(KafkaCliParse, TransactionsList) {
   // kafka-transactions list pads with blanks and separates with tabs.
   const auto rows = parse_transactions_table(fixture("transactions_list.txt"));
