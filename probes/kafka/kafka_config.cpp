@@ -78,6 +78,10 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   canary.read("manage_topic", cluster.canary.manage_topic);
   canary.read("partitions_per_broker", cluster.canary.partitions_per_broker, 1, 1000);
   canary.read("replication_factor", cluster.canary.replication_factor, 0, 10);
+  canary.read("broker_removed_after", cluster.canary.broker_removed_after);
+  if (cluster.canary.broker_removed_after < std::chrono::seconds(1)) {
+    canary.fail("broker_removed_after", "must be at least 1s");
+  }
   auto canary_transactions = canary.section("transactions");
   canary_transactions.read("enabled", cluster.canary.transactions);
   canary_transactions.read("transactional_id", cluster.canary.transactional_id);
@@ -104,6 +108,17 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   canary.finish();
   reader.finish();
   return cluster;
+}
+
+ConnectionOptions connection_options(const KafkaCluster& cluster) {
+  ConnectionOptions options;
+  options.client_id = cluster.client_id;
+  if (cluster.sasl) {
+    options.sasl =
+        SaslCredentials{cluster.sasl->username, [secret = cluster.sasl->password] { return secret.resolve(); },
+                        cluster.sasl->mechanism};
+  }
+  return options;
 }
 
 void KafkaCluster::check_secrets() const {

@@ -4,6 +4,7 @@
 
 #include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/probe_family.hpp"
+#include "probes/kafka/client/broker_connection.hpp"
 #include "probes/kafka/client/sasl_mechanism.hpp"
 
 #include <chrono>
@@ -33,10 +34,14 @@ struct CanarySettings {
   // An acknowledged message not read back within this is overdue; the end-to-end latency
   // buckets derive from it.
   std::chrono::milliseconds round_trip_sla{std::chrono::seconds(20)};
-  // Create the topic when it is missing; false: only report what is there.
+  // Create the topic when it is missing and keep every broker the preferred leader of one of
+  // its partitions (canary_plan.hpp); false: only report what is there.
   bool manage_topic = true;
   std::int64_t partitions_per_broker = 1;
   std::int64_t replication_factor = 0;  // 0: min(3, brokers)
+  // A broker missing from the metadata this long is removed: its canary replicas move to
+  // the other brokers. Shorter absences (restarts) move nothing.
+  std::chrono::milliseconds broker_removed_after{std::chrono::minutes(30)};
   // The transactional canary: every interval a transaction writes one message to every
   // partition and commits, every abort_every-th aborts instead; a read_committed consumer
   // checks that committed messages arrive exactly once and aborted ones never.
@@ -92,6 +97,11 @@ struct KafkaCluster final : ProbeTarget {
 };
 
 KafkaCluster parse_kafka_cluster(config::MapReader& reader);
+
+// How the daemon's own protocol client connects to the cluster: its client id and SASL
+// credentials, the password read again at every new connection (a rotated secret file is
+// picked up at the next reconnect).
+ConnectionOptions connection_options(const KafkaCluster& cluster);
 
 extern const ProbeFamily kafka_family;
 

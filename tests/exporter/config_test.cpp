@@ -74,6 +74,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_FALSE(orders.canary.manage_topic);
   EXPECT_EQ(orders.canary.partitions_per_broker, 2);
   EXPECT_EQ(orders.canary.replication_factor, 3);
+  EXPECT_EQ(orders.canary.broker_removed_after, 2h);
   EXPECT_TRUE(orders.canary.transactions);
   EXPECT_EQ(orders.canary.transactional_id, "orders-canary-tx");
   EXPECT_EQ(orders.canary.abort_every, 5);
@@ -91,6 +92,7 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(chat.canary.topic, "msgwatch-canary");
   EXPECT_EQ(chat.canary.interval, 1min);
   EXPECT_TRUE(chat.canary.manage_topic);
+  EXPECT_EQ(chat.canary.broker_removed_after, 30min);
   EXPECT_FALSE(chat.canary.transactions);
   EXPECT_EQ(chat.canary.transactional_id, "msgwatch-canary-chat");
   EXPECT_FALSE(chat.canary.share);
@@ -157,6 +159,9 @@ TEST(Config, RejectsBadValues) {
               HasSubstr("kafka[0].canary.topic: must not be empty"));
   EXPECT_THAT(error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {partitions_per_broker: 0}\n"),
               HasSubstr("kafka[0].canary.partitions_per_broker: must be between 1 and 1000"));
+  EXPECT_THAT(
+      error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {broker_removed_after: 500ms}\n"),
+      HasSubstr("kafka[0].canary.broker_removed_after: must be at least 1s"));
   EXPECT_THAT(
       error_of("kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    canary: {share: {session_timeout: 1s}}\n"),
       HasSubstr("kafka[0].canary.share.session_timeout: must be at least 6s"));

@@ -75,6 +75,18 @@ constexpr Family kPartitions = gauge_family("kafka_canary_partitions", "Partitio
 constexpr Family kIdleBrokers =
     gauge_family("kafka_canary_brokers_without_leadership",
                  "Brokers that lead no partition of the canary topic: the canary does not see them.", {"topic"});
+constexpr Family kTopicChanges =
+    counter_family("kafka_canary_topic_changes_total",
+                   "Changes the daemon made to the canary topic so that every broker is the preferred leader of one "
+                   "of its partitions, by change (partitions_added, reassigned, leaders_elected).",
+                   {"topic", "change"});
+constexpr Family kTopicChangeFailures =
+    counter_family("kafka_canary_topic_change_failures_total",
+                   "Changes to the canary topic that failed (the reason is logged), by change; tried again next round.",
+                   {"topic", "change"});
+constexpr Family kReassigning =
+    gauge_family("kafka_canary_reassignment_in_progress",
+                 "1 while a reassignment of a canary partition is under way (the daemon starts no other).", {"topic"});
 constexpr Family kInfo =
     gauge_family("msgwatch_kafka_canary_info",
                  "The canary's topic and this daemon's instance id (the key of its messages).", {"topic", "instance"});
@@ -155,6 +167,15 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
     out.add(kPartitions, {topic}, static_cast<double>(state.topic->leaders.size()));
     out.add(kAssigned, {topic}, static_cast<double>(state.assigned));
     out.add(kIdleBrokers, {topic}, static_cast<double>(brokers_without_leadership(*state.topic).size()));
+  }
+  if (state.topic_changes) {
+    for (const auto& [change, count] : state.topic_changes->made) {
+      out.add(kTopicChanges, {topic, change}, static_cast<double>(count));
+    }
+    for (const auto& [change, count] : state.topic_changes->failed) {
+      out.add(kTopicChangeFailures, {topic, change}, static_cast<double>(count));
+    }
+    out.add(kReassigning, {topic}, state.topic_changes->reassignment_in_progress ? 1.0 : 0.0);
   }
   for (const auto& [partition, counts] : state.partitions) {
     std::int32_t leader = -1;

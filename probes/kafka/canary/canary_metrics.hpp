@@ -6,6 +6,8 @@
 //   kafka_canary_partition_overdue_messages{topic,partition,broker}
 //   kafka_canary_broker_{sent,received,lost,duplicates,out_of_order,send_failures}_total{broker}
 //   kafka_canary_partitions{topic}, kafka_canary_brokers_without_leadership{topic}
+//   kafka_canary_topic_changes_total{topic,change}, kafka_canary_topic_change_failures_total{topic,change},
+//   kafka_canary_reassignment_in_progress{topic} (where the daemon manages the topic)
 //   msgwatch_kafka_canary_info{topic,instance}
 // A partition's `broker` is its leader now; the broker roll-ups count each message against
 // the broker that led its partition when it was sent.

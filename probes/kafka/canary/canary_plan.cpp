@@ -80,7 +80,8 @@ class Planner {
       step.kind = CanaryPlanStep::Kind::reassign;
       step.partition = partition;
       step.replicas = replicas;
-      step.reason = "partition " + std::to_string(partition) + " has replicas on removed broker(s) " + broker_list(gone);
+      step.reason =
+          "partition " + std::to_string(partition) + " has replicas on removed broker(s) " + broker_list(gone);
       return step;
     }
     return {};

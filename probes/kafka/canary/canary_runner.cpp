@@ -34,7 +34,8 @@ CanaryRunner::CanaryRunner(const KafkaCluster& cluster, prometheus::Registry& re
       share_(cluster.canary.share ? std::make_unique<CanaryShare>(cluster) : nullptr),
       production_(cluster.canary.production_topics.include.empty()
                       ? nullptr
-                      : std::make_unique<ProductionCanary>(cluster, tracker_.instance())) {
+                      : std::make_unique<ProductionCanary>(cluster, tracker_.instance())),
+      keeper_(cluster.canary.manage_topic ? std::make_unique<CanaryTopicKeeper>(cluster_) : nullptr) {
   auto producer_config = rdkafka_config(
       cluster_,
       canary_client_properties(settings_, {
@@ -76,6 +77,7 @@ CanaryState CanaryRunner::state() const {
     if (sending_to_.contains(partition)) state.partitions.emplace(partition, counts);
   }
   state.brokers = tracker_.brokers();
+  state.topic_changes = topic_changes_;
   return state;
 }
 
@@ -161,6 +163,12 @@ std::string CanaryRunner::round() {
     } catch (const std::exception& e) {
       problem = e.what();  // the canary topic's round is done; the production one next time
     }
+  }
+  // Last, so that it never delays a measurement; not with the partitions last seen.
+  if (keeper_ && problem.empty()) {
+    keeper_->keep(producer_.get(), view);
+    const std::lock_guard lock(mutex_);
+    topic_changes_ = keeper_->changes();
   }
   return problem;
 }

@@ -3,8 +3,9 @@
 // daemon manages it) and sends one message to every partition with an idempotent
 // librdkafka producer; in between it reads the topic back with a librdkafka consumer that
 // assign()s every partition (no group, so no rebalance ever delays a measurement) and feeds
-// a CanaryTracker. Acknowledgement and end-to-end latencies go into live histograms of the
-// registry as they happen:
+// a CanaryTracker. Where the daemon manages the topic, a CanaryTopicKeeper then keeps every
+// broker the preferred leader of one of its partitions. Acknowledgement and end-to-end latencies go into live
+// histograms of the registry as they happen:
 //   kafka_canary_ack_latency_seconds{cluster,topic,partition}
 //   kafka_canary_end_to_end_latency_seconds{cluster,topic,partition}
 // state() copies what the probe exports; everything else stays on the thread. Every
@@ -14,6 +15,7 @@
 #include "probes/kafka/canary/canary_reader.hpp"
 #include "probes/kafka/canary/canary_share.hpp"
 #include "probes/kafka/canary/canary_topic.hpp"
+#include "probes/kafka/canary/canary_topic_keeper.hpp"
 #include "probes/kafka/canary/canary_tracker.hpp"
 #include "probes/kafka/canary/production_canary.hpp"
 #include "probes/kafka/kafka_config.hpp"
@@ -43,6 +45,7 @@ struct CanaryState {
   std::map<std::int32_t, CanaryCounts> partitions;
   std::map<std::int32_t, CanaryCounts> brokers;
   std::optional<ProductionCanary::State> production;  // when canary.production names topics
+  std::optional<CanaryTopicChanges> topic_changes;    // where the daemon manages the topic
 };
 
 class CanaryRunner {
@@ -84,10 +87,12 @@ class CanaryRunner {
   std::string problem_;
   std::optional<CanaryTopicView> topic_;
   std::size_t assigned_ = 0;
+  std::optional<CanaryTopicChanges> topic_changes_;
 
   CanaryReader reader_;                           // the thread's
   std::unique_ptr<CanaryShare> share_;            // the thread's; when canary.share is on
   std::unique_ptr<ProductionCanary> production_;  // when canary.production names topics
+  std::unique_ptr<CanaryTopicKeeper> keeper_;     // the thread's; when canary.manage_topic is on
   RdKafkaHandle<rd_kafka_t> producer_;
   std::string logged_problem_;  // the thread's
   std::atomic<bool> stopping_{false};

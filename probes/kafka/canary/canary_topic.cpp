@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -37,8 +38,47 @@ CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, 
   return view;
 }
 
+namespace {
+
+// Runs one admin request, which `issue` puts on the queue with the options given, and
+// returns its result event; both of librdkafka's timeouts are `timeout`. Throws with `what`
+// and the reason.
+RdKafkaHandle<rd_kafka_event_t> admin_call(
+    rd_kafka_t* client, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout, const std::string& what,
+    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& issue) {
+  std::array<char, 512> error{};
+  RdKafkaHandle<rd_kafka_AdminOptions_t> options(rd_kafka_AdminOptions_new(client, op));
+  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()), error.data(),
+                                                  error.size());
+  (void)rd_kafka_AdminOptions_set_operation_timeout(options.get(), static_cast<int>(timeout.count()), error.data(),
+                                                    error.size());
+  RdKafkaHandle<rd_kafka_queue_t> queue(rd_kafka_queue_new(client));
+  issue(options.get(), queue.get());
+  // The request's own timeouts end it; the margin only guards against none coming.
+  RdKafkaHandle<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
+  if (!event) throw std::runtime_error(what + ": no answer within " + std::to_string(timeout.count()) + " ms");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw std::runtime_error(what + ": " + rd_kafka_event_error_string(event.get()));
+  }
+  return event;
+}
+
+// The one topic's result of an admin request; `tolerated` is not an error.
+void check_topic_result(const rd_kafka_topic_result_t** topics, std::size_t count, const std::string& what,
+                        rd_kafka_resp_err_t tolerated) {
+  if (topics == nullptr || count != 1) throw std::runtime_error(what + ": no result for the topic");
+  const auto err = rd_kafka_topic_result_error(topics[0]);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != tolerated) {
+    const char* why = rd_kafka_topic_result_error_string(topics[0]);
+    throw std::runtime_error(what + ": " + (why ? why : rd_kafka_err2str(err)));
+  }
+}
+
+}  // namespace
+
 void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size_t brokers,
                          const CanarySettings& canary, std::chrono::milliseconds timeout) {
+  const auto what = "create " + topic;
   if (brokers == 0) throw std::runtime_error("no broker to create " + topic + " on");
   const auto replication =
       canary.replication_factor > 0 ? canary.replication_factor : std::min<std::int64_t>(3, brokers);
@@ -46,36 +86,46 @@ void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size
   std::array<char, 512> error{};
   RdKafkaHandle<rd_kafka_NewTopic_t> request(rd_kafka_NewTopic_new(
       topic.c_str(), static_cast<int>(partitions), static_cast<int>(replication), error.data(), error.size()));
-  if (!request) throw std::runtime_error("create " + topic + ": " + error.data());
+  if (!request) throw std::runtime_error(what + ": " + error.data());
   const auto min_insync = std::to_string(std::max<std::int64_t>(1, replication - 1));
   if (rd_kafka_NewTopic_set_config(request.get(), "min.insync.replicas", min_insync.c_str()) !=
       RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error("create " + topic + ": min.insync.replicas refused");
+    throw std::runtime_error(what + ": min.insync.replicas refused");
   }
-  RdKafkaHandle<rd_kafka_AdminOptions_t> options(rd_kafka_AdminOptions_new(client, RD_KAFKA_ADMIN_OP_CREATETOPICS));
-  (void)rd_kafka_AdminOptions_set_request_timeout(options.get(), static_cast<int>(timeout.count()), error.data(),
-                                                  error.size());
-  (void)rd_kafka_AdminOptions_set_operation_timeout(options.get(), static_cast<int>(timeout.count()), error.data(),
-                                                    error.size());
-  RdKafkaHandle<rd_kafka_queue_t> queue(rd_kafka_queue_new(client));
-  rd_kafka_NewTopic_t* requests[] = {request.get()};
-  rd_kafka_CreateTopics(client, requests, 1, options.get(), queue.get());
-  // The request's own timeouts end it; the margin only guards against none coming.
-  RdKafkaHandle<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
-  if (!event)
-    throw std::runtime_error("create " + topic + ": no answer within " + std::to_string(timeout.count()) + " ms");
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    throw std::runtime_error("create " + topic + ": " + rd_kafka_event_error_string(event.get()));
-  }
+  const auto event = admin_call(client, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout, what,
+                                [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                  rd_kafka_NewTopic_t* requests[] = {request.get()};
+                                  rd_kafka_CreateTopics(client, requests, 1, options, queue);
+                                });
   const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event.get());
   std::size_t count = 0;
   const rd_kafka_topic_result_t** topics = result ? rd_kafka_CreateTopics_result_topics(result, &count) : nullptr;
-  if (count != 1) throw std::runtime_error("create " + topic + ": no result for the topic");
-  const auto err = rd_kafka_topic_result_error(topics[0]);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-    const char* why = rd_kafka_topic_result_error_string(topics[0]);
-    throw std::runtime_error("create " + topic + ": " + (why ? why : rd_kafka_err2str(err)));
+  check_topic_result(topics, count, what, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+}
+
+void add_canary_partitions(rd_kafka_t* client, const std::string& topic, std::size_t existing,
+                           const std::vector<std::vector<std::int32_t>>& replicas, std::chrono::milliseconds timeout) {
+  const auto what = "add partitions to " + topic;
+  std::array<char, 512> error{};
+  RdKafkaHandle<rd_kafka_NewPartitions_t> request(
+      rd_kafka_NewPartitions_new(topic.c_str(), existing + replicas.size(), error.data(), error.size()));
+  if (!request) throw std::runtime_error(what + ": " + error.data());
+  for (std::size_t i = 0; i < replicas.size(); ++i) {
+    if (rd_kafka_NewPartitions_set_replica_assignment(request.get(), static_cast<std::int32_t>(i),
+                                                      const_cast<std::int32_t*>(replicas[i].data()), replicas[i].size(),
+                                                      error.data(), error.size()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error(what + ": " + error.data());
+    }
   }
+  const auto event = admin_call(client, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout, what,
+                                [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                  rd_kafka_NewPartitions_t* requests[] = {request.get()};
+                                  rd_kafka_CreatePartitions(client, requests, 1, options, queue);
+                                });
+  const rd_kafka_CreatePartitions_result_t* result = rd_kafka_event_CreatePartitions_result(event.get());
+  std::size_t count = 0;
+  const rd_kafka_topic_result_t** topics = result ? rd_kafka_CreatePartitions_result_topics(result, &count) : nullptr;
+  check_topic_result(topics, count, what, RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 std::chrono::milliseconds canary_wait_bound(const CanarySettings& canary) {

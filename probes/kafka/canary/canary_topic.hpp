@@ -26,7 +26,7 @@ struct CanaryTopicView {
   // where it belongs); -1 for neither. Empty when the topic does not exist.
   std::map<std::int32_t, std::int32_t> leaders;
   std::map<std::int32_t, CanaryReplicas> replicas;  // partition → its replicas
-  std::vector<std::int32_t> brokers;  // the cluster's brokers, sorted
+  std::vector<std::int32_t> brokers;                // the cluster's brokers, sorted
   [[nodiscard]] bool exists() const { return !leaders.empty(); }
   bool operator==(const CanaryTopicView&) const = default;
 };
@@ -41,6 +41,11 @@ CanaryTopicView read_canary_topic(rd_kafka_t* client, const std::string& topic, 
 // An existing topic is not an error. Throws std::runtime_error with the broker's reason.
 void create_canary_topic(rd_kafka_t* client, const std::string& topic, std::size_t brokers,
                          const CanarySettings& canary, std::chrono::milliseconds timeout);
+
+// Grows the topic from `existing` partitions by one per entry of `replicas`, each placed on
+// those brokers (the first its preferred leader). Throws std::runtime_error with the reason.
+void add_canary_partitions(rd_kafka_t* client, const std::string& topic, std::size_t existing,
+                           const std::vector<std::vector<std::int32_t>>& replicas, std::chrono::milliseconds timeout);
 
 // How long one blocking librdkafka call of the canary may take: half its interval, from
 // 0.5 s to 5 s.

@@ -36,15 +36,8 @@ class KafkaLagProbe final : public Probe {
 
   asio::awaitable<SeriesSet> collect() override {
     if (!client_) {
-      ConnectionOptions options;
-      options.client_id = cluster_.client_id;
+      auto options = connection_options(cluster_);
       options.stats = stats_;
-      // Read at every new connection, so a rotated secret file is picked up at the next reconnect.
-      if (cluster_.sasl) {
-        options.sasl =
-            SaslCredentials{cluster_.sasl->username, [secret = cluster_.sasl->password] { return secret.resolve(); },
-                            cluster_.sasl->mechanism};
-      }
       client_ =
           std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers, options);
     }

@@ -25,6 +25,7 @@ struct RdKafkaDeleter {
   void operator()(rd_kafka_queue_t* p) const { rd_kafka_queue_destroy(p); }
   void operator()(rd_kafka_event_t* p) const { rd_kafka_event_destroy(p); }
   void operator()(rd_kafka_NewTopic_t* p) const { rd_kafka_NewTopic_destroy(p); }
+  void operator()(rd_kafka_NewPartitions_t* p) const { rd_kafka_NewPartitions_destroy(p); }
   void operator()(rd_kafka_AdminOptions_t* p) const { rd_kafka_AdminOptions_destroy(p); }
 };
 template <class T>

@@ -1,0 +1,67 @@
+#pragma once
+// Keeps the canary topic as canary_plan.hpp plans it, on the canary's thread, where the
+// daemon manages the topic: partitions are added with librdkafka (CreatePartitions with the
+// planned replicas), reassignments listed and made and preferred leaders elected with the
+// daemon's own protocol client (librdkafka 2.0.2 has none of those three), each request
+// bounded by the canary's wait bound. Counts what it changed and what failed:
+//   kafka_canary_topic_changes_total{topic,change}, kafka_canary_topic_change_failures_total{topic,change}
+//   kafka_canary_reassignment_in_progress{topic}
+
+#include "probes/kafka/canary/canary_plan.hpp"
+#include "probes/kafka/client/cluster_client.hpp"
+#include "probes/kafka/kafka_config.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace msgwatch::kafka {
+
+struct CanaryTopicChanges {
+  // By change: partitions_added, reassigned, leaders_elected (each present from the start).
+  std::map<std::string, std::int64_t> made;
+  std::map<std::string, std::int64_t> failed;
+  bool reassignment_in_progress = false;
+  bool operator==(const CanaryTopicChanges&) const = default;
+};
+
+class CanaryTopicKeeper {
+ public:
+  explicit CanaryTopicKeeper(const KafkaCluster& cluster);
+  ~CanaryTopicKeeper();
+  CanaryTopicKeeper(const CanaryTopicKeeper&) = delete;
+  CanaryTopicKeeper& operator=(const CanaryTopicKeeper&) = delete;
+
+  // One step for the topic as `view` shows it (`client` adds partitions). Never throws: a
+  // failure is counted, logged, and the step planned again next round.
+  void keep(rd_kafka_t* client, const CanaryTopicView& view);
+  [[nodiscard]] const CanaryTopicChanges& changes() const { return changes_; }
+
+ private:
+  void carry_out(rd_kafka_t* client, const CanaryTopicView& view, const CanaryPlanStep& step);
+  bool reassignment_in_progress(const CanaryTopicView& view);
+  // Runs `task` on the keeper's own io_context until it ends, at most the wait bound (then the
+  // connections are closed and it throws).
+  template <class Result>
+  Result run(boost::asio::awaitable<Result> task);
+  // Sends the request to a broker of the metadata (any forwards these to the controller): the
+  // same one each time, the next one after a failure.
+  template <class Request, class Response>
+  boost::asio::awaitable<Response> ask_any(Request request);
+
+  const KafkaCluster& cluster_;
+  const CanarySettings& settings_ = cluster_.canary;
+  CanaryBrokerSightings sightings_;
+  CanaryTopicChanges changes_;
+  std::string logged_;  // the last step or failure logged, so each is logged once
+  std::size_t next_broker_ = 0;
+  boost::asio::io_context io_;
+  std::unique_ptr<ClusterClient> client_;  // after io_: closed before it
+};
+
+}  // namespace msgwatch::kafka
