@@ -25,7 +25,10 @@ CanaryReader::CanaryReader(const KafkaCluster& cluster, Isolation isolation, con
                                                           {"enable.auto.commit", "false"},
                                                           {"enable.auto.offset.store", "false"},
                                                           {"enable.partition.eof", "false"},
-                                                          {"fetch.wait.max.ms", "100"},
+                                                          // A fetch returns as soon as a record is there
+                                                          // (fetch.min.bytes 1): a longer wait delays no
+                                                          // message, it spares the brokers empty fetches.
+                                                          {"fetch.wait.max.ms", "500"},
                                                           {"isolation.level", isolation == Isolation::read_committed
                                                                                   ? "read_committed"
                                                                                   : "read_uncommitted"},
