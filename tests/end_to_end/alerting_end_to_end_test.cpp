@@ -3,7 +3,8 @@
 // a webhook receiver in place of the pager and the chat. A healthy platform pages nobody; a
 // consumer group that stops pages the on-call person, and so does a read_committed consumer
 // blocked by a transaction its producer left open; a cluster that goes away pages once and
-// holds (and inhibits) what was firing about it; a broker stopped pages (and its
+// holds (and inhibits) what was firing about it, and so does one whose credentials for the
+// daemon are revoked; a broker stopped pages (and its
 // under-replicated partitions open a ticket); an unclean leader election that truncates a
 // log pages; a Redis cache that evicts opens a ticket, one that refuses writes
 // pages, and when it then goes down, that page is neither resolved nor repeated: the down
@@ -15,6 +16,7 @@
 #include "support/kafka_cli.hpp"
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
+#include "support/kafka_sasl.hpp"
 #include "support/own_kafka.hpp"
 #include "support/test_environment.hpp"
 #include "support/wait.hpp"
@@ -160,6 +162,56 @@ TEST(AlertingEndToEnd, AKafkaClusterThatGoesAwayPagesOnceAndHoldsWhatWasFiring) 
   for (const auto& alert : stack.received()) {
     EXPECT_EQ(alert.status, "firing") << "resolved because the cluster went away: " << alert.describe();
   }
+  daemon.stop();
+}
+
+// The daemon's own credentials revoked (its SCRAM credential deleted from the cluster): once
+// the broker's session lifetime ends its connections, it cannot read the cluster. That pages
+// once, as the cluster being unreachable (whose description names refused credentials), and
+// the stopped group's page stays firing, held and suppressed, never resolved.
+TEST(AlertingEndToEnd, TheDaemonsCredentialsRevokedPagesOnceAndHoldsWhatWasFiring) {
+  OwnKafka kafka(1, scram_broker_settings({"listener.name.plaintext.connections.max.reauth.ms=5000"}));
+  const auto admin = sasl_admin_client_settings();
+  const auto topic = unique_name("orders");
+  KafkaAdmin(kafka.bootstrap(), admin).create_topic(topic, 1);
+  {
+    KafkaProducer producer(kafka.bootstrap(), {.settings = admin});
+    producer.produce(topic, 0, 100);
+  }
+  const auto group = unique_name("billing");
+  {
+    ActiveConsumer consumer(kafka.bootstrap(), group, {topic}, admin);
+    consumer.wait_until_assigned();
+    consumer.commit({{topic, 0, 40}});
+  }  // left with 60 messages unread: STOP once nothing moved for commit_window
+  const std::string password = unique_name("scram-pw");
+  alter_scram_credentials(kafka.bootstrap(), "monitor", {"--add-config", "SCRAM-SHA-256=[password=" + password + "]"});
+  DaemonProcess daemon("kafka:\n  - name: it\n    bootstrap_servers: [" + kafka.bootstrap() +
+                       "]\n    sasl: {mechanism: SCRAM-SHA-256, username: monitor, password_file: " +
+                       write_temp_file("kafka-password", password + "\n").string() +
+                       "}\n    lag:\n      interval: 1s\n      timeout: 1s\n      topics: {include: ['" + topic +
+                       "']}\n      groups: {include: ['" + group + "']}\n      commit_window: 5s\n");
+  daemon.wait_ready();
+  AlertingStack stack(daemon.listen_address());
+  const auto stopped = stack.wait_for("pager", "KafkaConsumerGroupStopped", "firing",
+                                      {{"cluster", "it"}, {"consumergroup", group}}, kPage);
+
+  alter_scram_credentials(kafka.bootstrap(), "monitor", {"--delete-config", "SCRAM-SHA-256"});
+  const auto unreachable =
+      stack.wait_for("pager", "KafkaClusterUnreachable", "firing", {{"cluster", "it"}, {"severity", "page"}}, kPage);
+  EXPECT_GT(unreachable.notification, stopped.notification);
+  EXPECT_NE(daemon.log().find("SASL/SCRAM-SHA-256 authentication as monitor failed"), std::string::npos)
+      << "the log says why";
+  std::this_thread::sleep_for(10s);  // past the probe's stale_after: the group's series are gone
+  expect_held_and_inhibited(stack, "KafkaConsumerGroupStopped");
+  for (const auto& alert : stack.received()) {
+    EXPECT_EQ(alert.status, "firing") << "resolved because the credentials were revoked: " << alert.describe();
+    const auto& name = alert.labels.at("alertname");
+    EXPECT_TRUE(name == "KafkaConsumerGroupStopped" || name == "KafkaClusterUnreachable" ||
+                name == "MsgwatchProbeFailing")
+        << "nothing else: " << alert.describe();
+  }
+  EXPECT_EQ(daemon.log().find(password), std::string::npos);
   daemon.stop();
 }
 

@@ -9,6 +9,7 @@
 
 #include "support/daemon_process.hpp"
 #include "support/kafka_cli.hpp"
+#include "support/kafka_sasl.hpp"
 #include "support/own_kafka.hpp"
 #include "support/test_environment.hpp"
 #include "support/wait.hpp"
@@ -30,18 +31,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const Labels kProbe{{"probe", "kafka_lag"}, {"cluster", "sasl"}};
-
-// The client listener speaks SASL_PLAINTEXT with two users; the broker talks to itself as admin.
-std::vector<std::string> sasl_broker_settings(const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> settings{
-      "listener.security.protocol.map=PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT", "sasl.enabled.mechanisms=PLAIN",
-      "sasl.mechanism.inter.broker.protocol=PLAIN",
-      "listener.name.plaintext.plain.sasl.jaas.config="
-      "org.apache.kafka.common.security.plain.PlainLoginModule required "
-      "username=\"admin\" password=\"admin-pw\" user_admin=\"admin-pw\" user_monitor=\"monitor-pw\";"};
-  settings.insert(settings.end(), extra.begin(), extra.end());
-  return settings;
-}
 
 // `password` is the YAML of the password source, e.g. "password_file: /x".
 std::string sasl_config(const std::string& bootstrap, const std::string& password) {
@@ -124,35 +113,6 @@ TEST(KafkaSasl, KeptAliveConnectionsOutliveTheSessionLifetime) {
   EXPECT_EQ(failures.value_or(-1), 0) << daemon.log_tail(80);
   EXPECT_EQ(last.value("msgwatch_probe_success", kProbe), 1.0);
   daemon.stop();
-}
-
-// The PLAIN broker with SCRAM-SHA-256 and SCRAM-SHA-512 enabled on the same listener; the
-// broker still talks to itself with PLAIN. SCRAM's login module needs no options on the
-// server side: the credentials live in the cluster's metadata.
-std::vector<std::string> scram_broker_settings(const std::vector<std::string>& extra = {}) {
-  auto settings = sasl_broker_settings(extra);
-  // Later lines win when Kafka reads the file.
-  settings.insert(settings.end(), {"sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
-                                   "listener.name.plaintext.scram-sha-256.sasl.jaas.config="
-                                   "org.apache.kafka.common.security.scram.ScramLoginModule required;",
-                                   "listener.name.plaintext.scram-sha-512.sasl.jaas.config="
-                                   "org.apache.kafka.common.security.scram.ScramLoginModule required;"});
-  return settings;
-}
-
-// kafka-configs --alter on user `user`'s SCRAM credentials, as the PLAIN admin.
-void alter_scram_credentials(const std::string& bootstrap, const std::string& user,
-                             const std::vector<std::string>& change) {
-  static const auto admin =
-      write_temp_file("admin.properties",
-                      "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
-                      "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
-                      "username=\"admin\" password=\"admin-pw\";\n");
-  std::vector<std::string> args{"configs",          "--bootstrap-server", bootstrap,
-                                "--command-config", admin.string(),       "--alter"};
-  args.insert(args.end(), change.begin(), change.end());
-  args.insert(args.end(), {"--entity-type", "users", "--entity-name", user});
-  (void)kafka_tool_output(args);
 }
 
 std::string scram_config(const std::string& bootstrap, const std::string& mechanism, const std::string& password,
