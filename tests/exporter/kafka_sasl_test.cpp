@@ -7,9 +7,9 @@
 // authenticate, a wrong password fails without reaching the log, and a credential deleted
 // from the cluster fails the probe once the session ends.
 
+#include "support/kafka_sasl.hpp"
 #include "support/daemon_process.hpp"
 #include "support/kafka_cli.hpp"
-#include "support/kafka_sasl.hpp"
 #include "support/own_kafka.hpp"
 #include "support/test_environment.hpp"
 #include "support/wait.hpp"

@@ -1,7 +1,7 @@
 #include "support/kafka_sasl.hpp"
 
-#include "support/kafka_cli.hpp"
 #include "support/daemon_process.hpp"
+#include "support/kafka_cli.hpp"
 
 namespace msgwatch::test {
 
