@@ -12,12 +12,6 @@ bool contains(const std::vector<Broker>& brokers, Broker broker) {
   return std::find(brokers.begin(), brokers.end(), broker) != brokers.end();
 }
 
-std::string broker_list(const std::set<Broker>& brokers) {
-  std::string text;
-  for (const auto broker : brokers) text += (text.empty() ? "" : ",") + std::to_string(broker);
-  return text;
-}
-
 // The broker of `counts` not in `exclude` with the lowest count (the lowest id among equals), or -1.
 Broker least(const std::map<Broker, std::int64_t>& counts, const std::vector<Broker>& exclude) {
   Broker best = -1;
@@ -80,8 +74,8 @@ class Planner {
       step.kind = CanaryPlanStep::Kind::reassign;
       step.partition = partition;
       step.replicas = replicas;
-      step.reason =
-          "partition " + std::to_string(partition) + " has replicas on removed broker(s) " + broker_list(gone);
+      step.reason = "partition " + std::to_string(partition) + " has replicas on removed broker(s) " +
+                    id_list({gone.begin(), gone.end()});
       return step;
     }
     return {};
@@ -114,7 +108,7 @@ class Planner {
       }
       step.new_partitions.push_back(std::move(replicas));
     }
-    step.reason = "broker(s) " + broker_list({idle.begin(), idle.end()}) + " lead no canary partition";
+    step.reason = "broker(s) " + id_list(idle) + " lead no canary partition";
     return step;
   }
 
@@ -177,6 +171,12 @@ class Planner {
 }  // namespace
 
 CanaryPlanStep plan_canary_topic(const CanaryPlanInput& input) { return Planner(input).plan(); }
+
+std::string id_list(const std::vector<std::int32_t>& ids) {
+  std::string text;
+  for (const auto id : ids) text += (text.empty() ? "" : ",") + std::to_string(id);
+  return text;
+}
 
 void CanaryBrokerSightings::update(const CanaryTopicView& view, Clock::time_point now) {
   present_ = {view.brokers.begin(), view.brokers.end()};

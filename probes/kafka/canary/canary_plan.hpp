@@ -45,6 +45,9 @@ struct CanaryPlanInput {
 
 CanaryPlanStep plan_canary_topic(const CanaryPlanInput& input);
 
+// Broker or partition ids as the log shows them: "1,2,3".
+std::string id_list(const std::vector<std::int32_t>& ids);
+
 // When each broker was last in the cluster's metadata, to tell a removed broker (missing for
 // `removed_after`) from one restarting. A broker the topic names but the daemon has not seen
 // counts from the first time it is named.

@@ -29,12 +29,6 @@ const char* change_name(CanaryPlanStep::Kind kind) {
   return "none";
 }
 
-std::string broker_list(const std::vector<std::int32_t>& brokers) {
-  std::string text;
-  for (const auto broker : brokers) text += (text.empty() ? "" : ",") + std::to_string(broker);
-  return text;
-}
-
 // A partition-level error of an answer; ELECTION_NOT_NEEDED is not one (the preferred
 // leader already leads, as the metadata read before may not have shown yet).
 void check(protocol::ErrorCode code, const std::optional<std::string>& message, const std::string& what) {
@@ -98,7 +92,7 @@ void CanaryTopicKeeper::carry_out(rd_kafka_t* client, const CanaryTopicView& vie
     case CanaryPlanStep::Kind::add_partitions: {
       add_canary_partitions(client, settings_.topic, view.replicas.size(), step.new_partitions, bound);
       for (const auto& replicas : step.new_partitions)
-        detail += (detail.empty() ? "[" : " [") + broker_list(replicas) + "]";
+        detail += (detail.empty() ? "[" : " [") + id_list(replicas) + "]";
       break;
     }
     case CanaryPlanStep::Kind::reassign: {
@@ -114,7 +108,7 @@ void CanaryTopicKeeper::carry_out(rd_kafka_t* client, const CanaryTopicView& vie
           check(partition.error_code, partition.error_message, "reassign partition " + std::to_string(step.partition));
         }
       }
-      detail = "partition " + std::to_string(step.partition) + " to [" + broker_list(step.replicas) + "]";
+      detail = "partition " + std::to_string(step.partition) + " to [" + id_list(step.replicas) + "]";
       break;
     }
     case CanaryPlanStep::Kind::elect_preferred_leaders: {
@@ -130,7 +124,7 @@ void CanaryTopicKeeper::carry_out(rd_kafka_t* client, const CanaryTopicView& vie
                 "preferred leader election of partition " + std::to_string(partition.partition_id));
         }
       }
-      detail = "partitions " + broker_list(step.elect);
+      detail = "partitions " + id_list(step.elect);
       break;
     }
     case CanaryPlanStep::Kind::none:
