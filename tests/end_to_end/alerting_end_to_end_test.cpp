@@ -175,7 +175,7 @@ TEST(AlertingEndToEnd, TheDaemonsCredentialsRevokedPagesOnceAndHoldsWhatWasFirin
   const auto topic = unique_name("orders");
   KafkaAdmin(kafka.bootstrap(), admin).create_topic(topic, 1);
   {
-    KafkaProducer producer(kafka.bootstrap(), {.settings = admin});
+    KafkaProducer producer(kafka.bootstrap(), {.transactional_id = std::nullopt, .settings = admin});
     producer.produce(topic, 0, 100);
   }
   const auto group = unique_name("billing");
