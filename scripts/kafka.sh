@@ -238,7 +238,7 @@ cmd_start() {
   } >"$dir/cluster.env"
   : >"$dir/settings"
   ((${#overrides[@]} == 0)) || printf '%s\n' "${overrides[@]}" >"$dir/settings"
-  for ((i = 0; i < brokers; i++)); do echo "127.0.0.1:$((port + i))"; done | paste -sd, >"$dir/bootstrap"
+  write_bootstrap "$brokers"
   local ids=()
   for ((i = 0; i < brokers; i++)); do launch_node "$i"; ids+=("$i"); done
   wait_until "$START_TIMEOUT" "Kafka cluster $name" nodes_settled 0 "${ids[@]}" || true
@@ -270,6 +270,14 @@ cmd_stop() {
   mapfile -t p < <(node_pidfiles)
   ((${#p[@]} == 0)) || stop_pids "$(stop_signal)" "$STOP_TIMEOUT" "$PROC_MARK" "${p[@]}"
   log "Kafka cluster $name stopped"
+}
+
+# write_bootstrap N: the client addresses of nodes 0..N-1, as "bootstrap" prints them
+# (replaced in one step, so a reader never sees half a list).
+write_bootstrap() {
+  local n
+  for ((n = 0; n < $1; n++)); do echo "127.0.0.1:$((port + n))"; done | paste -sd, >"$(cluster_dir)/bootstrap.new"
+  mv "$(cluster_dir)/bootstrap.new" "$(cluster_dir)/bootstrap"
 }
 
 # Nodes 0..N-1 came with "start"; added brokers follow, so the ids have no gaps.
@@ -335,7 +343,7 @@ cmd_add_broker() {
   overrides=()
   [[ ! -f "$(cluster_dir)/settings" ]] || mapfile -t overrides <"$(cluster_dir)/settings"
   overrides+=("${extra[@]}")
-  local i=$brokers t0 dir n count
+  local i=$brokers t0 dir
   t0=$(now_ms)
   # Client ports P+I must stay below the controllers' P+100.
   until mkdir "$(node_dir "$i")" 2>/dev/null; do
@@ -355,9 +363,7 @@ cmd_add_broker() {
     die "formatting node $i failed"
   fi
   launch_and_wait "$i"
-  count=$(node_count)
-  for ((n = 0; n < count; n++)); do echo "127.0.0.1:$((port + n))"; done | paste -sd, >"$dir/bootstrap"
-  mv "$dir/bootstrap" "$(cluster_dir)/bootstrap"
+  write_bootstrap "$(node_count)"
   log "Kafka broker $i added to cluster $name in $(since "$t0")"
   echo "$i"
 }
