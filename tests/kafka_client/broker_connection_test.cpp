@@ -1,16 +1,22 @@
 // BrokerConnection against a scripted broker on loopback: close() at every stage of
-// connect(), oversized frames, the SASL password provider and session lifetimes.
+// connect(), oversized, announced-but-unsent and many-chunk frames, the SASL password
+// provider and session lifetimes.
 
 #include "probes/kafka/client/broker_connection.hpp"
 #include "probes/kafka/client/scram.hpp"
 
 #include "fake_broker.hpp"
+#include "probes/kafka/protocol/messages/list_groups.hpp"
 #include "probes/kafka/protocol/messages/metadata.hpp"
 #include "run_until.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -117,6 +123,57 @@ TEST(BrokerConnectionTest, AResponseFrameAboveTheLimitIsRefusedAndClosesTheConne
       HasSubstr("refusing a response frame: kafka protocol: frame size 1048577 exceeds the limit of 1048576 bytes"));
   EXPECT_FALSE(connection->is_open());
   EXPECT_TRUE(run_until(io, [&] { return broker.closed_by_client() == 1; })) << "the broker never saw the close";
+}
+
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0;
+  std::size_t resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+// A peer announcing a frame under the limit and sending nothing more must cost what it sent,
+// not what it announced (allocating the claim drove a daemon facing random bytes to 120 MB).
+TEST(BrokerConnectionTest, AnAnnouncedFrameCostsOnlyTheBytesThatArrive) {
+  asio::io_context io;
+  FakeBroker broker(io, scripted([](FakeBrokerScript& s) { s.announced_frame_size = 90U << 20; }));
+  const auto before = resident_bytes();
+  const auto connection = connection_to(io, "127.0.0.1", broker.port());
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return broker.requests() == 1; })) << "ApiVersions never reached the broker";
+  run_until(
+      io, [] { return false; }, 300ms);  // the prefix arrives and the client waits for the rest
+  const auto grown = resident_bytes() - std::min(before, resident_bytes());
+  EXPECT_LT(grown, 8U << 20) << "resident memory grew by " << grown << " bytes for a 4-byte claim";
+  EXPECT_FALSE(outcome->done) << "the frame's bytes are still to come";
+  connection->close();
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
+}
+
+// A response many times the first read chunk arrives whole, byte for byte.
+TEST(BrokerConnectionTest, AFrameOfManyChunksArrivesWhole) {
+  asio::io_context io;
+  constexpr std::size_t groups = 40000;  // about a megabyte
+  FakeBrokerScript script;
+  script.apis.insert(answering<protocol::ListGroupsRequest, protocol::ListGroupsResponse>([](const auto&) {
+    protocol::ListGroupsResponse response;
+    for (std::size_t i = 0; i < groups; ++i)
+      response.groups.push_back({"group-" + std::to_string(i), "consumer", "Stable", "classic"});
+    return response;
+  }));
+  FakeBroker broker(io, script);
+  const auto connection = connection_to(io, "127.0.0.1", broker.port());
+  std::optional<protocol::ListGroupsResponse> listed;
+  const auto outcome = start(io, [](auto connection, auto* listed) -> asio::awaitable<void> {
+    co_await connection->connect();
+    *listed = co_await connection->template send<protocol::ListGroupsRequest, protocol::ListGroupsResponse>({});
+  }(connection, &listed));
+  ASSERT_TRUE(run_until(io, [&] { return outcome->done; }));
+  ASSERT_EQ(outcome->error, nullptr) << error_message(outcome->error);
+  ASSERT_EQ(listed->groups.size(), groups);
+  EXPECT_EQ(listed->groups.front().group_id, "group-0");
+  EXPECT_EQ(listed->groups.back().group_id, "group-" + std::to_string(groups - 1));
 }
 
 TEST(BrokerConnectionTest, ThePasswordIsReadAgainForEveryConnection) {

@@ -366,8 +366,7 @@ asio::awaitable<void> BrokerConnection::read_loop() {
         fail_all(std::string("refusing a response frame: ") + e.what());
         break;
       }
-      std::vector<std::uint8_t> frame(size);
-      co_await asio::async_read(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+      auto frame = co_await read_frame_body(size, ec);
       if (ec) {
         fail_all("read: " + ec.message());
         break;
@@ -389,6 +388,24 @@ asio::awaitable<void> BrokerConnection::read_loop() {
   } catch (...) {
     fail_all("read failed");
   }
+}
+
+// The size prefix is only a claim: memory grows with the bytes that have arrived (each chunk
+// at most as large as what came before it, and 64 KiB at first), so a peer announcing 100 MiB
+// and sending a few bytes costs a few bytes, not 100 MiB.
+asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::read_frame_body(std::size_t size,
+                                                                             boost::system::error_code& ec) {
+  constexpr std::size_t first_chunk = 64 * 1024;
+  std::vector<std::uint8_t> frame;
+  while (frame.size() < size) {
+    const auto have = frame.size();
+    const auto chunk = std::min(size - have, std::max(first_chunk, have));
+    frame.resize(have + chunk);
+    co_await asio::async_read(socket_, asio::buffer(frame.data() + have, chunk),
+                              asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  co_return frame;
 }
 
 void BrokerConnection::fail_all(std::string_view reason) noexcept {

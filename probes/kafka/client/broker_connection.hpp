@@ -132,6 +132,8 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   // Closes the connection; the error names the mechanism and the user, never the secret.
   KafkaError sasl_failure(const std::string& why, protocol::ErrorCode code);
   boost::asio::awaitable<void> read_loop();
+  // Reads a frame's `size` bytes after its size prefix; sets `ec` when the read fails.
+  boost::asio::awaitable<std::vector<std::uint8_t>> read_frame_body(std::size_t size, boost::system::error_code& ec);
   boost::asio::awaitable<void> write_loop();
   void fail_all(std::string_view reason) noexcept;
   void throw_if_closed(const char* stage) const;
