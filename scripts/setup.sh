@@ -12,7 +12,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ pkg-config librdkafka-dev prometheus-cpp-dev libhiredis-dev
   libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev
-  libssl-dev zlib1g-dev
+  libssl-dev zlib1g-dev libcrypt-dev
   # fuzzing and formatting
   clang libclang-rt-14-dev clang-format git
   # servers and tools used by the tests and the demo

@@ -3,6 +3,8 @@
 #include "exporter/app/config.hpp"
 #include "exporter/app/flags.hpp"
 #include "exporter/app/probe_registry.hpp"
+#include "exporter/app/web_config.hpp"
+#include "exporter/runtime/basic_auth.hpp"
 #include "exporter/runtime/exposition.hpp"
 #include "exporter/runtime/http_server.hpp"
 #include "exporter/runtime/logging.hpp"
@@ -21,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <memory>
 
 namespace msgwatch {
 namespace {
@@ -62,7 +65,7 @@ std::string count_targets(const config::Config& config) {
 constexpr auto kBuildInfo =
     gauge_family("msgwatch_build_info", "The daemon's version; always 1.", {"version", "revision"});
 
-int serve(const config::Config& config) {
+int serve(const config::Config& config, const WebConfig& web) {
   boost::asio::io_context io;
   PageStore store;
   std::atomic<bool> ready{false};
@@ -108,7 +111,10 @@ int serve(const config::Config& config) {
   scheduler = std::make_unique<Scheduler>(io, make_probes(config, context), request_render);
   render_safely();
 
-  HttpServer http(config.web.listen_address, {config.web.telemetry_path, &store, [&ready] { return ready.load(); }});
+  std::unique_ptr<BasicAuth> auth;
+  if (!web.basic_auth_users.empty()) auth = std::make_unique<BasicAuth>(web.basic_auth_users);
+  HttpServer http(config.web.listen_address,
+                  {config.web.telemetry_path, &store, [&ready] { return ready.load(); }, auth.get()});
   log_event(spdlog::level::info, "serving metrics",
             {{"url", "http://" + config.web.listen_address + config.web.telemetry_path},
              {"port", std::to_string(http.port())}});
@@ -151,9 +157,11 @@ int run_daemon(const std::vector<std::string>& args) {
     return 0;
   }
   config::Config config;
+  WebConfig web;
   try {
     config = load_config(flags);
     check_secrets(config);
+    if (flags.web_config_file) web = read_web_config(*flags.web_config_file);
   } catch (const config::ConfigError& e) {
     std::cerr << "msgwatch: configuration error: " << e.what() << "\n";
     return 1;
@@ -164,8 +172,12 @@ int run_daemon(const std::vector<std::string>& args) {
   }
   setup_logging(config.log.level, config.log.format);
   log_config(config);
+  if (flags.web_config_file) {
+    log_event(spdlog::level::info, "web configuration",
+              {{"file", *flags.web_config_file}, {"basic_auth_users", std::to_string(web.basic_auth_users.size())}});
+  }
   try {
-    return serve(config);
+    return serve(config, web);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

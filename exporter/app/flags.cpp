@@ -10,6 +10,7 @@ std::optional<std::string> Flags::*value_flag(const std::string& name) {
       {"--config.file", &Flags::config_file},
       {"--web.listen-address", &Flags::listen_address},
       {"--web.telemetry-path", &Flags::telemetry_path},
+      {"--web.config.file", &Flags::web_config_file},
       {"--log.level", &Flags::log_level},
       {"--log.format", &Flags::log_format},
   };
@@ -63,6 +64,7 @@ Watches Kafka clusters and Redis servers and exports what it sees as Prometheus 
   --config.check               validate the configuration and exit
   --web.listen-address=ADDR    [host]:port to serve HTTP on (default 127.0.0.1:9440)
   --web.telemetry-path=PATH    path of the metrics page (default /metrics)
+  --web.config.file=FILE       web configuration: basic_auth_users (bcrypt) for every endpoint
   --log.level=LEVEL            trace, debug, info, warn, error (default info)
   --log.format=FORMAT          logfmt or json (default logfmt)
   --version                    print the version and exit

@@ -18,6 +18,7 @@ struct Flags {
   std::optional<std::string> config_file;
   std::optional<std::string> listen_address;
   std::optional<std::string> telemetry_path;
+  std::optional<std::string> web_config_file;
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   bool config_check = false;

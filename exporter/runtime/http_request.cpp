@@ -76,6 +76,8 @@ std::optional<HttpRequest> parse_http_request(std::string_view head) {
     const auto value = trim(line.substr(colon + 1));
     if (name == "accept-encoding") {
       request.accepts_gzip = lists_token(value, "gzip");
+    } else if (name == "authorization") {
+      request.authorization = std::string(value);
     } else if (name == "connection") {
       if (lists_token(value, "close")) request.keep_alive = false;
       if (lists_token(value, "keep-alive")) request.keep_alive = true;

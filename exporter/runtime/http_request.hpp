@@ -14,6 +14,7 @@ struct HttpRequest {
   bool accepts_gzip = false;
   bool keep_alive = true;  // HTTP/1.1 default; HTTP/1.0 needs "Connection: keep-alive"
   bool has_body = false;
+  std::string authorization;  // the Authorization header's value, if any
 };
 
 // `head` is everything up to and including the blank line. nullopt = malformed.

@@ -64,6 +64,8 @@ const char* reason(int status) {
       return "OK";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
@@ -192,6 +194,9 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       const auto request = parse_http_request(head);
       if (!request || request->has_body) {
         response = text_response(400, "bad request\n");
+      } else if (routes_.auth != nullptr && !routes_.auth->allows(request->authorization)) {
+        response = text_response(401, "Unauthorized\n");
+        keep_alive = request->keep_alive;
       } else if (request->method != "GET" && request->method != "HEAD") {
         response = text_response(405, "only GET and HEAD\n");
       } else {
@@ -217,6 +222,7 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
                          "\r\nContent-Type: " + response.content_type +
                          "\r\nContent-Length: " + std::to_string(response.body_size()) +
                          (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
+                         (response.status == 401 ? "\r\nWWW-Authenticate: Basic realm=\"msgwatch\"" : "") +
                          (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
     arm_idle();
     co_await asio::async_write(*connection, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));

@@ -9,6 +9,7 @@
 #include "support/own_kafka.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
+#include "support/wait.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -97,6 +98,50 @@ TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
   // Same rendering, unless a cycle ended between the two requests: compare the families.
   EXPECT_EQ(Exposition::parse(gunzip(zipped.body)).family_names(), metrics.family_names());
   daemon.stop();
+}
+
+// --web.config.file with basic_auth_users: every endpoint asks for the credentials, a wrong
+// or missing one gets 401 and nothing else, the right one everything.
+TEST(Daemon, BasicAuthGuardsEveryEndpointAndLeaksNothing) {
+  const auto web = write_temp_file(
+      "web.yml", "basic_auth_users:\n  prometheus: $2b$04$5YTNHdmj7R6TlqnOZ3FSP./3QZswS62k5zR6IzZDVlj5pF9kWC4xa\n");
+  const auto bad = write_temp_file("bad-web.yml", "basic_auth_users:\n  prometheus: scrape-pw\n");
+  const auto refused = run_daemon({"--config.check", "--web.config.file=" + bad.string()});
+  EXPECT_EQ(refused.status.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("basic_auth_users.prometheus: expected a bcrypt hash"));
+
+  DaemonOptions options;
+  options.config_yaml =
+      "redis:\n  - name: r\n    address: " + redis_address() + "\n    interval: 1s\n    timeout: 1s\n";
+  options.extra_args = {"--web.config.file=" + web.string()};
+  DaemonProcess daemon(options);
+  const HttpHeaders right{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="}};  // prometheus:scrape-pw
+  const HttpHeaders wrong{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHg="}};  // prometheus:scrape-px
+  wait_until(
+      [&] {
+        try {
+          return daemon.get("/-/ready", right).status == 200;
+        } catch (const std::exception&) {
+          if (!daemon.running()) throw std::runtime_error("the daemon exited:\n" + daemon.log_tail());
+          return false;  // not listening yet
+        }
+      },
+      60s, "ready, asked with credentials");
+  for (const std::string path : {"/metrics", "/", "/-/healthy", "/-/ready", "/nope"}) {
+    for (const auto& headers : {HttpHeaders{}, wrong}) {
+      const auto response = daemon.get(path, headers);
+      EXPECT_EQ(response.status, 401) << path;
+      EXPECT_EQ(response.body, "Unauthorized\n") << path;
+      EXPECT_EQ(response.header("WWW-Authenticate"), "Basic realm=\"msgwatch\"") << path;
+    }
+  }
+  const auto metrics = daemon.get("/metrics", right);
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_EQ(Exposition::parse(metrics.body).value("msgwatch_probe_success", {{"probe", "redis"}, {"cluster", "r"}}),
+            1.0);
+  EXPECT_EQ(daemon.get("/nope", right).status, 404);
+  daemon.stop();
+  EXPECT_THAT(daemon.log(), Not(HasSubstr("$2b$04$"))) << "the hashes stay out of the log";
 }
 
 TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {
