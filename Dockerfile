@@ -14,7 +14,7 @@ RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libprometheus-cpp-core1.0 libhiredis0.14 libspdlog1.10 libfmt9 libyaml-cpp0.7 zlib1g \
+      librdkafka1 libssl3 libprometheus-cpp-core1.0 libhiredis0.14 libspdlog1.10 libfmt9 libyaml-cpp0.7 zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home msgwatch
 COPY --from=build /build/exporter/msgwatch /usr/local/bin/msgwatch
