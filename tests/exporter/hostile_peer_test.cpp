@@ -1,6 +1,6 @@
 // The daemon facing a peer on loopback in place of a Kafka broker or a Redis server that
-// sends random bytes, announces a huge frame or reply and never sends it, drips bytes or
-// truncates: the daemon stays up and serves, only that probe fails, memory follows the
+// never answers, sends random bytes, announces a huge frame or reply and never sends it,
+// drips bytes or truncates: the daemon stays up and serves, only that probe fails, memory follows the
 // bytes that really arrive, and the probe recovers once the real server is behind the port.
 
 #include "support/hostile_peer.hpp"
@@ -37,14 +37,16 @@ std::string frame_prefix(std::uint32_t size) {
 constexpr std::size_t kPeakBound = 64U << 20;  // the daemon needs a fraction of this
 
 // What the daemon must show while a peer misbehaves: it has come back to the peer twice
-// more (the probe keeps trying), that probe fails, the other one (a real server) does not,
-// and it still serves.
+// more (the probe keeps trying), that probe fails within its timeout, the other one (a real
+// server) does not, and it still serves.
 void endure(HostilePeer& peer, DaemonProcess& daemon, const Labels& hostile, const Labels& fine,
             const std::string& what) {
   const int before = peer.connections();
   wait_until([&] { return peer.connections() >= before + 2; }, 30s, what + ": the daemon trying again");
   const auto metrics = daemon.scrape_metrics();
   EXPECT_EQ(metrics.value("msgwatch_probe_success", hostile), 0.0) << what;
+  EXPECT_LE(metrics.value("msgwatch_probe_duration_seconds", hostile).value_or(99), 1.5)
+      << what << ": the attempt outlived its 1 s timeout";
   EXPECT_EQ(metrics.value("msgwatch_probe_success", fine), 1.0) << what << ": the other probe paid for it";
   EXPECT_TRUE(daemon.running()) << what;
 }
@@ -66,6 +68,8 @@ TEST(HostilePeer, AGarbageKafkaBrokerCostsOnlyItsProbeAndNoMemory) {
   daemon.wait_for_value("msgwatch_probe_success", fine, 1);
 
   endure(peer, daemon, hostile, fine, "random bytes");
+  peer.send_and_hold("");
+  endure(peer, daemon, hostile, fine, "a broker that accepts connections and never answers");
   peer.send_and_hold(frame_prefix(90U << 20));
   endure(peer, daemon, hostile, fine, "a 90 MiB frame announced and never sent");
   peer.drip(frame_prefix(64) + std::string(64, '\1'), 200ms);
@@ -94,6 +98,8 @@ TEST(HostilePeer, AGarbageRedisServerCostsOnlyItsProbeAndNoMemory) {
   daemon.wait_for_value("msgwatch_probe_success", fine, 1);
 
   endure(peer, daemon, hostile, fine, "random bytes");
+  peer.send_and_hold("");
+  endure(peer, daemon, hostile, fine, "a server that accepts connections and never answers (as one paused)");
   peer.send_and_hold("$60000000\r\n");
   endure(peer, daemon, hostile, fine, "a 60 MB bulk string announced and never sent");
   peer.send_and_hold("*900000\r\n*900000\r\n*900000\r\n");
