@@ -7,14 +7,20 @@
 #   CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DMSGWATCH_FUZZ=ON
 #   cmake --build build-fuzz -j2 --target fuzz_targets
 #   tests/fuzz/run_all.sh build-fuzz 30
+#   tests/fuzz/run_all.sh build-fuzz 0 10000000    # the long run: 10 million inputs each, no time limit
 set -euo pipefail
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 <build-dir> <seconds-per-target>" >&2
+if [[ $# -ne 2 && $# -ne 3 ]]; then
+  echo "usage: $0 <build-dir> <seconds-per-target (0: no limit)> [inputs-per-target]" >&2
   exit 2
 fi
 build_dir=$(cd "$1" && pwd)
 seconds=$2
+runs=${3:--1}  # libFuzzer's -runs; -1: until the time is up
+if [[ $seconds == 0 && $runs == -1 ]]; then
+  echo "$0: no time limit needs a number of inputs" >&2
+  exit 2
+fi
 fuzz_bin="$build_dir/tests/fuzz"
 corpus_root="$build_dir/fuzz-corpus"
 artifact_root="$build_dir/fuzz-artifacts"
@@ -34,10 +40,10 @@ run_target() {
   mkdir -p "$corpus_root/$name" "$artifact_root/$name"
   log="$artifact_root/$name/last-run.log"
   if "$target" "$corpus_root/$name" \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$artifact_root/$name/" >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-    echo "ok      $name: ${execs:-?} executions in ${seconds}s"
+    echo "ok      $name: ${execs:-?} executions in $(sed -n 's/^Done .* in \([0-9]*\) second.*/\1/p' "$log")s"
   else
     echo "FAILED  $name (log: $log)"
     tail -n 40 "$log"
