@@ -5,10 +5,8 @@
 #include "exporter/sdk/host_port.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 
 namespace msgwatch::config {
 namespace {
@@ -51,13 +49,7 @@ void validate_web_and_log(const Config& config) {
 }
 
 Config parse(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                      ": invalid YAML: " + e.msg);
-  }
+  const auto root = parse_yaml(yaml_text, source);
   Config config;
   MapReader top(source, root, "");
   auto web = top.section("web");
@@ -81,12 +73,6 @@ Config parse(const std::string& yaml_text, const std::string& source) {
   return config;
 }
 
-Config load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
-}
+Config load_file(const std::string& path) { return parse(read_config_file(path, "config file"), path); }
 
 }  // namespace msgwatch::config

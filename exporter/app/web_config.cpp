@@ -2,24 +2,10 @@
 
 #include "exporter/runtime/basic_auth.hpp"
 
-#include <fstream>
-#include <sstream>
-
 namespace msgwatch {
 
 WebConfig read_web_config(const std::string& path) {
-  using config::ConfigError;
-  std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot open web config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                      ": invalid YAML: " + e.msg);
-  }
+  const auto root = config::parse_yaml(config::read_config_file(path, "web config file"), path);
   config::MapReader top(path, root, "");
   top.reject_unknown({"basic_auth_users", "tls_server_config"});
   if (top.has("tls_server_config")) {

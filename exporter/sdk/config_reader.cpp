@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 
 namespace msgwatch::config {
 
@@ -17,6 +18,23 @@ void fail_at(const std::string& source, const YAML::Node& node, const std::strin
     where += ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
   }
   throw ConfigError(where + ": " + (path.empty() ? "" : path + ": ") + message);
+}
+
+std::string read_config_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open " + what);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                      ": invalid YAML: " + e.msg);
+  }
 }
 
 std::chrono::milliseconds parse_duration(const std::string& text) {

@@ -42,6 +42,12 @@ using NameFilter = NamePatterns;
 [[noreturn]] void fail_at(const std::string& source, const YAML::Node& node, const std::string& path,
                           const std::string& message);
 
+// The whole file at `path`; throws ConfigError "<path>: cannot open <what>".
+std::string read_config_file(const std::string& path, const std::string& what);
+// The YAML document in `text`; throws ConfigError naming `source`, line and column when it
+// is not YAML.
+YAML::Node parse_yaml(const std::string& text, const std::string& source);
+
 // Parses "500ms", "30s", "2m", "1h", "1m30s".
 std::chrono::milliseconds parse_duration(const std::string& text);
 
