@@ -1,24 +1,35 @@
-# msgwatch in a container: built and run on Debian 12, with the same Debian packages the
-# project builds against everywhere else.
-#   docker build -t msgwatch .
-#   docker run -p 9440:9440 -v $PWD/msgwatch.yml:/etc/msgwatch.yml msgwatch
+# msgwatch in a container, on Debian 12. The build stage prepares and builds exactly as the
+# test command does (scripts/setup.sh --build-only, scripts/lib.sh's configure_build), with
+# the tests switched off, and makes the Debian package; the runtime stage installs that
+# package, so the image has the package's dependencies, example configuration, dashboards
+# and alert rules, and runs the daemon as an unprivileged user. Built and run in CI by
+# tests/packaging/image_test.sh.
+#   podman build --network host --format docker -t msgwatch .     (or: docker build -t msgwatch .)
+#   podman run --network host -v "$PWD/msgwatch.yml:/etc/msgwatch/msgwatch.yml:ro" msgwatch
+# The health check asks /-/healthy over plain HTTP on port 9440: with TLS or basic auth on the
+# endpoints (--web.config.file), replace it.
 FROM debian:12-slim AS build
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      cmake ninja-build g++ pkg-config git librdkafka-dev prometheus-cpp-dev libhiredis-dev libboost-dev \
-      libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev zlib1g-dev libcrypt-dev \
-    && rm -rf /var/lib/apt/lists/*
-COPY . /src
-RUN cmake -S /src -B /build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    && cmake --build /build --target msgwatch -j2 \
-    && strip /build/exporter/msgwatch
+# The sources' path in the build, and compiles cached in /ccache (empty unless the build mounts
+# a cache there, as image_test.sh mounts the test command's: same path, same objects).
+ARG SRC=/src
+ENV CCACHE_DIR=/ccache
+COPY scripts/ ${SRC}/scripts/
+RUN bash ${SRC}/scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
+COPY . ${SRC}
+ARG MSGWATCH_REVISION=unknown
+RUN bash -c 'source "$0/scripts/lib.sh" && configure_build "$0/build" -DMSGWATCH_TESTS=OFF \
+      -DMSGWATCH_REVISION="$1" && cmake --build "$0/build" --target msgwatch \
+      && cpack -G DEB --config "$0/build/CPackConfig.cmake" -B /package' "${SRC}" "${MSGWATCH_REVISION}"
 
 FROM debian:12-slim
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      librdkafka1 libssl3 libprometheus-cpp-core1.0 libhiredis0.14 libspdlog1.10 libfmt9 libyaml-cpp0.7 zlib1g \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --no-create-home msgwatch
-COPY --from=build /build/exporter/msgwatch /usr/local/bin/msgwatch
+COPY --from=build /package/msgwatch_*.deb /tmp/
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/msgwatch_*.deb \
+    && rm -rf /var/lib/apt/lists/* /tmp/msgwatch_*.deb \
+    && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin msgwatch
 USER msgwatch
 EXPOSE 9440
-ENTRYPOINT ["/usr/local/bin/msgwatch", "--web.listen-address=:9440"]
-CMD ["--config.file=/etc/msgwatch.yml"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9440 && printf 'GET /-/healthy HTTP/1.0\\r\\n\\r\\n' >&3 && read -r -t 4 status <&3 && [[ $status == *' 200 '* ]]"]
+ENTRYPOINT ["/usr/bin/msgwatch", "--web.listen-address=:9440"]
+CMD ["--config.file=/etc/msgwatch/msgwatch.yml"]

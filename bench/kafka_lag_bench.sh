@@ -27,9 +27,24 @@
 #   MSGWATCH_BENCH_LOAD_PAUSE_MS [0]   pause of each scraper between two of its requests
 #   MSGWATCH_BENCH_INTERVAL_MS [5000]  lag.interval of the daemon in the measured runs
 #   MSGWATCH_BENCH_TIMEOUT_MS [4000]   lag.timeout of the daemon in the measured runs
+#   MSGWATCH_BENCH_EVERY_PROBE [0]     1: every probe runs beside kafka_lag (its transactions
+#                                      included): the canary and the transactional canary
+#                                      (every 10 s) and a Redis (key groups over 100,000
+#                                      keys, a list and a stream as queues, every 5 s), so the
+#                                      scrapers load a daemon doing all of its work; each run
+#                                      fails unless every probe succeeds on the saved page
+#   MSGWATCH_BENCH_SANITIZE [0]        1: every binary built with AddressSanitizer (and its
+#                                      LeakSanitizer at exit) and UBSan, in build-bench-sanitize;
+#                                      a run fails on any sanitizer report, so with
+#                                      MSGWATCH_BENCH_EVERY_PROBE=1 the soak run is a sanitizer
+#                                      soak of every probe. Timings and memory are then the
+#                                      sanitizers' own: no target is judged
+#   MSGWATCH_BENCH_REDIS_PORT [19380]  that Redis
 #   MSGWATCH_BENCH_KAFKA_PORT [19300]  broker I listens on this + I, its controller on + 100 + I
 #   MSGWATCH_BENCH_HTTP_PORT [19350]   the daemon
 #   MSGWATCH_BENCH_BUILD_DIR [build-bench]; MSGWATCH_BENCH_SKIP_BUILD [0];
+#   MSGWATCH_BENCH_TOOLS_DIR [the build dir]: a build whose bench/build_workload and
+#   bench/measure to use, such as an unsanitized one beside a sanitized daemon;
 #   MSGWATCH_BENCH_BUILD_JOBS [ninja's default]
 #   MSGWATCH_KAFKA_JVM_OPTS [-Xms1g -Xmx2g -XX:+UseSerialGC]  JVM flags of every broker
 # Logs, the raw figures and the last /metrics page of every run: .run/bench/kafka_lag-<time>/
@@ -60,8 +75,17 @@ LOAD_PAUSE_MS=${MSGWATCH_BENCH_LOAD_PAUSE_MS:-0}
 INTERVAL_MS=${MSGWATCH_BENCH_INTERVAL_MS:-5000}
 TIMEOUT_MS=${MSGWATCH_BENCH_TIMEOUT_MS:-4000}
 KAFKA_PORT=${MSGWATCH_BENCH_KAFKA_PORT:-19300}
+EVERY_PROBE=${MSGWATCH_BENCH_EVERY_PROBE:-0}
+REDIS_PORT=${MSGWATCH_BENCH_REDIS_PORT:-19380}
+REDIS_NAME=bench-every-probe
 HTTP_PORT=${MSGWATCH_BENCH_HTTP_PORT:-19350}
-BUILD_DIR=${MSGWATCH_BENCH_BUILD_DIR:-$ROOT/build-bench}
+SANITIZE=${MSGWATCH_BENCH_SANITIZE:-0}
+if ((SANITIZE)); then
+  BUILD_DIR=${MSGWATCH_BENCH_BUILD_DIR:-$ROOT/build-bench-sanitize}
+  export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+else
+  BUILD_DIR=${MSGWATCH_BENCH_BUILD_DIR:-$ROOT/build-bench}
+fi
 # 5,000 partitions need more than the rig's 512 MB test heap. C2 stays on (the rig turns it
 # off for quicker starts): the broker should answer at its steady-state speed. Per broker:
 # LARGE's three brokers may take 3 x 2 GiB of heap, which a 24 GiB machine holds with room
@@ -73,11 +97,13 @@ CLUSTER=bench
 PREFIX=bench
 
 DAEMON=$BUILD_DIR/exporter/msgwatch
-BUILD_WORKLOAD=$BUILD_DIR/bench/build_workload
-MEASURE=$BUILD_DIR/bench/measure
+TOOLS_DIR=${MSGWATCH_BENCH_TOOLS_DIR:-$BUILD_DIR}
+BUILD_WORKLOAD=$TOOLS_DIR/bench/build_workload
+MEASURE=$TOOLS_DIR/bench/measure
 OUT="$RUN_DIR/bench/kafka_lag-$(date -u +%Y%m%dT%H%M%SZ)"
 
 kafka_started=0
+redis_started=0
 daemon_pid=
 measure_pid=
 
@@ -89,6 +115,7 @@ cleanup() {
     wait "$daemon_pid" 2>/dev/null || true
   fi
   if ((kafka_started)); then stop_kafka; fi
+  if ((redis_started)); then "$ROOT/scripts/redis.sh" stop --name "$REDIS_NAME" >/dev/null 2>&1 || true; fi
   if ((status != 0)) && [[ -d "$OUT" ]]; then log "failed; logs are in $OUT"; fi
 }
 trap cleanup EXIT
@@ -230,6 +257,51 @@ kafka:
       groups:
         include: ["$PREFIX-group-.*"]
 CONFIG
+  ((EVERY_PROBE)) || return 0
+  cat <<CONFIG
+    canary:
+      enabled: true
+      topic: $PREFIX-canary
+      interval: 10s
+      transactions: {enabled: true}
+redis:
+  - name: $CLUSTER
+    address: 127.0.0.1:$REDIS_PORT
+    interval: 5s
+    timeout: 4s
+    queues: [$PREFIX:jobs, $PREFIX:events]
+    key_groups:
+      - {name: sessions, pattern: "$PREFIX:session:*"}
+      - {name: dedup, pattern: "$PREFIX:dedup:*"}
+CONFIG
+}
+
+# start_redis: the Redis of MSGWATCH_BENCH_EVERY_PROBE, with 100,000 keys in two key groups
+# (half of them with a TTL), a list of 1,000 jobs and a stream of 1,000 entries read by a
+# consumer group.
+start_redis() {
+  require_free_port "$REDIS_PORT"
+  redis_started=1
+  "$ROOT/scripts/redis.sh" start --name "$REDIS_NAME" --port "$REDIS_PORT" >/dev/null
+  awk -v p="$PREFIX" 'BEGIN {
+    for (i = 0; i < 50000; i++) printf "SET %s:session:%d v EX 86400\r\n", p, i
+    for (i = 0; i < 50000; i++) printf "SET %s:dedup:%d 1\r\n", p, i
+    for (i = 0; i < 1000; i++) printf "RPUSH %s:jobs job-%d\r\n", p, i
+    for (i = 0; i < 1000; i++) printf "XADD %s:events * n %d\r\n", p, i
+    printf "XGROUP CREATE %s:events workers 0\r\n", p }' |
+    redis-cli -p "$REDIS_PORT" --pipe >"$OUT/redis.load.log" 2>&1 || die "loading Redis failed (log: $OUT/redis.load.log)"
+}
+
+# every_probe_succeeded PAGE: with MSGWATCH_BENCH_EVERY_PROBE, every probe's last attempt
+# succeeded and the canaries made round trips.
+every_probe_succeeded() {
+  local probe
+  ((EVERY_PROBE)) || return 0
+  for probe in kafka_lag kafka_canary redis; do
+    grep -qE "^msgwatch_probe_success\{probe=\"$probe\",cluster=\"$CLUSTER\"\} 1$" "$1" ||
+      die "probe $probe did not succeed (page: $1)"
+  done
+  grep -qE '^kafka_canary_end_to_end_latency_seconds_count\{.*\} [1-9]' "$1" || die "no canary round trip (page: $1)"
 }
 
 # settle_brokers PIDS FIGURES: after building the workload the brokers keep busy for a while
@@ -288,6 +360,7 @@ run_daemon() {
   status=0
   wait "$measure_pid" || status=$?
   measure_pid=
+  if ((status == 0)) && [[ "$run" != soak ]]; then every_probe_succeeded "$OUT/$size.run$run.metrics.txt"; fi
   if ((status != 0)); then
     cat "$OUT/$size.run$run.measure.log" >&2
     log "---- last lines of $log"
@@ -298,6 +371,10 @@ run_daemon() {
   status=0
   wait "$daemon_pid" || status=$?
   daemon_pid=
+  if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+    grep -E -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log" | head -n 40 >&2
+    die "sanitizer report in $size run $run (log: $log)"
+  fi
   ((status == 0)) || die "the daemon exited with status $status after $size run $run (log: $log)"
   # The daemon must have seen exactly the workload: every committed partition, exact lag.
   local want got bad=0 key
@@ -394,6 +471,10 @@ figure_of() { cat "$OUT"/*.summary.txt "$OUT/derived.txt" 2>/dev/null | awk -v n
 
 targets() {
   local size brokers
+  if ((SANITIZE)); then
+    echo "target.all not judged (sanitizer build; every run passed: no report)"
+    return
+  fi
   if [[ -f "$OUT/full.summary.txt" ]]; then
     verdict full.cycle_wall.median "$(figure_of full.cycle_wall.median)" "<" 1000 ms
     verdict full.metrics_plain.p90 "$(figure_of full.metrics_plain.p90)" "<" 50 ms
@@ -435,15 +516,26 @@ main() {
   exec 9>"$RUN_DIR/bench/kafka_lag.lock"
   flock -n 9 || die "another kafka_lag bench is running on this machine (lock $RUN_DIR/bench/kafka_lag.lock)"
   mkdir -p "$OUT"
-  build_daemon "$BUILD_DIR" msgwatch bench_build_workload bench_measure
+  if ((SANITIZE)) && [[ "${MSGWATCH_BENCH_SKIP_BUILD:-0}" != 1 && ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+    # -O0: the sanitizers' instrumentation makes -O2 much slower to compile.
+    configure_build "$BUILD_DIR" -DMSGWATCH_SANITIZE=ON -DCMAKE_CXX_FLAGS_RELEASE="-O0 -DNDEBUG" >&2
+  fi
+  if [[ "$TOOLS_DIR" == "$BUILD_DIR" ]]; then
+    build_daemon "$BUILD_DIR" msgwatch bench_build_workload bench_measure
+  else
+    build_daemon "$BUILD_DIR" msgwatch
+    build_daemon "$TOOLS_DIR" bench_build_workload bench_measure
+  fi
   for f in "$DAEMON" "$BUILD_WORKLOAD" "$MEASURE"; do [[ -x "$f" ]] || die "$f is missing (build it first)"; done
   require_kafka_libs "$KAFKA_DEFAULT_VERSION"
   echo "# kafka_lag bench, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, Kafka $KAFKA_DEFAULT_VERSION," \
     "revision $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
     "+ $(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null | wc -l) changed files," \
     "$RUNS runs x $CYCLES cycles, interval ${INTERVAL_MS}ms, soak $SOAK_CYCLES cycles," \
-    "load $LOAD_CLIENTS clients x ${LOAD_SECONDS}s (pause ${LOAD_PAUSE_MS}ms)," \
+    "load $LOAD_CLIENTS clients x ${LOAD_SECONDS}s (pause ${LOAD_PAUSE_MS}ms), every probe: $EVERY_PROBE," \
+    "sanitizers: $SANITIZE," \
     "brokers: $MSGWATCH_KAFKA_JVM_OPTS" | tee "$OUT/header.txt"
+  if ((EVERY_PROBE)); then start_redis; fi
   for size in "${sizes[@]}"; do bench_size "$size"; done
   : >"$OUT/derived.txt"
   if [[ -f "$OUT/tenth.summary.txt" && -f "$OUT/full.summary.txt" ]]; then

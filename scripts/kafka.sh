@@ -22,7 +22,7 @@
 # "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown.
 # TOOL: consumer-groups, share-groups, transactions, topics, console-producer,
 # console-consumer, console-share-consumer,
-# get-offsets, configs, metadata-quorum, delete-records, leader-election,
+# get-offsets, configs, acls, metadata-quorum, delete-records, leader-election,
 # producer-perf-test, consumer-perf-test, storage (as Kafka's bin/kafka-TOOL.sh).
 #
 # Environment: MSGWATCH_KAFKA_VERSION (default 4.3.1), MSGWATCH_KAFKA_PORT (19092),
@@ -390,6 +390,7 @@ tool_class() {
     console-consumer) echo org.apache.kafka.tools.consumer.ConsoleConsumer ;;
     get-offsets) echo org.apache.kafka.tools.GetOffsetShell ;;
     configs) echo kafka.admin.ConfigCommand ;;
+    acls) [[ "$2" == 3.* ]] && echo kafka.admin.AclCommand || echo org.apache.kafka.tools.AclCommand ;;
     metadata-quorum) echo org.apache.kafka.tools.MetadataQuorumCommand ;;
     delete-records) echo org.apache.kafka.tools.DeleteRecordsCommand ;;
     leader-election) echo org.apache.kafka.tools.LeaderElectionCommand ;;

@@ -3,22 +3,41 @@
 # Debian packages and resolves the pinned Kafka releases into .cache/kafka/<version>/libs/.
 # Idempotent: a re-run on a prepared machine only checks and returns in a second or two.
 #
+#   scripts/setup.sh               everything the test command needs
+#   scripts/setup.sh --build-only  what building the daemon and its package needs (the image)
+#
 # MSGWATCH_KAFKA_VERSIONS="4.3.1 3.9.2" overrides which Kafka releases are resolved.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PACKAGES=(
-  # build
+BUILD_PACKAGES=(
   cmake ninja-build g++ pkg-config librdkafka-dev prometheus-cpp-dev libhiredis-dev
-  libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libgtest-dev libgmock-dev
-  libssl-dev zlib1g-dev libcrypt-dev
+  libboost-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libssl-dev zlib1g-dev libcrypt-dev
+  # the Debian package (dpkg-shlibdeps, which needs file); compiles cached (scripts/lib.sh)
+  dpkg-dev file ccache
+)
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev
+  # systemd-analyze checks the package's unit
+  systemd
   # fuzzing and formatting
   clang libclang-rt-14-dev clang-format git
   # servers and tools used by the tests and the demo
   redis-server redis-tools prometheus prometheus-alertmanager openjdk-17-jre-headless
-  maven curl python3 python3-yaml
+  maven curl openssl python3 python3-yaml
+  # the container image, built and run (tests/packaging/image_test.sh)
+  podman runc debootstrap
 )
+
+build_only=0
+case "${1:-}" in
+  "") ;;
+  --build-only) build_only=1 ;;
+  *) die "usage: $0 [--build-only]" ;;
+esac
+PACKAGES=("${BUILD_PACKAGES[@]}")
+((build_only)) || PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing_packages() {
   local p status
@@ -94,6 +113,10 @@ resolve_kafka() {
 }
 
 install_packages
+if ((build_only)); then
+  log "done (build only)"
+  exit 0
+fi
 
 read -r -a versions <<<"${MSGWATCH_KAFKA_VERSIONS:-${KAFKA_VERSIONS[*]}}"
 for v in "${versions[@]}"; do

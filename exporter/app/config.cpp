@@ -66,7 +66,7 @@ Config parse(const std::string& yaml_text, const std::string& source) {
       auto target = family->parse(item);
       if (!names.insert(target->cluster_label()).second)
         item.fail("name", "\"" + target->cluster_label() + "\" is used twice");
-      config.targets.emplace_back(family, std::move(target));
+      config.targets.push_back({family, std::move(target), std::string(family->key) + "\n" + item.text()});
     }
   }
   top.finish();

@@ -26,11 +26,20 @@ struct Log {
   std::string format = "logfmt";  // logfmt, json
 };
 
+// One configured target of a probe family.
+struct Target {
+  const ProbeFamily* family = nullptr;
+  std::unique_ptr<ProbeTarget> parsed;
+  // Its section of the file, normalised and prefixed by the family's key: two targets with
+  // the same text are the same configuration (what a reload keeps running).
+  std::string section;
+};
+
 struct Config {
   Web web;
   Log log;
   // Every probe family's targets, in the order of the registry (exporter/app/probe_registry.cpp).
-  std::vector<std::pair<const ProbeFamily*, std::unique_ptr<ProbeTarget>>> targets;
+  std::vector<Target> targets;
 };
 
 // `source` names the text in error messages (usually the file path).

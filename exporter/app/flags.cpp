@@ -21,6 +21,7 @@ std::optional<std::string> Flags::*value_flag(const std::string& name) {
 bool Flags::*switch_flag(const std::string& name) {
   static const std::map<std::string, bool Flags::*> flags{
       {"--config.check", &Flags::config_check},
+      {"--web.enable-lifecycle", &Flags::enable_lifecycle},
       {"--help", &Flags::help},
       {"-h", &Flags::help},
       {"--version", &Flags::version},
@@ -62,9 +63,10 @@ Watches Kafka clusters and Redis servers and exports what it sees as Prometheus 
 
   --config.file=FILE           YAML configuration (see the README; examples/demo.yml)
   --config.check               validate the configuration and exit
-  --web.listen-address=ADDR    [host]:port to serve HTTP on (default 127.0.0.1:9440)
+  --web.listen-address=ADDR    [host]:port to serve HTTP (or HTTPS) on (default 127.0.0.1:9440)
   --web.telemetry-path=PATH    path of the metrics page (default /metrics)
-  --web.config.file=FILE       web configuration: basic_auth_users (bcrypt) for every endpoint
+  --web.config.file=FILE       web configuration: tls_server_config (HTTPS), basic_auth_users (bcrypt)
+  --web.enable-lifecycle       serve POST /-/reload (SIGHUP reloads in any case)
   --log.level=LEVEL            trace, debug, info, warn, error (default info)
   --log.format=FORMAT          logfmt or json (default logfmt)
   --version                    print the version and exit

@@ -22,6 +22,7 @@ struct Flags {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   bool config_check = false;
+  bool enable_lifecycle = false;  // POST /-/reload
   bool help = false;
   bool version = false;
 };

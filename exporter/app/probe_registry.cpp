@@ -16,12 +16,4 @@ std::span<const ProbeFamily* const> probe_families() {
   return families;
 }
 
-std::vector<std::unique_ptr<Probe>> make_probes(const config::Config& config, const ProbeContext& context) {
-  std::vector<std::unique_ptr<Probe>> probes;
-  for (const auto& [family, target] : config.targets) {
-    for (auto& probe : target->make_probes(context)) probes.push_back(std::move(probe));
-  }
-  return probes;
-}
-
 }  // namespace msgwatch

@@ -1,6 +1,6 @@
 #pragma once
-// The one place that knows every probe family: which configuration keys exist, and which
-// probes the parsed configuration makes.
+// The one place that knows every probe family: which configuration keys exist (each
+// family's targets make their own probes: ProbeTarget::make_probes).
 
 #include "exporter/app/config.hpp"
 #include "exporter/sdk/probe_family.hpp"
@@ -12,7 +12,5 @@
 namespace msgwatch {
 
 std::span<const ProbeFamily* const> probe_families();
-
-std::vector<std::unique_ptr<Probe>> make_probes(const config::Config& config, const ProbeContext& context);
 
 }  // namespace msgwatch

@@ -10,6 +10,8 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,12 +22,75 @@
 namespace msgwatch {
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using TlsStream = asio::ssl::stream<tcp::socket>;
 
 namespace {
 
 constexpr std::size_t kMaxRequestHead = 16 * 1024;
 constexpr int kMaxConnections = 128;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+
+// A connection's time bound: when it passes, the socket is closed, which fails the pending
+// handshake, read or write.
+class Deadline {
+ public:
+  using Socket = tcp::socket::lowest_layer_type;
+
+  Deadline(asio::io_context& io, std::weak_ptr<Socket> socket) : timer_(io), socket_(std::move(socket)) {}
+
+  void arm(std::chrono::seconds after) {
+    timer_.expires_after(after);
+    timer_.async_wait([socket = socket_](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto open = socket.lock()) open->close(ec);
+    });
+  }
+  void cancel() { timer_.cancel(); }
+  [[nodiscard]] bool passed() const { return timer_.expiry() <= asio::steady_timer::clock_type::now(); }
+
+ private:
+  asio::steady_timer timer_;
+  std::weak_ptr<Socket> socket_;
+};
+
+// A plain connection is ready at once.
+asio::awaitable<bool> open_stream(tcp::socket& /*socket*/, Deadline& /*deadline*/) { co_return true; }
+
+// A TLS connection after its handshake, bounded as a whole: a client that connects and sends
+// nothing, or drips its hello, is closed. A failed handshake (plain HTTP, a port scanner, a
+// refused client certificate) is the client's business, logged for debugging only.
+asio::awaitable<bool> open_stream(TlsStream& stream, Deadline& deadline) {
+  boost::system::error_code ec;
+  const auto peer = stream.lowest_layer().remote_endpoint(ec);
+  const auto peer_text = ec ? std::string("unknown") : peer.address().to_string() + ":" + std::to_string(peer.port());
+  deadline.arm(kHandshakeTimeout);
+  co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  deadline.cancel();
+  if (!ec) co_return true;
+  log_event(spdlog::level::debug, "tls handshake failed",
+            {{"peer", peer_text},
+             {"error", deadline.passed() ? "no handshake within " + log_duration(kHandshakeTimeout) : ec.message()}});
+  co_return false;
+}
+
+asio::awaitable<void> close_stream(tcp::socket& socket, Deadline& /*deadline*/) {
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+  co_return;
+}
+
+// A TLS connection ends with the server's close_notify, sent without waiting for the
+// client's (a client that has gone would never send it).
+asio::awaitable<void> close_stream(TlsStream& stream, Deadline& deadline) {
+  SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
+  boost::system::error_code ignored;
+  deadline.arm(kIdleTimeout);
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+  deadline.cancel();
+  co_await close_stream(stream.next_layer(), deadline);
+}
 
 struct Response {
   int status = 200;
@@ -42,7 +107,8 @@ struct Response {
 
 // The body: the page's gzip chunks as they are, or its text inflated piece by piece, so a
 // plain-text scrape never holds a copy of the whole page.
-asio::awaitable<void> write_body(tcp::socket& socket, const Response& response, boost::system::error_code& ec) {
+template <typename Stream>
+asio::awaitable<void> write_body(Stream& socket, const Response& response, boost::system::error_code& ec) {
   if (!response.page) {
     co_await asio::async_write(socket, asio::buffer(response.text), asio::redirect_error(asio::use_awaitable, ec));
   } else if (response.gzip) {
@@ -66,10 +132,14 @@ const char* reason(int status) {
       return "Bad Request";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 500:
+      return "Internal Server Error";
     case 503:
       return "Service Unavailable";
     default:
@@ -82,6 +152,14 @@ Response text_response(int status, std::string body) {
   response.status = status;
   response.text = std::move(body);
   return response;
+}
+
+// As Prometheus answers it: 200 and nothing, or 500 and why not; 403 when not enabled.
+Response reload_response(const HttpServer::Routes& routes, const std::string& method) {
+  if (method != "POST" && method != "PUT") return text_response(405, "only POST and PUT\n");
+  if (!routes.reload) return text_response(403, "Lifecycle API is not enabled.\n");
+  const auto error = routes.reload();
+  return error.empty() ? text_response(200, "") : text_response(500, "failed to reload config: " + error + "\n");
 }
 
 tcp::endpoint parse_listen_address(const std::string& address) {
@@ -107,7 +185,8 @@ std::string landing_page(const std::string& telemetry_path) {
 
 }  // namespace
 
-HttpServer::HttpServer(const std::string& listen_address, Routes routes) : acceptor_(io_), routes_(std::move(routes)) {
+HttpServer::HttpServer(const std::string& listen_address, Routes routes, HttpSecurity security)
+    : acceptor_(io_), routes_(std::move(routes)), security_(std::move(security)) {
   const auto endpoint = parse_listen_address(listen_address);
   boost::system::error_code ec;
   acceptor_.open(endpoint.protocol(), ec);
@@ -137,6 +216,10 @@ void HttpServer::stop() {
   thread_.join();
 }
 
+void HttpServer::secure(HttpSecurity security) {
+  asio::post(io_, [this, security = std::move(security)]() mutable { security_ = std::move(security); });
+}
+
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
     boost::system::error_code ec;
@@ -164,23 +247,25 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     std::atomic<int>& count;
     ~Guard() { --count; }
   } guard{connections_};
-  // The idle timer closes the socket, which makes the pending read fail and ends the loop.
-  auto connection = std::make_shared<tcp::socket>(std::move(socket));
-  asio::steady_timer idle(io_);
-  const auto arm_idle = [&idle, weak = std::weak_ptr<tcp::socket>(connection)] {
-    idle.expires_after(kIdleTimeout);
-    idle.async_wait([weak](boost::system::error_code ec) {
-      if (ec) return;
-      if (auto socket = weak.lock()) socket->close(ec);
-    });
-  };
+  // The context outlives the connection's stream, whatever secure() does meanwhile.
+  if (const auto tls = security_.tls) {
+    co_await exchange(std::make_shared<TlsStream>(std::move(socket), *tls));
+  } else {
+    co_await exchange(std::make_shared<tcp::socket>(std::move(socket)));
+  }
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::exchange(std::shared_ptr<Stream> connection) {
+  Deadline deadline(io_, std::shared_ptr<Deadline::Socket>(connection, &connection->lowest_layer()));
+  if (!co_await open_stream(*connection, deadline)) co_return;
   asio::streambuf buffer(kMaxRequestHead);
   for (;;) {
-    arm_idle();
+    deadline.arm(kIdleTimeout);
     boost::system::error_code ec;
     const auto head_size =
         co_await asio::async_read_until(*connection, buffer, "\r\n\r\n", asio::redirect_error(asio::use_awaitable, ec));
-    idle.cancel();
+    deadline.cancel();
     Response response;
     bool keep_alive = false;
     bool head_only = false;
@@ -194,9 +279,12 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       const auto request = parse_http_request(head);
       if (!request || request->has_body) {
         response = text_response(400, "bad request\n");
-      } else if (routes_.auth != nullptr && !routes_.auth->allows(request->authorization)) {
+      } else if (security_.auth != nullptr && !security_.auth->allows(request->authorization)) {
         response = text_response(401, "Unauthorized\n");
         keep_alive = request->keep_alive;
+      } else if (request->path == "/-/reload") {
+        keep_alive = request->keep_alive;
+        response = reload_response(routes_, request->method);
       } else if (request->method != "GET" && request->method != "HEAD") {
         response = text_response(405, "only GET and HEAD\n");
       } else {
@@ -224,15 +312,13 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
                          (response.gzip ? "\r\nContent-Encoding: gzip" : "") + "\r\nVary: Accept-Encoding" +
                          (response.status == 401 ? "\r\nWWW-Authenticate: Basic realm=\"msgwatch\"" : "") +
                          (keep_alive ? "\r\nConnection: keep-alive" : "\r\nConnection: close") + "\r\n\r\n";
-    arm_idle();
+    deadline.arm(kIdleTimeout);
     co_await asio::async_write(*connection, asio::buffer(header), asio::redirect_error(asio::use_awaitable, ec));
     if (!ec && !head_only) co_await write_body(*connection, response, ec);
-    idle.cancel();
+    deadline.cancel();
     if (ec || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  connection->shutdown(tcp::socket::shutdown_both, ignored);
-  connection->close(ignored);
+  co_await close_stream(*connection, deadline);
 }
 
 }  // namespace msgwatch

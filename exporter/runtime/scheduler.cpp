@@ -31,11 +31,11 @@ constexpr auto kInternalErrors =
                    "and logged; anything above 0 is a bug to report.",
                    kProbeLabels);
 
-double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
-
 std::string seconds(double value) { return fmt::format("{:.3f}s", value); }
 
 }  // namespace
+
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 // One collect() call. Shared with the completion handler, which may run after the attempt
 // that started it gave up on it.
@@ -49,22 +49,38 @@ struct Scheduler::Collection {
 Scheduler::Scheduler(asio::io_context& io, std::vector<std::unique_ptr<Probe>> probes, std::function<void()> on_result,
                      std::chrono::milliseconds abort_grace)
     : io_(io), on_result_(std::move(on_result)), abort_grace_(abort_grace) {
-  for (auto& probe : probes) {
-    auto slot = std::make_unique<Slot>(Slot{std::move(probe), asio::steady_timer(io_)});
-    slots_.push_back(std::move(slot));
-  }
+  for (auto& probe : probes) add("", std::move(probe));
+}
+
+void Scheduler::add(const std::string& group, std::unique_ptr<Probe> probe, std::shared_ptr<const void> keep_alive) {
+  auto slot = std::make_shared<Slot>(group, std::move(probe), std::move(keep_alive), io_);
+  slots_.push_back(slot);
+  if (started_ && !stopping_) spawn(slot);
+}
+
+void Scheduler::remove(const std::string& group) {
+  std::erase_if(slots_, [&group](const std::shared_ptr<Slot>& slot) {
+    if (slot->group != group) return false;
+    slot->removed = true;
+    slot->sleep.cancel();
+    if (slot->running) slot->probe->abort();
+    return true;
+  });
 }
 
 void Scheduler::start() {
-  for (auto& slot : slots_) {
-    // run() catches everything itself; this handler is the last line, never the plan.
-    asio::co_spawn(io_, run(*slot), [this, &slot = *slot](const std::exception_ptr& error) {
-      if (!error) return;
-      slot.errors += 1;
-      log_event(spdlog::level::err, "scheduler loop ended",
-                {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", describe_error(error)}});
-    });
-  }
+  started_ = true;
+  for (const auto& slot : slots_) spawn(slot);
+}
+
+void Scheduler::spawn(const std::shared_ptr<Slot>& slot) {
+  // run() catches everything itself; this handler is the last line, never the plan.
+  asio::co_spawn(io_, run(slot), [slot](const std::exception_ptr& error) {
+    if (!error) return;
+    slot->errors += 1;
+    log_event(spdlog::level::err, "scheduler loop ended",
+              {{"probe", slot->probe->kind()}, {"cluster", slot->probe->target()}, {"error", describe_error(error)}});
+  });
 }
 
 void Scheduler::stop() {
@@ -75,17 +91,18 @@ void Scheduler::stop() {
   }
 }
 
-asio::awaitable<void> Scheduler::run(Slot& slot) {
-  while (!stopping_) {
+asio::awaitable<void> Scheduler::run(std::shared_ptr<Slot> owned) {
+  auto& slot = *owned;
+  while (!stopping_ && !slot.removed) {
     const auto started = Clock::now();
     try {
-      co_await attempt(slot);
+      co_await attempt(owned);
     } catch (const std::exception& e) {
       slot.errors += 1;
       log_event(spdlog::level::err, "attempt failed in the scheduler",
                 {{"probe", slot.probe->kind()}, {"cluster", slot.probe->target()}, {"error", e.what()}});
     }
-    if (stopping_) break;
+    if (stopping_ || slot.removed) break;
     try {
       on_result_();
     } catch (const std::exception& e) {
@@ -99,7 +116,8 @@ asio::awaitable<void> Scheduler::run(Slot& slot) {
   }
 }
 
-asio::awaitable<void> Scheduler::attempt(Slot& slot) {
+asio::awaitable<void> Scheduler::attempt(std::shared_ptr<Slot> owned) {
+  auto& slot = *owned;
   auto& probe = *slot.probe;
   const auto schedule = probe.schedule();
   const auto started = Clock::now();
@@ -110,7 +128,9 @@ asio::awaitable<void> Scheduler::attempt(Slot& slot) {
   }
   auto collection = std::make_shared<Collection>(co_await asio::this_coro::executor);
   slot.running = collection;
-  asio::co_spawn(io_, probe.collect(), [collection](const std::exception_ptr& error, SeriesSet result) {
+  // The handler holds the probe's slot: a probe removed or left behind is destroyed only
+  // once its collect() has returned.
+  asio::co_spawn(io_, probe.collect(), [collection, owned](const std::exception_ptr& error, SeriesSet result) {
     collection->error = error;
     collection->result = std::move(result);
     collection->done.set();
@@ -168,7 +188,7 @@ void Scheduler::record_failure(Slot& slot, const std::string& reason) {
     log_event(spdlog::level::warn, "no success for stale_after: series dropped until the probe succeeds again",
               {{"probe", probe.kind()}, {"cluster", probe.target()}, {"stale_after", log_duration(stale_after)}});
   }
-  if (!stopping_) {
+  if (!stopping_ && !slot.removed) {
     log_event(spdlog::level::warn, "probe failed",
               {{"probe", probe.kind()},
                {"cluster", probe.target()},

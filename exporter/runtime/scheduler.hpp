@@ -15,6 +15,10 @@
 // `stale_after` after its last success, then only its self-metrics and its failure series
 // (such as redis_up 0) remain: nothing frozen pretends to be current.
 //
+// Probes come and go with a configuration reload: add() starts one (at once if the
+// scheduler runs), remove() stops every probe of a group (aborting a running attempt); a
+// removed probe is destroyed once its loop and its last collect() have ended.
+//
 // Not thread-safe: every member runs on the io_context thread.
 
 #include "exporter/sdk/probe.hpp"
@@ -25,9 +29,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace msgwatch {
+
+// Unix time now in seconds, as the *_timestamp_seconds series write it.
+double unix_now();
 
 class Scheduler {
  public:
@@ -41,6 +50,15 @@ class Scheduler {
   // Stops the loops and aborts running probes; loops end at their next step.
   void stop();
 
+  // Adds a probe to `group` (the probes made from one configured target), started at once
+  // when the scheduler runs. The probes given to the constructor are in group "".
+  // `keep_alive`: what the probe uses but does not own (its target's registry of live
+  // instruments, which its threads may write to until it is destroyed); released only after
+  // the probe is destroyed, whenever that is (a removed probe's collection may still run).
+  void add(const std::string& group, std::unique_ptr<Probe> probe, std::shared_ptr<const void> keep_alive = {});
+  // Stops and drops every probe of `group`: its series and self-metrics leave the page now.
+  void remove(const std::string& group);
+
   // Every probe's current series sets (last good result, failure series), valid until the
   // next attempt ends.
   [[nodiscard]] std::vector<const SeriesSet*> series() const;
@@ -52,6 +70,11 @@ class Scheduler {
  private:
   struct Collection;
   struct Slot {
+    Slot(std::string group, std::unique_ptr<Probe> probe, std::shared_ptr<const void> keep_alive,
+         boost::asio::io_context& io)
+        : group(std::move(group)), keep_alive(std::move(keep_alive)), probe(std::move(probe)), sleep(io) {}
+    std::string group;
+    std::shared_ptr<const void> keep_alive;  // before probe: destroyed after it
     std::unique_ptr<Probe> probe;
     boost::asio::steady_timer sleep;
     SeriesSet last_good;
@@ -64,16 +87,20 @@ class Scheduler {
     Clock::time_point last_success;
     double failures = 0;
     double errors = 0;  // exceptions outside collect(): the result callback, the loop
+    bool removed = false;
   };
 
-  boost::asio::awaitable<void> run(Slot& slot);
-  boost::asio::awaitable<void> attempt(Slot& slot);
+  void spawn(const std::shared_ptr<Slot>& slot);
+  // Holds `slot` until its loop ends, after remove() too.
+  boost::asio::awaitable<void> run(std::shared_ptr<Slot> slot);
+  boost::asio::awaitable<void> attempt(std::shared_ptr<Slot> owned);
   void record_failure(Slot& slot, const std::string& reason);
 
   boost::asio::io_context& io_;
-  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::shared_ptr<Slot>> slots_;
   std::function<void()> on_result_;
   std::chrono::milliseconds abort_grace_;
+  bool started_ = false;
   bool stopping_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -76,6 +77,51 @@ MapReader::MapReader(const std::string& source, const YAML::Node& node, std::str
     : source_(source), node_(node.IsDefined() ? node : YAML::Node()), path_(std::move(path)) {
   if (node_.IsNull()) return;  // absent or empty: all defaults
   if (!node_.IsMap()) fail_at(source_, node_, path_, "must be a mapping");
+}
+
+namespace {
+
+void append_quoted(const std::string& text, std::string& out) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_canonical(const YAML::Node& node, std::string& out) {
+  if (node.IsMap()) {
+    std::map<std::string, YAML::Node> sorted;
+    for (const auto& entry : node) sorted.emplace(entry.first.Scalar(), entry.second);
+    out += '{';
+    for (const auto& [key, value] : sorted) {
+      append_quoted(key, out);
+      out += ':';
+      append_canonical(value, out);
+      out += ',';
+    }
+    out += '}';
+  } else if (node.IsSequence()) {
+    out += '[';
+    for (const auto& item : node) {
+      append_canonical(item, out);
+      out += ',';
+    }
+    out += ']';
+  } else if (node.IsScalar()) {
+    append_quoted(node.Scalar(), out);
+  } else {
+    out += '~';
+  }
+}
+
+}  // namespace
+
+std::string MapReader::text() const {
+  std::string out;
+  append_canonical(node_, out);
+  return out;
 }
 
 bool MapReader::has(const std::string& key) const { return node_.IsMap() && node_[key].IsDefined(); }

@@ -80,6 +80,9 @@ class MapReader {
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 
   const std::string& source() const { return source_; }
+  // The mapping's content as one canonical text (keys sorted; comments, layout, style and
+  // quoting gone): equal texts are equal configurations.
+  [[nodiscard]] std::string text() const;
 
  private:
   std::string scalar(const std::string& key) const;

@@ -16,7 +16,7 @@ std::unique_ptr<ProbeTarget> parse(config::MapReader& item) {
 
 KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
   KafkaCluster cluster;
-  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "lag", "transactions", "canary"});
+  reader.reject_unknown({"name", "bootstrap_servers", "client_id", "sasl", "tls", "lag", "transactions", "canary"});
   reader.read("name", cluster.name);
   config::check_name(reader, cluster.name);
   reader.read("bootstrap_servers", cluster.bootstrap_servers);
@@ -40,6 +40,7 @@ KafkaCluster parse_kafka_cluster(config::MapReader& reader) {
     sasl_reader.finish();
     cluster.sasl = sasl;
   }
+  cluster.tls = read_tls_client(reader);
   auto lag = reader.section("lag");
   cluster.lag_schedule = config::read_schedule(lag, cluster.lag_schedule);
   cluster.topics = config::read_filter(lag, "topics", cluster.topics);
@@ -118,6 +119,7 @@ ConnectionOptions connection_options(const KafkaCluster& cluster) {
         SaslCredentials{cluster.sasl->username, [secret = cluster.sasl->password] { return secret.resolve(); },
                         cluster.sasl->mechanism};
   }
+  options.tls = cluster.tls;
   return options;
 }
 
@@ -131,12 +133,19 @@ void KafkaCluster::log() const {
   log_event(spdlog::level::info, "kafka cluster",
             {{"cluster", name},
              {"bootstrap", servers},
+             {"tls", tls_mode(tls)},
              {"sasl", sasl ? std::string(to_string(sasl->mechanism)) : "off"},
              {"user", sasl ? sasl->username : ""},
              {"password", sasl ? sasl->password.describe() : "none"},
              {"interval", log_duration(lag_schedule.interval)},
              {"timeout", log_duration(lag_schedule.timeout)},
              {"stale_after", log_duration(lag_schedule.effective_stale_after())}});
+  if (tls && !tls->files.verify) {
+    log_event(spdlog::level::warn,
+              "insecure_skip_verify: the brokers' certificates are not verified, anyone in between can read and "
+              "change the traffic",
+              {{"cluster", name}});
+  }
   if (sasl && sasl->mechanism != SaslMechanism::plain && rdkafka_repeats_scram_nonce()) {
     log_event(spdlog::level::warn,
               "this librdkafka's SCRAM is refused by Kafka 4.0 and later: the canary and the transaction log "

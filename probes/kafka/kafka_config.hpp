@@ -4,11 +4,13 @@
 
 #include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/probe_family.hpp"
+#include "exporter/sdk/tls_client.hpp"
 #include "probes/kafka/client/broker_connection.hpp"
 #include "probes/kafka/client/sasl_mechanism.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +66,9 @@ struct KafkaCluster final : ProbeTarget {
   std::vector<std::string> bootstrap_servers;  // host:port
   std::string client_id = "msgwatch";
   std::optional<KafkaSasl> sasl;
+  // TLS to every broker (section `tls:`), for the daemon's own client and librdkafka's (which
+  // has no server_name: it verifies the advertised host); present when enabled.
+  std::optional<TlsClient> tls;
   ProbeSchedule lag_schedule;
   config::NameFilter topics{{".*"}, {"__.*"}};
   config::NameFilter groups;
@@ -98,7 +103,7 @@ struct KafkaCluster final : ProbeTarget {
 
 KafkaCluster parse_kafka_cluster(config::MapReader& reader);
 
-// How the daemon's own protocol client connects to the cluster: its client id and SASL
+// How the daemon's own protocol client connects to the cluster: its client id, TLS and SASL
 // credentials, the password read again at every new connection (a rotated secret file is
 // picked up at the next reconnect).
 ConnectionOptions connection_options(const KafkaCluster& cluster);

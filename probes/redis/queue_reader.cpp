@@ -26,6 +26,11 @@ constexpr auto kOldestPendingIdle =
     gauge_family("redis_stream_group_oldest_pending_idle_seconds",
                  "Seconds since the group's oldest pending entry was last delivered (absent when none is pending).",
                  {"stream", "group"});
+constexpr auto kQueueUnread =
+    gauge_family("msgwatch_redis_queue_unread",
+                 "1 for each configured queue the last cycle could not read because the server that holds it did "
+                 "not answer: its series are left out, and alerts on them are held while this is 1.",
+                 {"key"});
 
 asio::awaitable<std::optional<QueueState>> read_queue(RedisConnection& connection, const std::string& key) {
   QueueState queue;
@@ -82,7 +87,9 @@ asio::awaitable<std::vector<QueueState>> read_queues(RedisConnection& connection
   co_return queues;
 }
 
-void write_queue_metrics(const std::vector<QueueState>& queues, SeriesSet& out) {
+void write_queue_metrics(const std::vector<QueueState>& queues, const std::vector<std::string>& unread,
+                         SeriesSet& out) {
+  for (const auto& key : unread) out.add(kQueueUnread, {key}, 1);
   for (const auto& queue : queues) {
     out.add(kKeySize, {queue.key, queue.type}, static_cast<double>(queue.length));
     for (const auto& group : queue.groups) {

@@ -22,6 +22,8 @@ inline constexpr std::size_t kMaxPendingReadsPerStream = 100;
 boost::asio::awaitable<std::vector<QueueState>> read_queues(RedisConnection& connection,
                                                             const std::vector<std::string>& keys);
 
-void write_queue_metrics(const std::vector<QueueState>& queues, SeriesSet& out);
+// `unread`: configured queues no server that answered serves this cycle (their server did
+// not answer), named by msgwatch_redis_queue_unread so that alerts on them are held.
+void write_queue_metrics(const std::vector<QueueState>& queues, const std::vector<std::string>& unread, SeriesSet& out);
 
 }  // namespace msgwatch::redis

@@ -55,7 +55,8 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   target.schedule.interval = std::chrono::seconds(15);
   target.schedule.timeout = std::chrono::seconds(10);
   reader.reject_unknown({"name", "address", "addresses", "discover", "username", "password", "password_file",
-                         "password_env", "interval", "timeout", "stale_after", "queues", "key_groups", "key_sampling"});
+                         "password_env", "tls", "interval", "timeout", "stale_after", "queues", "key_groups",
+                         "key_sampling"});
   reader.read("name", target.name);
   config::check_name(reader, target.name);
   std::string address;
@@ -76,6 +77,7 @@ RedisTarget parse_redis_target(config::MapReader& reader) {
   reader.read("discover", target.discover);
   reader.read("username", target.username);
   target.password = config::read_secret(reader, "password");
+  target.tls = read_tls_client(reader);
   target.schedule = config::read_schedule(reader, target.schedule);
   reader.read("queues", target.queues);
   if (target.queues.size() > kMaxQueues) {
@@ -99,11 +101,15 @@ void RedisTarget::log() const {
              {"discover", discover ? "true" : "false"},
              {"user", username},
              {"password", password.describe()},
+             {"tls", tls_mode(tls)},
              {"interval", log_duration(schedule.interval)},
              {"timeout", log_duration(schedule.timeout)},
              {"stale_after", log_duration(schedule.effective_stale_after())},
              {"queues", std::to_string(queues.size())},
              {"key_groups", std::to_string(key_groups.size())}});
+  if (tls && !tls->files.verify) {
+    log_event(spdlog::level::warn, "redis tls certificates not verified (insecure_skip_verify)", {{"cluster", name}});
+  }
 }
 
 std::vector<std::unique_ptr<Probe>> RedisTarget::make_probes(const ProbeContext& context) const {

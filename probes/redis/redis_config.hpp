@@ -4,8 +4,11 @@
 
 #include "exporter/sdk/config_reader.hpp"
 #include "exporter/sdk/probe_family.hpp"
+#include "exporter/sdk/tls_client.hpp"
 #include "probes/redis/key_groups.hpp"
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,8 @@ struct RedisTarget final : ProbeTarget {
   bool discover = true;
   std::string username;  // ACL user; empty = default user
   config::Secret password;
+  // TLS to every server of the target (seeds and those discovered) alike; none: plain TCP.
+  std::optional<TlsClient> tls;
   ProbeSchedule schedule;
   // Keys of lists, sorted sets and streams used as queues, measured exactly every cycle.
   std::vector<std::string> queues;

@@ -1,9 +1,12 @@
 #include "probes/redis/redis_connection.hpp"
 
+#include "exporter/sdk/tls_client.hpp"
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -21,11 +24,6 @@ std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
-}
-
-RedisIoError io_error(const std::string& what, const boost::system::error_code& ec) {
-  if (ec == asio::error::eof) return RedisIoError(what + ": connection closed by the server");
-  return RedisIoError(what + ": " + ec.message());
 }
 
 }  // namespace
@@ -46,6 +44,17 @@ RedisConnection::RedisConnection(asio::any_io_executor executor, RespLimits limi
 
 RedisConnection::~RedisConnection() { close(); }
 
+void RedisConnection::use_tls(const TlsClient& tls) { tls_settings_ = &tls; }
+
+RedisIoError RedisConnection::io_error(const std::string& what, const boost::system::error_code& ec) {
+  // A TLS peer that closes without close_notify is the same as a plain one closing.
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
+    return RedisIoError(what + ": connection closed by the server");
+  }
+  return RedisIoError(what + ": " + describe_tls_error(ec, tls_ ? tls_->native_handle() : nullptr));
+}
+
+// Closing the socket also ends a TLS handshake or read in progress on it.
 void RedisConnection::close() noexcept {
   resolver_.cancel();
   boost::system::error_code ignored;
@@ -55,6 +64,7 @@ void RedisConnection::close() noexcept {
 
 asio::awaitable<void> RedisConnection::connect(const HostPort& address) {
   close();
+  tls_.reset();
   boost::system::error_code ec;
   const auto endpoints = co_await resolver_.async_resolve(address.host, std::to_string(address.port),
                                                           asio::redirect_error(asio::use_awaitable, ec));
@@ -65,7 +75,24 @@ asio::awaitable<void> RedisConnection::connect(const HostPort& address) {
     throw io_error("connect", ec);
   }
   socket_.set_option(tcp::no_delay(true), ec);
+  if (tls_settings_ != nullptr) co_await handshake(address.host);
   decoder_ = std::make_unique<RespDecoder>(limits_);
+}
+
+asio::awaitable<void> RedisConnection::handshake(const std::string& host) {
+  tls_.emplace(socket_, *tls_settings_->context);
+  const std::string& name = tls_settings_->server_name.empty() ? host : tls_settings_->server_name;
+  if (!expect_server_name(tls_->native_handle(), name, tls_settings_->files.verify)) {
+    close();
+    throw RedisIoError("tls: cannot ask for server name " + name);
+  }
+  boost::system::error_code ec;
+  co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    auto error = io_error("tls handshake", ec);
+    close();
+    throw error;
+  }
 }
 
 asio::awaitable<void> RedisConnection::authenticate(const std::string& username, const std::string& password) {
@@ -103,7 +130,9 @@ asio::awaitable<RedisReply> RedisConnection::command(std::vector<std::string> ar
 
 asio::awaitable<RedisReply> RedisConnection::exchange(const std::string& name, const std::string& request) {
   boost::system::error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+  co_await on_stream([&](auto& stream) {
+    return asio::async_write(stream, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+  });
   if (ec) throw io_error(name + ": write", ec);
   while (true) {
     try {
@@ -111,8 +140,9 @@ asio::awaitable<RedisReply> RedisConnection::exchange(const std::string& name, c
     } catch (const RespProtocolError& e) {
       throw RespProtocolError(name + ": " + e.what());
     }
-    const std::size_t n =
-        co_await socket_.async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, ec));
+    const std::size_t n = co_await on_stream([&](auto& stream) {
+      return stream.async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, ec));
+    });
     if (ec) throw io_error(name + ": read", ec);
     try {
       decoder_->feed(std::string_view(buffer_.data(), n));

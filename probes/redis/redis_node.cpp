@@ -105,6 +105,7 @@ asio::awaitable<void> RedisNode::open_connection() {
     throw std::runtime_error(std::string("password: ") + e.what());
   }
   connection_ = std::make_unique<RedisConnection>(co_await asio::this_coro::executor);
+  if (target_.tls) connection_->use_tls(*target_.tls);
   info_all_refused_ = false;
   for (auto* command : {&config_, &slowlog_, &latency_, &memory_usage_, &cluster_}) command->reset();
   co_await connection_->connect(*host_port_);
@@ -205,6 +206,7 @@ asio::awaitable<NodeReading> RedisNode::cycle() {
     if (cluster ? owns(own_slots, key_slot(key)) : primary) queues.push_back(key);
   }
   reading.queues = co_await read_queues(*connection_, queues);
+  reading.queues_asked = std::move(queues);
   const bool sample = !target_.key_groups.empty() && (primary || target_.key_sampling.on_replicas);
   if (sample) co_await sample_key_groups(*connection_, key_groups_, target_.key_sampling, memory_usage_, label);
 

@@ -34,6 +34,7 @@ struct NodeReading {
   SeriesSet series;  // everything about this server; the probe adds the `node` label
   NodeReport report;
   std::vector<QueueState> queues;
+  std::vector<std::string> queues_asked;  // the configured queues this server serves
 };
 
 class RedisNode {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -108,6 +109,7 @@ class RedisProbe final : public Probe {
   std::map<std::string, std::unique_ptr<RedisNode>> nodes_;
   std::map<std::string, std::string> failing_;  // address -> error, logged when it starts and ends
   std::map<std::string, QueueState> queues_;    // this cycle's, by key
+  std::set<std::string> queues_asked_;          // this cycle's: served by a server that answered
 };
 
 asio::awaitable<std::vector<Outcome>> RedisProbe::read_round(const std::vector<std::string>& addresses,
@@ -140,6 +142,7 @@ void RedisProbe::record(const std::string& address, Outcome& outcome, Clock::tim
   }
   // Two servers may both claim a key's slot during a failover: the first answer counts.
   for (auto& queue : reading.queues) queues_.try_emplace(queue.key, std::move(queue));
+  queues_asked_.insert(reading.queues_asked.begin(), reading.queues_asked.end());
   auto& node = this->node(address);
   node.last_good = std::move(reading.series);
   node.last_success = now;
@@ -151,6 +154,7 @@ asio::awaitable<SeriesSet> RedisProbe::collect() {
   const auto deadline = started + target_.schedule.timeout * 4 / 5;
   topology_.begin_cycle();
   queues_.clear();
+  queues_asked_.clear();
   for (int round = 0; round < kMaxRounds && Clock::now() < deadline; ++round) {
     const auto addresses = topology_.next_round();
     if (addresses.empty()) break;
@@ -198,7 +202,11 @@ SeriesSet RedisProbe::page(Clock::time_point now) {
   }
   std::vector<QueueState> queues;
   for (auto& [key, queue] : queues_) queues.push_back(std::move(queue));
-  write_queue_metrics(queues, out);
+  std::vector<std::string> unread;
+  for (const auto& key : target_.queues) {
+    if (!queues_asked_.contains(key)) unread.push_back(key);
+  }
+  write_queue_metrics(queues, unread, out);
   return out;
 }
 

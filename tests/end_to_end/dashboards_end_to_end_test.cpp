@@ -20,48 +20,42 @@
 #include <hiredis/hiredis.h>
 
 #include <filesystem>
-#include <memory>
 #include <stdexcept>
 #include <thread>
 
 namespace msgwatch::test {
 namespace {
 
-using RedisContext = std::unique_ptr<redisContext, decltype(&redisFree)>;
-
-RedisContext connect_redis(int port) {
-  RedisContext context(redisConnect("127.0.0.1", port), &redisFree);
-  if (!context || context->err != 0) {
-    throw std::runtime_error("redis 127.0.0.1:" + std::to_string(port) + ": " + (context ? context->errstr : "?"));
-  }
-  return context;
-}
-
-void redis_command(redisContext* context, const std::string& text) {
-  auto* reply = static_cast<redisReply*>(redisCommand(context, text.c_str()));
-  if (reply == nullptr) throw std::runtime_error(text + ": " + context->errstr);
-  freeReplyObject(reply);
-}
+using redis::test::RedisNodeClient;
 
 // Keys that expire, in a key group; a stream with a consumer group that leaves entries
-// pending; a slow script (slow log, latency monitor).
-void fill_redis(int port) {
-  const auto context = connect_redis(port);
+// pending; a script that runs 50 ms whatever the machine's speed (slow log, latency monitor).
+void fill_redis(const std::string& address) {
+  RedisNodeClient redis(address, 10s);
   for (int i = 0; i < 500; ++i)
-    redis_command(context.get(), "SET cache:" + std::to_string(i) + " value EX " + std::to_string(60 + i));
-  for (int i = 0; i < 20; ++i) redis_command(context.get(), "SET cache:forever:" + std::to_string(i) + " value");
-  redis_command(context.get(), "XGROUP CREATE jobs workers $ MKSTREAM");
-  for (int i = 0; i < 10; ++i) redis_command(context.get(), "XADD jobs * job " + std::to_string(i));
-  redis_command(context.get(), "XREADGROUP GROUP workers w1 COUNT 3 STREAMS jobs >");
-  redis_command(context.get(), "SET counter not-a-number");
-  redis_command(context.get(), "EVAL \"local i = 0 while i < 3000000 do i = i + 1 end return i\" 0");
+    redis.command({"SET", "cache:" + std::to_string(i), "value", "EX", std::to_string(60 + i)});
+  for (int i = 0; i < 20; ++i) redis.command({"SET", "cache:forever:" + std::to_string(i), "value"});
+  redis.command({"XGROUP", "CREATE", "jobs", "workers", "$", "MKSTREAM"});
+  for (int i = 0; i < 10; ++i) redis.command({"XADD", "jobs", "*", "job", std::to_string(i)});
+  redis.command({"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "3", "STREAMS", "jobs", ">"});
+  redis.command({"SET", "counter", "not-a-number"});
+  redis.command({"EVAL",
+                 "local t = redis.call('TIME') local start = t[1] * 1e6 + t[2] "
+                 "repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - start > 50000 return 1",
+                 "0"});
+  if (redis.command({"LATENCY", "LATEST"})->elements == 0) {
+    throw std::runtime_error("the 50 ms script left no latency spike on " + address);
+  }
 }
 
 // A command that fails and one that is rejected, so that their rates move.
-void fail_commands(int port) {
-  const auto context = connect_redis(port);
-  redis_command(context.get(), "INCR counter");  // fails: not an integer
-  redis_command(context.get(), "GET");           // rejected: wrong number of arguments
+void fail_commands(const std::string& address) {
+  RedisNodeClient redis(address, 10s);
+  const auto replies = redis.pipeline({{"INCR", "counter"},  // fails: not an integer
+                                       {"GET"}});            // rejected: wrong number of arguments
+  for (const auto& reply : replies) {
+    if (reply->type != REDIS_REPLY_ERROR) throw std::runtime_error("a command meant to fail succeeded");
+  }
 }
 
 TEST(DashboardsEndToEnd, EveryPanelShowsDataOfARealScenarioOrSaysWhyNot) {
@@ -82,7 +76,7 @@ TEST(DashboardsEndToEnd, EveryPanelShowsDataOfARealScenarioOrSaysWhyNot) {
   redis::test::RedisServerProcess redis(
       {"maxmemory 64mb", "maxmemory-policy allkeys-lru", "slowlog-log-slower-than 0", "latency-monitor-threshold 1"});
   redis::test::RedisServerProcess replica({"replicaof 127.0.0.1 " + std::to_string(redis.port())});
-  fill_redis(redis.port());
+  fill_redis(redis.address());
   const redis::test::RedisClusterRig redis_cluster(3, 0);
   const auto canary_topic = unique_name("dash-canary");
   const std::string kafka_settings =
@@ -107,7 +101,7 @@ TEST(DashboardsEndToEnd, EveryPanelShowsDataOfARealScenarioOrSaysWhyNot) {
   for (int i = 0; i < 15; ++i) {
     produce_messages(kafka_bootstrap(), topic, 0, 2);
     keeping_up.commit({{topic, 0, 102 + 2 * i}, {topic, 1, 100}});
-    fail_commands(redis.port());
+    fail_commands(redis.address());
     std::this_thread::sleep_for(1s);
   }
 

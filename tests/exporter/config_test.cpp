@@ -2,6 +2,7 @@
 
 #include "probes/kafka/kafka_config.hpp"
 #include "probes/redis/redis_config.hpp"
+#include "support/tls_certificates.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -28,8 +29,8 @@ std::string error_of(const std::string& yaml) {
 template <class Target>
 std::vector<const Target*> targets_of(const Config& config) {
   std::vector<const Target*> out;
-  for (const auto& [family, target] : config.targets) {
-    if (const auto* typed = dynamic_cast<const Target*>(target.get())) out.push_back(typed);
+  for (const auto& target : config.targets) {
+    if (const auto* typed = dynamic_cast<const Target*>(target.parsed.get())) out.push_back(typed);
   }
   return out;
 }
@@ -112,8 +113,19 @@ TEST(Config, FullFileParsesEveryKey) {
   EXPECT_EQ(redis[0]->key_sampling.details_per_cycle, 200);
   EXPECT_EQ(redis[0]->key_sampling.max_time, 1s);
   ASSERT_EQ(config.targets.size(), 3U);
-  EXPECT_EQ(config.targets[0].first->key, "kafka");
-  EXPECT_EQ(config.targets[2].first->key, "redis");
+  EXPECT_EQ(config.targets[0].family->key, "kafka");
+  EXPECT_EQ(config.targets[2].family->key, "redis");
+}
+
+// A target's section is what a reload compares: the same content in another layout, style,
+// quoting or key order is the same configuration; any changed value is another.
+TEST(Config, ATargetsSectionIsItsContentWhateverItsLayout) {
+  const auto section = [](const std::string& yaml) { return parse(yaml, "test.yml").targets.at(0).section; };
+  const auto block = section("redis:\n  - name: cache   # the cache\n    address: 'h:6379'\n    queues: [jobs]\n");
+  EXPECT_EQ(block, section("redis: [{queues: [\"jobs\"], address: h:6379, name: cache}]\n"));
+  EXPECT_NE(block, section("redis: [{queues: [jobs, mail], address: h:6379, name: cache}]\n"));
+  EXPECT_NE(block, section("redis: [{queues: [jobs], address: h:6380, name: cache}]\n"));
+  EXPECT_NE(block, section("kafka: [{name: cache, bootstrap_servers: [h:6379]}]\n"));
 }
 
 TEST(Config, EmptyFileMeansDefaults) {
@@ -224,6 +236,42 @@ TEST(Config, RedisSeedsAndDiscovery) {
   EXPECT_THAT(error_of("redis:\n  - name: r\n"), HasSubstr("redis[0].address: is required"));
 }
 
+TEST(Config, RedisTls) {
+  const auto& certs = msgwatch::test::tls_certificates();
+  const std::string head = "redis:\n  - name: r\n    address: h:1\n    tls:\n";
+  const auto plain = targets_of<redis::RedisTarget>(parse("redis: [{name: r, address: 'h:1'}]\n", "test.yml"));
+  EXPECT_FALSE(plain[0]->tls.has_value()) << "the default";
+
+  const auto config = parse(head + "      enabled: true\n      ca_file: " + certs.ca.string() + "\n      cert_file: " +
+                                certs.client.cert.string() + "\n      key_file: " + certs.client.key.string() +
+                                "\n      server_name: redis.internal\n",
+                            "test.yml");
+  const auto& tls = targets_of<redis::RedisTarget>(config)[0]->tls;
+  ASSERT_TRUE(tls.has_value());
+  EXPECT_EQ(tls->server_name, "redis.internal");
+  EXPECT_TRUE(tls->files.verify) << "the default";
+  EXPECT_NE(tls->context, nullptr) << "made once, when parsed";
+  const auto system_cas = parse(head + "      enabled: true\n      insecure_skip_verify: true\n", "test.yml");
+  EXPECT_NE(targets_of<redis::RedisTarget>(system_cas)[0]->tls->context, nullptr);
+  EXPECT_FALSE(targets_of<redis::RedisTarget>(system_cas)[0]->tls->files.verify);
+  EXPECT_FALSE(targets_of<redis::RedisTarget>(parse(head + "      ca_file: /nonexistent\n", "test.yml"))[0]->tls)
+      << "files are read only when enabled";
+
+  EXPECT_THAT(error_of(head + "      enabled: true\n      ca_file: /nonexistent/ca.pem\n"),
+              HasSubstr("test.yml:6:16: redis[0].tls.ca_file: cannot read /nonexistent/ca.pem"));
+  EXPECT_THAT(error_of(head + "      enabled: true\n      ca_file: " + certs.client.key.string() + "\n"),
+              HasSubstr("redis[0].tls.ca_file: " + certs.client.key.string() + " holds no PEM certificate"));
+  EXPECT_THAT(error_of(head + "      cert_file: " + certs.client.cert.string() + "\n"),
+              HasSubstr("redis[0].tls.key_file: cert_file and key_file go together"));
+  EXPECT_THAT(error_of(head + "      key_file: " + certs.client.key.string() + "\n"),
+              HasSubstr("redis[0].tls.cert_file: cert_file and key_file go together"));
+  EXPECT_THAT(error_of(head + "      enabled: true\n      cert_file: " + certs.client.cert.string() +
+                       "\n      key_file: " + certs.server.key.string() + "\n"),
+              HasSubstr("redis[0].tls.key_file: the key in " + certs.server.key.string() + " does not match"));
+  EXPECT_THAT(error_of(head + "      enabled: yes please\n"), HasSubstr("redis[0].tls.enabled"));
+  EXPECT_THAT(error_of(head + "      verify: false\n"), HasSubstr("redis[0].tls.verify: unknown key"));
+}
+
 TEST(Config, SecretsAreNeverWrittenInline) {
   EXPECT_THAT(error_of("redis:\n  - name: r\n    address: h:1\n    password: hunter2\n"),
               HasSubstr("redis[0].password: secrets are not written in the config"));
@@ -249,6 +297,56 @@ TEST(Config, SaslMechanisms) {
                 HasSubstr("kafka[0].sasl.mechanism: \"" + (unknown == "''" ? std::string() : unknown) +
                           "\" is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512"));
   }
+}
+
+std::string kafka_tls_yaml(const std::string& tls) {
+  return "kafka:\n  - name: a\n    bootstrap_servers: [h:1]\n    tls: {" + tls + "}\n";
+}
+
+TEST(Config, KafkaTlsReadsItsFilesWhenParsed) {
+  const auto& certs = test::tls_certificates();
+  const auto files = "ca_file: " + certs.ca.string() + ", cert_file: " + certs.client.cert.string() +
+                     ", key_file: " + certs.client.key.string();
+  const auto config = parse(kafka_tls_yaml("enabled: true, server_name: kafka.example, " + files), "test.yml");
+  const auto& cluster = *targets_of<kafka::KafkaCluster>(config).at(0);
+  ASSERT_TRUE(cluster.tls.has_value());
+  EXPECT_NE(cluster.tls->context, nullptr);
+  EXPECT_EQ(cluster.tls->files.ca_file, certs.ca.string());
+  EXPECT_TRUE(cluster.tls->files.verify);
+  const auto options = kafka::connection_options(cluster);
+  ASSERT_TRUE(options.tls.has_value());
+  EXPECT_EQ(options.tls->context, cluster.tls->context) << "one context per cluster, shared by its connections";
+  EXPECT_EQ(options.tls->server_name, "kafka.example");
+
+  const auto plain = parse(kafka_tls_yaml("enabled: false, " + files), "test.yml");
+  EXPECT_FALSE(targets_of<kafka::KafkaCluster>(plain).at(0)->tls.has_value());
+  EXPECT_FALSE(kafka::connection_options(*targets_of<kafka::KafkaCluster>(plain).at(0)).tls.has_value());
+  const auto insecure = parse(kafka_tls_yaml("enabled: true, insecure_skip_verify: true"), "test.yml");
+  EXPECT_FALSE(targets_of<kafka::KafkaCluster>(insecure).at(0)->tls->files.verify);
+}
+
+TEST(Config, KafkaTlsFilesThatCannotBeUsedFailNamingTheKey) {
+  const auto& certs = test::tls_certificates();
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, ca_file: /nonexistent/ca.pem")),
+              HasSubstr("test.yml:4:35: kafka[0].tls.ca_file: cannot read /nonexistent/ca.pem"));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, ca_file: " + certs.client.key.string())),
+              HasSubstr("kafka[0].tls.ca_file: " + certs.client.key.string() + " holds no PEM certificate"));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, cert_file: " + certs.client.cert.string())),
+              HasSubstr("kafka[0].tls.key_file: cert_file and key_file go together"));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, key_file: " + certs.client.key.string())),
+              HasSubstr("kafka[0].tls.cert_file: cert_file and key_file go together"));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, cert_file: " + certs.client.cert.string() +
+                                      ", key_file: " + certs.stranger.key.string())),
+              HasSubstr("kafka[0].tls.key_file: the key in " + certs.stranger.key.string() +
+                        " does not match the certificate in " + certs.client.cert.string()));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, cert_file: " + certs.client.key.string() +
+                                      ", key_file: " + certs.client.key.string())),
+              HasSubstr("kafka[0].tls.cert_file: " + certs.client.key.string() + " holds no valid PEM certificate"));
+  EXPECT_THAT(
+      error_of(kafka_tls_yaml("enabled: true, cert_file: " + certs.client.cert.string() +
+                              ", key_file: " + certs.client.cert.string())),
+      HasSubstr("kafka[0].tls.key_file: " + certs.client.cert.string() + " holds no unencrypted PEM private key"));
+  EXPECT_THAT(error_of(kafka_tls_yaml("enabled: true, verify: false")), HasSubstr("kafka[0].tls.verify: unknown key"));
 }
 
 TEST(Config, SecretResolvesFromEnvironmentAndFile) {

@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <deque>
+#include <functional>
 #include <stdexcept>
 
 namespace msgwatch {
@@ -212,6 +213,98 @@ TEST(Scheduler, ANewSnapshotDropsSeriesThatDisappeared) {
   const auto page = page_after(std::make_unique<Shrinking>(), 2);
   EXPECT_EQ(page.find("gone_soon"), std::string::npos) << page;
   EXPECT_TRUE(has(page, "stays{cluster=\"t\"} 1")) << page;
+}
+
+// What a configuration reload does to the scheduler: a probe added while it runs starts at
+// once; removing a group takes its probes off the page at once, aborts a collection in
+// progress, and destroys each probe only once its collect() has returned, while the other
+// groups' probes go on untouched.
+TEST(Scheduler, AddedProbesStartAndARemovedGroupLeavesWithoutCuttingItsCollectionShort) {
+  struct Track {
+    int collects = 0;
+    int aborts = 0;
+    bool collecting = false;
+    bool destroyed = false;
+    bool destroyed_while_collecting = false;
+    std::weak_ptr<const void> uses;  // what it was added with to keep alive
+    bool used_alive_at_destruction = false;
+  };
+  // Collects a value each time; with `hang`, every collect() after the first waits for abort().
+  class Tracked final : public Probe {
+   public:
+    Tracked(std::string target, bool hang, Track& track) : target_(std::move(target)), hang_(hang), track_(track) {}
+    ~Tracked() override {
+      track_.destroyed = true;
+      track_.destroyed_while_collecting = track_.collecting;
+      track_.used_alive_at_destruction = !track_.uses.expired();
+    }
+    std::string kind() const override { return "tracked"; }
+    std::string target() const override { return target_; }
+    ProbeSchedule schedule() const override { return {10ms, 5s}; }
+    boost::asio::awaitable<SeriesSet> collect() override {
+      track_.collecting = true;
+      const int call = ++track_.collects;
+      if (hang_ && call > 1) {
+        aborted_ = std::make_unique<AsyncEvent>(co_await boost::asio::this_coro::executor);
+        co_await aborted_->wait();
+        // Still this probe's work after abort(): its members must be alive.
+        track_.collecting = false;
+        throw std::runtime_error("aborted");
+      }
+      track_.collecting = false;
+      SeriesSet out;
+      out.add(kValue, {"v"}, call);
+      co_return out;
+    }
+    void abort() override {
+      ++track_.aborts;
+      if (aborted_) aborted_->set();
+    }
+
+   private:
+    std::string target_;
+    bool hang_;
+    Track& track_;
+    std::unique_ptr<AsyncEvent> aborted_;
+  };
+
+  boost::asio::io_context io;
+  Track kept, gone, added;
+  Scheduler scheduler(io, {}, [] {});
+  scheduler.add("kept", std::make_unique<Tracked>("kept", false, kept));
+  // Its target's registry, say: the target itself is forgotten at remove(), the probe may
+  // still write to it until destroyed (a segfault on the canary's thread once showed it).
+  auto registry = std::make_shared<int>(0);
+  gone.uses = registry;
+  scheduler.add("gone", std::make_unique<Tracked>("gone", true, gone), registry);
+  registry.reset();
+  scheduler.start();
+  const auto run_until = [&io](const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) io.run_for(10ms);
+    return done();
+  };
+  ASSERT_TRUE(run_until([&] { return gone.collecting && gone.collects == 2; })) << "the second collection hangs";
+  ASSERT_NE(page_of(scheduler).find("cluster=\"gone\""), std::string::npos);
+
+  scheduler.remove("gone");
+  scheduler.add("added", std::make_unique<Tracked>("added", false, added));
+  const auto page = page_of(scheduler);
+  EXPECT_EQ(page.find("cluster=\"gone\""), std::string::npos) << "off the page at once: " << page;
+  EXPECT_EQ(gone.aborts, 1);
+  EXPECT_FALSE(gone.destroyed) << "its collect() has not returned yet";
+
+  const int kept_before = kept.collects;
+  ASSERT_TRUE(run_until([&] { return gone.destroyed && added.collects >= 3 && kept.collects >= kept_before + 3; }));
+  EXPECT_FALSE(gone.destroyed_while_collecting);
+  EXPECT_TRUE(gone.used_alive_at_destruction) << "what it uses outlives it";
+  EXPECT_TRUE(gone.uses.expired()) << "and goes with it";
+  EXPECT_EQ(gone.collects, 2) << "never collected again";
+  const auto later = page_of(scheduler);
+  EXPECT_NE(later.find("scripted_value{cluster=\"added\",k=\"v\"}"), std::string::npos) << later;
+  EXPECT_NE(later.find("scripted_value{cluster=\"kept\",k=\"v\"}"), std::string::npos) << later;
+  EXPECT_EQ(later.find("cluster=\"gone\""), std::string::npos) << later;
+  scheduler.stop();
+  io.run_for(100ms);
 }
 
 }  // namespace

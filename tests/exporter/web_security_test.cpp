@@ -1,7 +1,9 @@
-// Basic auth against bcrypt hashes, and the web configuration file it comes from.
+// Basic auth against bcrypt hashes, and the web configuration file it comes from with the
+// TLS settings.
 
 #include "exporter/app/web_config.hpp"
 #include "exporter/runtime/basic_auth.hpp"
+#include "support/tls_certificates.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -93,11 +95,125 @@ TEST(WebConfig, MistakesNameTheLineAndKey) {
               HasSubstr(":2:15: basic_auth_users.prometheus: expected a bcrypt hash"));
   EXPECT_THAT(error_of("basic_auth_users: [prometheus]\n"), HasSubstr("basic_auth_users: expected a mapping"));
   EXPECT_THAT(error_of("basic_auth_users: {a: [b]\n"), HasSubstr("invalid YAML"));
-  EXPECT_THAT(error_of("tls_server_config:\n  cert_file: server.crt\n"),
-              HasSubstr("tls_server_config: HTTPS is not supported yet"));
 }
 
 TEST(WebConfig, AMissingFileIsAnError) { EXPECT_THROW(read_web_config("/nonexistent/web.yml"), config::ConfigError); }
+
+// tls_server_config naming the test certificates, with `more` lines in that section.
+std::string tls_section(const std::string& more = "") {
+  const auto& certs = test::tls_certificates();
+  return "tls_server_config:\n  cert_file: " + certs.server.cert.string() +
+         "\n  key_file: " + certs.server.key.string() + "\n" + more;
+}
+
+TEST(WebConfig, TlsSettingsAreReadWithGosDefaults) {
+  const auto path = write_file(tls_section());
+  const auto web = read_web_config(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(web.tls.has_value());
+  EXPECT_EQ(web.tls->cert_file, test::tls_certificates().server.cert.string());
+  EXPECT_EQ(web.tls->client_auth, TlsSettings::ClientAuth::none);
+  EXPECT_EQ(web.tls->min_version, TlsSettings::Version::tls12);
+  EXPECT_EQ(web.tls->max_version, TlsSettings::Version::tls13);
+  EXPECT_TRUE(web.basic_auth_users.empty());
+}
+
+TEST(WebConfig, TlsFilesAreRelativeToTheWebConfigFile) {
+  const auto& certs = test::tls_certificates();
+  const auto path = certs.dir / "relative-web.yml";
+  std::ofstream(path) << "tls_server_config:\n  cert_file: server.crt\n  key_file: ./server.key\n"
+                         "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n"
+                         "  min_version: TLS13\n  max_version: TLS13\n";
+  const auto web = read_web_config(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(web.tls.has_value());
+  EXPECT_EQ(web.tls->cert_file, (certs.dir / "server.crt").string());
+  EXPECT_EQ(web.tls->key_file, (certs.dir / "./server.key").string());
+  EXPECT_EQ(web.tls->client_ca_file, certs.ca.string());
+  EXPECT_EQ(web.tls->client_auth, TlsSettings::ClientAuth::require_and_verify);
+  EXPECT_EQ(web.tls->min_version, TlsSettings::Version::tls13);
+}
+
+TEST(WebConfig, EveryClientAuthTypeOfGoIsRead) {
+  const std::pair<const char*, TlsSettings::ClientAuth> types[] = {
+      {"NoClientCert", TlsSettings::ClientAuth::none},
+      {"RequestClientCert", TlsSettings::ClientAuth::request},
+      {"RequireAnyClientCert", TlsSettings::ClientAuth::require_any},
+      {"VerifyClientCertIfGiven", TlsSettings::ClientAuth::verify_if_given},
+      {"RequireAndVerifyClientCert", TlsSettings::ClientAuth::require_and_verify},
+  };
+  for (const auto& [name, policy] : types) {
+    const auto ca = policy == TlsSettings::ClientAuth::none
+                        ? ""
+                        : "  client_ca_file: " + test::tls_certificates().ca.string() + "\n";
+    const auto path = write_file(tls_section("  client_auth_type: " + std::string(name) + "\n" + ca));
+    const auto web = read_web_config(path);
+    std::filesystem::remove(path);
+    EXPECT_EQ(web.tls->client_auth, policy) << name;
+  }
+}
+
+TEST(WebConfig, TlsMistakesNameTheLineAndKey) {
+  const auto& certs = test::tls_certificates();
+  EXPECT_THAT(error_of("tls_server_config:\n  cert_file: " + certs.server.cert.string() + "\n"),
+              HasSubstr(":2:3: tls_server_config.key_file: is required"));
+  EXPECT_THAT(error_of("tls_server_config:\n"), HasSubstr("tls_server_config.cert_file: is required"));
+  EXPECT_THAT(error_of(tls_section("  client_auth: RequireAndVerifyClientCert\n")),
+              HasSubstr(":4:3: tls_server_config.client_auth: unknown key"));
+  EXPECT_THAT(error_of(tls_section("  cipher_suites: [TLS_AES_128_GCM_SHA256]\n")),
+              HasSubstr(":4:18: tls_server_config.cipher_suites: not supported"));
+  EXPECT_THAT(error_of(tls_section("  client_auth_type: RequireClientCertificate\n")),
+              HasSubstr(":4:21: tls_server_config.client_auth_type: \"RequireClientCertificate\" is not one of "
+                        "NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, "
+                        "RequireAndVerifyClientCert"));
+  EXPECT_THAT(error_of(tls_section("  min_version: TLS1.2\n")),
+              HasSubstr("tls_server_config.min_version: \"TLS1.2\" is not one of TLS10, TLS11, TLS12, TLS13"));
+  EXPECT_THAT(error_of(tls_section("  max_version: TLS11\n")),
+              HasSubstr("tls_server_config.max_version: must not be older than min_version"));
+  EXPECT_THAT(
+      error_of(tls_section("  client_auth_type: VerifyClientCertIfGiven\n")),
+      HasSubstr("tls_server_config.client_auth_type: verifies client certificates and so needs client_ca_file"));
+  EXPECT_THAT(
+      error_of(tls_section("  client_ca_file: " + certs.ca.string() + "\n")),
+      HasSubstr("tls_server_config.client_ca_file: is set, but client_auth_type asks for no client certificate"));
+}
+
+TEST(WebConfig, TlsFilesAreReadAndTheKeyMustMatchItsCertificate) {
+  const auto& certs = test::tls_certificates();
+  const auto with = [&](const std::filesystem::path& cert, const std::filesystem::path& key,
+                        const std::string& more = "") {
+    return "tls_server_config:\n  cert_file: " + cert.string() + "\n  key_file: " + key.string() + "\n" + more;
+  };
+  EXPECT_THAT(error_of(with("/nonexistent/server.crt", certs.server.key)),
+              HasSubstr(":2:14: tls_server_config.cert_file: cannot read /nonexistent/server.crt: No such file"));
+  EXPECT_THAT(error_of(with(certs.server.cert, "/nonexistent/server.key")),
+              HasSubstr(":3:13: tls_server_config.key_file: cannot read /nonexistent/server.key"));
+  EXPECT_THAT(
+      error_of(with(certs.server.key, certs.server.key)),
+      HasSubstr("tls_server_config.cert_file: " + certs.server.key.string() + " holds no valid PEM certificate"));
+  EXPECT_THAT(
+      error_of(with(certs.server.cert, certs.server.cert)),
+      HasSubstr("tls_server_config.key_file: " + certs.server.cert.string() + " holds no unencrypted PEM private key"));
+  EXPECT_THAT(error_of(with(certs.server.cert, certs.client.key)),
+              HasSubstr("tls_server_config.key_file: the key in " + certs.client.key.string() +
+                        " does not match the certificate in " + certs.server.cert.string()));
+  EXPECT_THAT(
+      error_of(with(
+          certs.server.cert, certs.server.key,
+          "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " + certs.server.key.string() + "\n")),
+      HasSubstr("tls_server_config.client_ca_file: " + certs.server.key.string() + " holds no PEM certificate"));
+  EXPECT_THAT(error_of(with(certs.server.cert, certs.server.key,
+                            "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: /nonexistent/ca.crt\n")),
+              HasSubstr("tls_server_config.client_ca_file: cannot read /nonexistent/ca.crt"));
+}
+
+TEST(WebConfig, TlsAndBasicAuthTogether) {
+  const auto path = write_file(tls_section() + "basic_auth_users:\n  prometheus: " + kScrapePwHash + "\n");
+  const auto web = read_web_config(path);
+  std::filesystem::remove(path);
+  EXPECT_TRUE(web.tls.has_value());
+  EXPECT_EQ(web.basic_auth_users.size(), 1u);
+}
 
 }  // namespace
 }  // namespace msgwatch

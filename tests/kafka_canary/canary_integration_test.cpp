@@ -11,6 +11,7 @@
 #include "support/kafka_group.hpp"
 #include "support/kafka_producer.hpp"
 #include "support/kafka_reader.hpp"
+#include "support/logfmt.hpp"
 #include "support/own_kafka.hpp"
 #include "support/process.hpp"
 #include "support/test_environment.hpp"
@@ -38,6 +39,16 @@ void expect_canary_families_documented(const Exposition& m) {
     if (family.rfind("kafka_canary", 0) != 0 && family.rfind("msgwatch_kafka_canary", 0) != 0) continue;
     EXPECT_NE(readme.find("| `" + family + "` |"), std::string::npos) << family << " is not in the README";
   }
+}
+
+// The transactional canary's lost messages as the daemon logged them: where to look.
+std::string lost_as_logged(const DaemonProcess& daemon) {
+  std::string out;
+  for (const auto& event : log_events(daemon.log(), "transactional canary message lost")) {
+    out += "\n  partition " + event.at("partition") + " offset " + event.at("offset") + " read_to " +
+           event.at("read_to") + " leader_when_sent " + event.at("leader_when_sent");
+  }
+  return out;
 }
 
 std::string instance_of(const Exposition& m) {
@@ -614,7 +625,7 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
   for (const char* family :
        {"kafka_canary_transaction_messages_lost_total", "kafka_canary_transaction_messages_duplicates_total",
         "kafka_canary_transaction_aborted_messages_seen_total"}) {
-    EXPECT_EQ(recovered.value(family, per_topic), 0.0) << family;
+    EXPECT_EQ(recovered.value(family, per_topic), 0.0) << family << "; lost, as logged:" << lost_as_logged(daemon);
   }
   daemon.stop();
 }

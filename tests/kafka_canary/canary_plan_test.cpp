@@ -133,5 +133,45 @@ TEST(CanaryBrokerSightings, ABrokerMissingForTheGivenTimeIsRemovedAndOneSeenAgai
   EXPECT_EQ(fresh.removed(t0 + 30s, 30s), (std::set<std::int32_t>{5}));
 }
 
+// Each change made is awaited until the view shows it: planned from the view read before it
+// showed, it was made again (a fourth partition added twice, the second time refused; a
+// reassignment sent twice), as a busy cluster showed.
+TEST(CanaryChangeInFlight, AChangeIsAwaitedUntilTheViewShowsItOrItsTimeRunsOut) {
+  const CanaryChangeInFlight::Clock::time_point t0{std::chrono::hours(1)};
+  const auto before = topic({{0, 1, 2}, {1, 2, 0}, {2, 0, 1}}, {0, 1, 2, 3});
+  CanaryChangeInFlight in_flight;
+  EXPECT_FALSE(in_flight.awaited(before, t0)) << "nothing made yet";
+
+  const auto add = plan(before);
+  ASSERT_EQ(add.kind, Kind::add_partitions);
+  in_flight.made(add, before.replicas.size(), t0);
+  EXPECT_TRUE(in_flight.awaited(before, t0 + 1s)) << "the view still has 3 partitions";
+  EXPECT_EQ(plan(before), add) << "what planning would do again without the wait";
+  const auto added = topic({{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {3, 0, 1}}, {0, 1, 2, 3});
+  EXPECT_FALSE(in_flight.awaited(added, t0 + 2s));
+  EXPECT_FALSE(in_flight.awaited(before, t0 + 3s)) << "once shown, nothing is awaited any more";
+
+  const auto on_removed = topic({{0, 1, 2}, {1, 2, 0}, {2, 0, 3}}, {0, 1, 2});
+  const auto reassign = plan(on_removed, {3});
+  ASSERT_EQ(reassign.kind, Kind::reassign);
+  in_flight.made(reassign, on_removed.replicas.size(), t0 + 10s);
+  EXPECT_TRUE(in_flight.awaited(on_removed, t0 + 11s));
+  EXPECT_TRUE(in_flight.awaited(on_removed, t0 + 39s));
+  EXPECT_FALSE(in_flight.awaited(on_removed, t0 + 40s)) << "after settle the view is planned from again";
+
+  in_flight.made(reassign, on_removed.replicas.size(), t0 + 50s);
+  auto moved = on_removed;
+  moved.replicas[reassign.partition].replicas = reassign.replicas;
+  EXPECT_FALSE(in_flight.awaited(moved, t0 + 51s));
+
+  auto not_led = topic({{0, 1, 2}, {1, 2, 0}, {2, 0, 1}}, {0, 1, 2});
+  not_led.leaders[2] = 0;
+  const auto elect = plan(not_led);
+  ASSERT_EQ(elect.kind, Kind::elect_preferred_leaders);
+  in_flight.made(elect, not_led.replicas.size(), t0 + 60s);
+  EXPECT_TRUE(in_flight.awaited(not_led, t0 + 61s));
+  EXPECT_FALSE(in_flight.awaited(topic({{0, 1, 2}, {1, 2, 0}, {2, 0, 1}}, {0, 1, 2}), t0 + 62s));
+}
+
 }  // namespace
 }  // namespace msgwatch::kafka

@@ -60,10 +60,16 @@ TEST(CanaryTracker, ReceivedLostAndFailedCountAgainstThePartitionAndItsLeaderAtS
   EXPECT_EQ(*latency, 250ms);
   // Partition 1's consumer reads offset 6, then 8: offset 7 no longer holds the message.
   tracker.read(1, 6);
-  tracker.expire(t0 + 1s);
+  EXPECT_TRUE(tracker.expire(t0 + 1s).empty());
   EXPECT_EQ(tracker.pending(), 1u);
   tracker.read(1, 8);
-  tracker.expire(t0 + 1s);
+  const auto lost = tracker.expire(t0 + 1s);
+  ASSERT_EQ(lost.size(), 1u);  // what the warning names
+  EXPECT_EQ(lost[0].partition, 1);
+  EXPECT_EQ(lost[0].sequence, m1.sequence);
+  EXPECT_EQ(lost[0].offset, 7);
+  EXPECT_EQ(lost[0].read_to, 9);
+  EXPECT_EQ(lost[0].leader, 2);
   EXPECT_EQ(tracker.pending(), 0u);
 
   const auto& partitions = tracker.partitions();

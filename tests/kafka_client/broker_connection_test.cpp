@@ -1,6 +1,7 @@
 // BrokerConnection against a scripted broker on loopback: close() at every stage of
-// connect(), oversized, announced-but-unsent and many-chunk frames, the SASL password
-// provider and session lifetimes.
+// connect(), also in the TLS handshake, which the connect timeout bounds too; oversized,
+// announced-but-unsent and many-chunk frames, the SASL password provider and session
+// lifetimes.
 
 #include "probes/kafka/client/broker_connection.hpp"
 #include "probes/kafka/client/scram.hpp"
@@ -108,6 +109,73 @@ TEST(BrokerConnectionTest, CloseBeforeConnectMakesItFail) {
   run_until(
       io, [] { return false; }, 200ms);
   EXPECT_EQ(broker.accepted(), 0);
+}
+
+// A peer that accepts one connection and says nothing (a TLS handshake with it waits for the
+// server's hello), or hangs up at once.
+struct SilentPeer {
+  SilentPeer(asio::io_context& io, bool hang_up)
+      : acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    acceptor.async_accept([this, hang_up](boost::system::error_code error, asio::ip::tcp::socket socket) {
+      if (error) return;
+      accepted = true;
+      if (!hang_up) held.emplace(std::move(socket));
+    });
+  }
+  [[nodiscard]] std::uint16_t port() const { return acceptor.local_endpoint().port(); }
+
+  asio::ip::tcp::acceptor acceptor;
+  bool accepted = false;
+  std::optional<asio::ip::tcp::socket> held;
+};
+
+ConnectionOptions tls_options(std::chrono::milliseconds connect_timeout) {
+  auto options = patient_options();
+  options.connect_timeout = connect_timeout;
+  options.tls = TlsClient{{}, "", make_tls_client_context({})};
+  return options;
+}
+
+TEST(BrokerConnectionTest, CloseDuringTheTlsHandshakeFailsConnectAtOnce) {
+  asio::io_context io;
+  SilentPeer peer(io, false);
+  const auto connection = connection_to(io, "127.0.0.1", peer.port(), tls_options(60s));
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(io, [&] { return peer.accepted; })) << "the client never connected";
+  // The client hello is on its way, the server's never comes.
+  run_until(
+      io, [] { return false; }, 200ms);
+
+  connection->close();
+  ASSERT_TRUE(run_until(
+      io, [&] { return outcome->done; }, 5s))
+      << "connect() went on after close()";
+  EXPECT_THAT(error_message(outcome->error),
+              HasSubstr("127.0.0.1:" + std::to_string(peer.port()) + ": connection closed while in the TLS handshake"));
+  EXPECT_FALSE(connection->is_open());
+}
+
+TEST(BrokerConnectionTest, TheConnectTimeoutBoundsTheTlsHandshake) {
+  asio::io_context io;
+  SilentPeer peer(io, false);
+  const auto connection = connection_to(io, "127.0.0.1", peer.port(), tls_options(300ms));
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(
+      io, [&] { return outcome->done; }, 5s))
+      << "the handshake outlived the connect timeout";
+  EXPECT_TRUE(peer.accepted);
+  EXPECT_THAT(error_message(outcome->error), HasSubstr("connect timed out after 300ms"));
+}
+
+TEST(BrokerConnectionTest, APeerThatHangsUpInTheHandshakeFailsItNamingTheBroker) {
+  asio::io_context io;
+  SilentPeer peer(io, true);
+  const auto connection = connection_to(io, "127.0.0.1", peer.port(), tls_options(60s));
+  const auto outcome = start(io, connect(connection));
+  ASSERT_TRUE(run_until(
+      io, [&] { return outcome->done; }, 5s));
+  // Closed, or reset when the hello arrived before the close: either way the handshake's.
+  EXPECT_THAT(error_message(outcome->error), HasSubstr("tls handshake with 127.0.0.1:" + std::to_string(peer.port())));
 }
 
 TEST(BrokerConnectionTest, AResponseFrameAboveTheLimitIsRefusedAndClosesTheConnection) {

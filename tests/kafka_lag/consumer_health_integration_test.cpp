@@ -257,8 +257,16 @@ TEST(ConsumerHealth, JitterStaysOkOverAHundredCyclesASlowConsumerWarnsOneThatLef
       left_at = cycles.size();
     }
 
-    const auto m = daemon.scrape_metrics();
-    for (const auto& sample : m.series("msgwatch_probe_last_success_timestamp_seconds")) cycles.insert(sample.value);
+    // One step per cycle, however loaded the machine: the next step waits until a cycle
+    // completed after this one, so the window sees the jitter, not a step held over cycles.
+    const auto cycles_before = cycles.size();
+    Exposition m;
+    while (cycles.size() == cycles_before) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no cycle completed";
+      std::this_thread::sleep_for(25ms);
+      m = daemon.scrape_metrics();
+      for (const auto& sample : m.series("msgwatch_probe_last_success_timestamp_seconds")) cycles.insert(sample.value);
+    }
     const auto status = [&](const std::string& group) {
       return m.value("kafka_consumergroup_partition_status", partition_labels(group, topic, 0));
     };
@@ -274,7 +282,6 @@ TEST(ConsumerHealth, JitterStaysOkOverAHundredCyclesASlowConsumerWarnsOneThatLef
       EXPECT_NE(status(gone), 1.0) << "WARN after its members left, cycle " << cycles.size();
       if (status(gone) != 3.0) gone_stop_after = cycles.size() - *gone_empty_at + 1;
     }
-    std::this_thread::sleep_for(50ms);
   }
   // The first cycle without members may still see the last commit move the offset.
   EXPECT_LE(gone_stop_after, 2u) << "cycles without members until STOP";

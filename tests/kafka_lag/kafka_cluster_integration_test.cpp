@@ -154,15 +154,26 @@ TEST(KafkaCluster, ABrokerThatCannotBeReachedCostsOnlyWhatDependsOnIt) {
   for (int p = 0; p < kPartitions; ++p) {
     leader[p] = std::to_string(static_cast<int>(*metrics.value("kafka_topic_partition_leader", offset_labels(p))));
   }
+  const auto victim = leader[0];
+  // One more group, on a partition the victim does not lead only: nothing of it depends on
+  // the victim unless the victim coordinates it.
+  int safe_partition = 1;
+  while (leader[safe_partition] == victim) ++safe_partition;  // kPartitions > brokers: one exists
+  const std::string safe_group = "safe";
+  commit_offsets(kafka.bootstrap(), safe_group, {{topic, safe_partition, 1}});
+  const Labels safe_labels{{"cluster", "it"}, {"consumergroup", safe_group}};
+  metrics = daemon.wait_for_metrics(
+      [&](const Exposition& m) { return m.value("kafka_consumergroup_group_sum_lag", safe_labels) ? "" : "its lag"; },
+      90s, "the safe group's lag");
   std::map<int, std::string> coordinator;  // group -> broker
+  std::string safe_coordinator;
   for (const auto& sample : metrics.samples_named("kafka_consumergroup_info")) {
     const auto group = label(sample, "consumergroup");
     if (group.rfind("group-", 0) == 0) coordinator[std::stoi(group.substr(6))] = label(sample, "coordinator");
+    if (group == safe_group) safe_coordinator = label(sample, "coordinator");
   }
   ASSERT_EQ(coordinator.size(), static_cast<std::size_t>(kGroups));
-  const auto victim = leader[0];
-  int victim_groups = 0;
-  for (const auto& [g, broker] : coordinator) victim_groups += broker == victim ? 1 : 0;
+  const bool safe_group_unread = safe_coordinator == victim;
 
   kafka.kill_node(std::stoi(victim));
   metrics = daemon.wait_for_metrics(
@@ -174,7 +185,21 @@ TEST(KafkaCluster, ABrokerThatCannotBeReachedCostsOnlyWhatDependsOnIt) {
       },
       90s, "the broker loss to show");
   EXPECT_EQ(metrics.value("msgwatch_kafka_cycle_partial", cluster_labels()), 1.0);
-  EXPECT_EQ(metrics.value("msgwatch_kafka_unread_groups", cluster_labels()), victim_groups);
+  // Every group-N committed on a partition the victim leads: those it does not coordinate
+  // keep their series but not their totals, and are named as not read whole, like the others.
+  EXPECT_EQ(metrics.value("msgwatch_kafka_unread_groups", cluster_labels()), kGroups + (safe_group_unread ? 1 : 0));
+  for (int g = 0; g < kGroups; ++g) {
+    EXPECT_EQ(metrics.value("msgwatch_kafka_group_unread",
+                            {{"cluster", "it"}, {"consumergroup", "group-" + std::to_string(g)}}),
+              1.0)
+        << "group " << g;
+  }
+  if (safe_group_unread) {
+    EXPECT_EQ(metrics.value("msgwatch_kafka_group_unread", safe_labels), 1.0);
+  } else {
+    EXPECT_FALSE(metrics.value("msgwatch_kafka_group_unread", safe_labels));
+    EXPECT_EQ(metrics.value("kafka_consumergroup_group_sum_lag", safe_labels), 10.0 + safe_partition - 1);
+  }
   EXPECT_EQ(metrics.value("kafka_brokers", cluster_labels()), 3.0) << "not fenced yet: still in the metadata";
   for (const auto& [broker, name] : std::map<std::string, std::string>{{"0", "0"}, {"1", "1"}, {"2", "2"}}) {
     if (broker != victim) {
@@ -186,10 +211,13 @@ TEST(KafkaCluster, ABrokerThatCannotBeReachedCostsOnlyWhatDependsOnIt) {
     const bool lost = leader[p] == victim;
     unread_partitions += lost ? 1 : 0;
     const auto offset = metrics.value("kafka_topic_partition_current_offset", offset_labels(p));
+    const auto unread = metrics.value("msgwatch_kafka_partition_unread", offset_labels(p));
     if (lost) {
       EXPECT_FALSE(offset) << "partition " << p << " is led by the unreachable broker";
+      EXPECT_EQ(unread, 1.0) << "partition " << p;
     } else {
       EXPECT_EQ(offset, 10.0 + p) << "partition " << p;
+      EXPECT_FALSE(unread) << "partition " << p;
     }
   }
   EXPECT_EQ(metrics.value("msgwatch_kafka_unread_partitions", cluster_labels()), unread_partitions);
@@ -227,6 +255,9 @@ TEST(KafkaCluster, ABrokerThatCannotBeReachedCostsOnlyWhatDependsOnIt) {
       EXPECT_EQ(metrics.value("kafka_consumergroup_lag", lag_labels(g, p)), 10.0 + p - committed(g, p));
     }
   }
+  EXPECT_TRUE(metrics.samples_named("msgwatch_kafka_partition_unread").empty());
+  EXPECT_TRUE(metrics.samples_named("msgwatch_kafka_group_unread").empty());
+  EXPECT_EQ(metrics.value("msgwatch_kafka_unread_groups", cluster_labels()), 0.0);
   daemon.stop();
 }
 

@@ -99,14 +99,55 @@ TEST(LagMetrics, EveryUnreadGroupIsNamedByOneSeries) {
   snapshot.unread_groups.clear();
   page = page_of(snapshot);
   EXPECT_EQ(page.find("msgwatch_kafka_group_unread"), std::string::npos) << page;
+  EXPECT_EQ(page.find("msgwatch_kafka_partition_unread"), std::string::npos) << page;
   EXPECT_NE(page.find("\nmsgwatch_kafka_unread_groups 0\n"), std::string::npos);
+}
+
+// A partition whose leader did not answer has no offsets in the cycle, and a group that
+// committed on it no totals (sum, maximum, lag in seconds, status): both are named, so that
+// the alerts on them are held, not resolved. Groups on other partitions are not.
+TEST(LagMetrics, APartitionWithoutEndOffsetsAndTheGroupsOnItAreNamed) {
+  ClusterSnapshot snapshot;
+  snapshot.topics["t"].partitions[0] = {1, {1}, {1}, 0, 100, 100};
+  snapshot.topics["t"].partitions[1] = {2, {2}, {2}, std::nullopt, std::nullopt, std::nullopt};  // leader silent
+  snapshot.topics["t"].partitions[2] = {-1, {2}, {}, std::nullopt, std::nullopt, std::nullopt};  // offline
+  auto& other = snapshot.topics["other"];
+  other.selected = false;  // not watched: neither named nor holding anything
+  other.partitions[0] = {2, {2}, {2}, std::nullopt, std::nullopt, std::nullopt};
+  snapshot.groups["on-silent"].committed = {{{"t", 0}, 50}, {{"t", 1}, 10}};
+  snapshot.groups["on-offline"].committed = {{{"t", 2}, 5}};
+  snapshot.groups["elsewhere"].committed = {{{"t", 0}, 60}, {{"other", 0}, 3}};
+  snapshot.unread_groups = {"moving"};
+  GroupHistory history;
+  history.status[{"elsewhere", "t", 0}] = 0;
+  const auto page = page_of(snapshot, history);
+  for (const char* named :
+       {"msgwatch_kafka_partition_unread{topic=\"t\",partition=\"1\"} 1\n",
+        "msgwatch_kafka_partition_unread{topic=\"t\",partition=\"2\"} 1\n",
+        "msgwatch_kafka_group_unread{consumergroup=\"on-silent\"} 1\n",
+        "msgwatch_kafka_group_unread{consumergroup=\"on-offline\"} 1\n",
+        "msgwatch_kafka_group_unread{consumergroup=\"moving\"} 1\n", "\nmsgwatch_kafka_unread_groups 3\n"}) {
+    EXPECT_NE(page.find(named), std::string::npos) << named << page;
+  }
+  for (const char* absent :
+       {"msgwatch_kafka_partition_unread{topic=\"t\",partition=\"0\"}",
+        "msgwatch_kafka_partition_unread{topic=\"other\"", "msgwatch_kafka_group_unread{consumergroup=\"elsewhere\"}",
+        "kafka_consumergroup_group_sum_lag{consumergroup=\"on-silent\"}"}) {
+    EXPECT_EQ(page.find(absent), std::string::npos) << absent << page;
+  }
+  EXPECT_NE(page.find("kafka_consumergroup_status{consumergroup=\"elsewhere\"} 0\n"), std::string::npos) << page;
 }
 
 TEST(LagMetrics, TopicGranularityKeepsOnlyAggregates) {
   auto snapshot = sample();
   snapshot.groups["billing"].committed.erase({"orders", 2});  // the offline partition: see below
   const auto page = page_of(snapshot, {}, {false, nullptr});
-  EXPECT_EQ(page.find("partition=\""), std::string::npos) << page;
+  // One series per partition stays: the offline one is named unread, as the problem series
+  // of a partition (stalled last stable offset, truncations) are exported at either granularity.
+  const std::string unread = "msgwatch_kafka_partition_unread{topic=\"orders\",partition=\"2\"} 1\n";
+  const auto at = page.find(unread);
+  ASSERT_NE(at, std::string::npos) << page;
+  EXPECT_EQ((page.substr(0, at) + page.substr(at + unread.size())).find("partition=\""), std::string::npos) << page;
   EXPECT_NE(page.find("kafka_consumergroup_lag_sum{consumergroup=\"billing\",topic=\"orders\"} 600\n"),
             std::string::npos);
   EXPECT_NE(page.find("kafka_consumergroup_group_max_lag{consumergroup=\"billing\"} 600\n"), std::string::npos);

@@ -4,7 +4,9 @@
 // start their own redis-server on a free loopback port and stop it by pid.
 
 #include "probes/redis/redis_probe.hpp"
+#include "tests/redis/redis_cluster_rig.hpp"
 #include "tests/redis/test_support.hpp"
+#include "tests/support/process.hpp"
 #include "tests/support/wait.hpp"
 
 #include <gtest/gtest.h>
@@ -25,37 +27,14 @@ using namespace std::chrono_literals;
 using test::collect;
 using test::value_of;
 
-struct ContextDeleter {
-  void operator()(redisContext* context) const noexcept { redisFree(context); }
-};
-struct ReplyDeleter {
-  void operator()(redisReply* reply) const noexcept { freeReplyObject(reply); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
 // The oracle: a plain synchronous hiredis connection, nothing shared with the probe's client.
 class Oracle {
  public:
-  explicit Oracle(const std::string& address, const std::string& password = "") {
-    const auto colon = address.rfind(':');
-    context_.reset(redisConnect(address.substr(0, colon).c_str(), std::stoi(address.substr(colon + 1))));
-    if (context_ == nullptr || context_->err != 0) throw std::runtime_error("oracle cannot connect to " + address);
+  explicit Oracle(const std::string& address, const std::string& password = "") : client_(address) {
     if (!password.empty()) run({"AUTH", password});
   }
 
-  ReplyPtr run(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    ReplyPtr reply(static_cast<redisReply*>(
-        redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (reply == nullptr) throw std::runtime_error("oracle: connection failed: " + std::string(context_->errstr));
-    if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error("oracle: " + args[0] + ": " + reply->str);
-    return reply;
-  }
+  test::RedisReplyPtr run(const std::vector<std::string>& args) { return client_.command(args); }
 
   std::string info_field(const std::string& field) {
     const auto reply = run({"INFO", "ALL"});
@@ -77,28 +56,16 @@ class Oracle {
   void pipeline(std::size_t count, const std::function<std::vector<std::string>(std::size_t)>& make) {
     constexpr std::size_t kBatch = 10000;
     for (std::size_t start = 0; start < count; start += kBatch) {
-      const std::size_t end = std::min(count, start + kBatch);
-      for (std::size_t i = start; i < end; ++i) {
-        const auto args = make(i);
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lengths;
-        for (const auto& arg : args) {
-          argv.push_back(arg.data());
-          lengths.push_back(arg.size());
-        }
-        redisAppendCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data());
-      }
-      for (std::size_t i = start; i < end; ++i) {
-        void* raw = nullptr;
-        if (redisGetReply(context_.get(), &raw) != REDIS_OK) throw std::runtime_error("oracle: pipeline failed");
-        const ReplyPtr reply(static_cast<redisReply*>(raw));
+      std::vector<std::vector<std::string>> batch;
+      for (std::size_t i = start; i < std::min(count, start + kBatch); ++i) batch.push_back(make(i));
+      for (const auto& reply : client_.pipeline(batch)) {
         if (reply->type == REDIS_REPLY_ERROR) throw std::runtime_error(std::string("oracle: ") + reply->str);
       }
     }
   }
 
  private:
-  std::unique_ptr<redisContext, ContextDeleter> context_;
+  test::RedisNodeClient client_;
 };
 
 RedisTarget target_for(const std::string& address) {
@@ -545,6 +512,30 @@ TEST(RedisIntegration, ReconnectsAfterRestart) {
   EXPECT_NE(test::labels_of(after.families, "redis_instance_info").at("run_id"), run_id_before);
 }
 
+// The fixture itself: a server whose port another redis-server took while it was down must
+// not pass for started because that other server answers PING (tests running side by side
+// once had one test's keys and settings land on another test's server).
+TEST(RedisServerProcess, ARestartOnAPortTakenByAnotherServerFails) {
+  test::RedisServerProcess server;
+  server.stop();
+  const auto other_log = server.dir() / "other.log";
+  auto other = msgwatch::test::ChildProcess::spawn(
+      {"redis-server", "--port", std::to_string(server.port()), "--bind", "127.0.0.1", "--save", ""}, other_log,
+      other_log);
+  msgwatch::test::wait_until_explained(
+      [&]() -> std::string {
+        std::unique_ptr<redisContext, decltype(&redisFree)> c(redisConnect("127.0.0.1", server.port()), &redisFree);
+        return c != nullptr && c->err == 0 ? "" : "not serving yet";
+      },
+      30s, "the other redis-server");
+  try {
+    server.start();
+    ADD_FAILURE() << "start() took the other server on port " << server.port() << " for its own";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("is taken"), std::string::npos) << e.what();
+  }
+}
+
 // A primary and its replica, real processes: either one as the seed finds the other; every
 // series is labelled with its server; key groups are sampled and queues read on the primary
 // only; a replica that stops is redis_up 0 while the primary keeps reporting.
@@ -647,6 +638,32 @@ TEST_F(RedisReplicationTest, AStoppedReplicaIsDownWhileThePrimaryKeepsReporting)
         return up == 1 ? "" : "redis_up " + (up ? std::to_string(*up) : "absent") + " " + again.error;
       },
       30s, "the restarted replica reported again");
+}
+
+// A primary that stops takes its queue with it while the replica keeps the probe
+// successful: the queue's series go and msgwatch_redis_queue_unread names it (so that alerts
+// on it are held, not resolved), until the primary answers again.
+TEST_F(RedisReplicationTest, AQueueWhoseServerIsDownIsNamedUnread) {
+  auto probe = make_redis_probe(target(primary_.address()));
+  auto page = collect(io_, *probe);
+  ASSERT_EQ(page.error, "");
+  EXPECT_EQ(test::find_family(page.families, "msgwatch_redis_queue_unread"), nullptr);
+  primary_.stop();
+  page = collect(io_, *probe);
+  ASSERT_EQ(page.error, "") << "the replica answers";
+  EXPECT_EQ(value_of(page.families, "redis_up", {{"node", primary_.address()}}), 0);
+  EXPECT_EQ(test::find_family(page.families, "redis_key_size"), nullptr);
+  EXPECT_EQ(value_of(page.families, "msgwatch_redis_queue_unread", {{"key", "jobs"}}), 1);
+
+  primary_.start();
+  msgwatch::test::wait_until_explained(
+      [&] {
+        page = collect(io_, *probe);
+        return value_of(page.families, "redis_up", {{"node", primary_.address()}}) == 1 ? "" : page.error;
+      },
+      30s, "the restarted primary reported again");
+  EXPECT_EQ(test::find_family(page.families, "msgwatch_redis_queue_unread"), nullptr);
+  EXPECT_NE(test::find_family(page.families, "redis_key_size"), nullptr);
 }
 
 // A replica that stalls (SIGSTOP: its socket accepts, nothing answers) costs only itself: its

@@ -1,5 +1,7 @@
 #include "tests/redis/test_support.hpp"
 
+#include "tests/support/process.hpp"
+
 #include <hiredis/hiredis.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/detached.hpp>
@@ -177,12 +179,6 @@ asio::awaitable<void> FakeRedis::serve(std::shared_ptr<tcp::socket> socket) {
 
 // ---- redis-server processes ----
 
-int free_loopback_port() {
-  asio::io_context io;
-  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return acceptor.local_endpoint().port();
-}
-
 namespace {
 
 // PING answered with PONG or with an authentication error: the server is serving.
@@ -198,14 +194,25 @@ bool serving(int port) {
   return text == "PONG" || text.rfind("NOAUTH", 0) == 0;
 }
 
+// Whether the log, from `offset` on, holds `text`.
+bool log_says(const std::filesystem::path& log, std::size_t offset, const std::string& text) {
+  return msgwatch::test::read_file(log).find(text, offset) != std::string::npos;
+}
+
 }  // namespace
 
+// A port found free may be taken by another test's server before this one binds it; then a
+// PING would be answered by that other server. Only this server's own log saying it is ready
+// proves that the port is its own; a server that lost the race is started again on another.
 RedisServerProcess::RedisServerProcess(std::vector<std::string> config_lines)
     : config_lines_(std::move(config_lines)), port_(free_loopback_port()) {
   auto pattern = (std::filesystem::temp_directory_path() / "msgwatch-redis-test-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
-  start();
+  for (int attempt = 1; !try_start(); ++attempt) {
+    if (attempt == 5) throw std::runtime_error("redis-server found its port taken 5 times; see " + log().string());
+    port_ = free_loopback_port();
+  }
 }
 
 RedisServerProcess::~RedisServerProcess() {
@@ -215,14 +222,21 @@ RedisServerProcess::~RedisServerProcess() {
 }
 
 void RedisServerProcess::start() {
-  if (pid_ > 0) return;
+  if (!try_start()) {
+    throw std::runtime_error("redis-server: port " + std::to_string(port_) + " is taken; see " + log().string());
+  }
+}
+
+bool RedisServerProcess::try_start() {
+  if (pid_ > 0) return true;
   const auto config = dir_ / "redis.conf";
   {
     std::ofstream out(config);
     out << "port " << port_ << "\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\n"
-        << "dir " << dir_.string() << "\nlogfile " << (dir_ / "redis.log").string() << "\n";
+        << "dir " << dir_.string() << "\nlogfile " << log().string() << "\n";
     for (const auto& line : config_lines_) out << line << "\n";
   }
+  const std::size_t offset = msgwatch::test::read_file(log()).size();  // what an earlier start wrote
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -233,12 +247,12 @@ void RedisServerProcess::start() {
   }
   pid_ = pid;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!serving(port_)) {
+  while (!(log_says(log(), offset, "Ready to accept connections") && serving(port_))) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("redis-server exited at start (is it installed and on PATH?); see " +
-                               (dir_ / "redis.log").string());
+      if (log_says(log(), offset, "Address already in use")) return false;
+      throw std::runtime_error("redis-server exited at start (is it installed and on PATH?); see " + log().string());
     }
     if (std::chrono::steady_clock::now() > deadline) {
       stop();
@@ -246,6 +260,7 @@ void RedisServerProcess::start() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  return true;
 }
 
 void RedisServerProcess::stop() {

@@ -4,6 +4,7 @@
 
 #include "exporter/sdk/probe.hpp"
 #include "probes/redis/resp_codec.hpp"
+#include "support/test_environment.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -122,12 +123,16 @@ class RedisServerProcess {
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  // false: the port was taken, by a server not this one (see the constructor).
+  bool try_start();
+  [[nodiscard]] std::filesystem::path log() const { return dir_ / "redis.log"; }
+
   std::vector<std::string> config_lines_;
   std::filesystem::path dir_;
   int port_ = 0;
   int pid_ = -1;
 };
 
-int free_loopback_port();
+using msgwatch::test::free_loopback_port;
 
 }  // namespace msgwatch::redis::test

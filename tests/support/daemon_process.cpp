@@ -80,6 +80,8 @@ void DaemonProcess::wait_ready(std::chrono::milliseconds deadline) {
         [&]() -> std::string {
           exited = child_.poll();
           if (exited) return "";
+          // Until it says so, a listener on its port is some other process that took the port.
+          if (log().find("serving metrics") == std::string::npos) return "not serving yet";
           try {
             const HttpResponse r = http_get("127.0.0.1", port_, "/-/ready", {}, 2s);
             if (r.status == 200) return "";

@@ -147,11 +147,16 @@ std::optional<HttpResponse> parse_http_response(std::string_view data, bool eof)
 
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& target,
                       const HttpHeaders& headers, std::chrono::milliseconds timeout) {
+  return http_request("GET", host, port, target, headers, timeout);
+}
+
+HttpResponse http_request(const std::string& method, const std::string& host, std::uint16_t port,
+                          const std::string& target, const HttpHeaders& headers, std::chrono::milliseconds timeout) {
   std::string request =
-      "GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) + "\r\nConnection: close\r\n";
+      method + " " + target + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) + "\r\nConnection: close\r\n";
   for (const auto& [key, value] : headers) request += key + ": " + value + "\r\n";
   request += "\r\n";
-  const std::string where = "GET http://" + host + ":" + std::to_string(port) + target;
+  const std::string where = method + " http://" + host + ":" + std::to_string(port) + target;
 
   asio::io_context io;
   tcp::resolver resolver(io);

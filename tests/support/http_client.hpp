@@ -32,6 +32,10 @@ struct HttpResponse {
 // malformed response; any status code is returned, not thrown.
 HttpResponse http_get(const std::string& host, std::uint16_t port, const std::string& target,
                       const HttpHeaders& headers = {}, std::chrono::milliseconds timeout = 10s);
+// The same with another method and no body (POST /-/reload).
+HttpResponse http_request(const std::string& method, const std::string& host, std::uint16_t port,
+                          const std::string& target, const HttpHeaders& headers = {},
+                          std::chrono::milliseconds timeout = 10s);
 
 // Parses a complete response from `data`; nullopt if more bytes are needed. `eof` says the
 // peer closed the connection, which completes a body without Content-Length. Throws

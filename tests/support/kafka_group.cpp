@@ -55,8 +55,9 @@ Ptr<rd_kafka_conf_t> group_conf(const std::string& bootstrap, const std::string&
 }  // namespace
 
 std::vector<std::optional<std::int64_t>> committed_offsets(const std::string& bootstrap, const std::string& group,
-                                                           const std::vector<TopicPartition>& partitions) {
-  auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, {}));
+                                                           const std::vector<TopicPartition>& partitions,
+                                                           const KafkaSettings& settings) {
+  auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, settings));
   auto list = partition_list();
   for (const auto& tp : partitions) {
     rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
@@ -72,8 +73,8 @@ std::vector<std::optional<std::int64_t>> committed_offsets(const std::string& bo
   return out;
 }
 
-void commit_offsets(const std::string& bootstrap, const std::string& group,
-                    const std::vector<PartitionOffset>& offsets) {
+void commit_offsets(const std::string& bootstrap, const std::string& group, const std::vector<PartitionOffset>& offsets,
+                    const KafkaSettings& settings) {
   std::string what = "commit for group " + group + ":";
   for (const auto& o : offsets) what += " " + describe(o);
   // Never subscribes, so it commits as a non-member (generation -1), which the broker accepts
@@ -82,7 +83,7 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
   // tried again; any other failure is the test's.
   wait_until_explained(
       [&]() -> std::string {
-        auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, {}));
+        auto rk = make_client(RD_KAFKA_CONSUMER, group_conf(bootstrap, group, settings));
         const std::string failure = commit_sync(rk.get(), offsets);
         rd_kafka_consumer_close(rk.get());
         if (failure.empty()) return "";
@@ -94,7 +95,7 @@ void commit_offsets(const std::string& bootstrap, const std::string& group,
       60s, what);
   std::vector<TopicPartition> partitions;
   for (const auto& o : offsets) partitions.push_back({o.topic, o.partition});
-  const auto stored = committed_offsets(bootstrap, group, partitions);
+  const auto stored = committed_offsets(bootstrap, group, partitions, settings);
   for (std::size_t i = 0; i < offsets.size(); ++i) {
     if (stored[i] != offsets[i].offset) {
       throw std::runtime_error(what + ": broker returns " + (stored[i] ? std::to_string(*stored[i]) : "no offset") +

@@ -31,14 +31,15 @@ struct PartitionOffset {
 
 // Commits `offsets` for `group` synchronously without joining it (a consumer with that
 // group.id that never subscribes), then reads them back and throws unless the broker
-// returns exactly these offsets.
-void commit_offsets(const std::string& bootstrap, const std::string& group,
-                    const std::vector<PartitionOffset>& offsets);
+// returns exactly these offsets. `settings`: librdkafka properties, e.g. SASL's or TLS's.
+void commit_offsets(const std::string& bootstrap, const std::string& group, const std::vector<PartitionOffset>& offsets,
+                    const KafkaSettings& settings = {});
 
 // The group's committed offset for each partition, in the order given; nullopt where the
 // group has none.
 std::vector<std::optional<std::int64_t>> committed_offsets(const std::string& bootstrap, const std::string& group,
-                                                           const std::vector<TopicPartition>& partitions);
+                                                           const std::vector<TopicPartition>& partitions,
+                                                           const KafkaSettings& settings = {});
 
 // A live member of `group`, subscribed to `topics`, polling continuously on its own thread
 // (auto commit off, so committed offsets change only through commit()). All public

@@ -27,15 +27,40 @@ std::vector<std::string> scram_broker_settings(const std::vector<std::string>& e
   return settings;
 }
 
+std::vector<std::string> acl_broker_settings(const std::vector<std::string>& extra) {
+  auto settings = sasl_broker_settings(extra);
+  settings.insert(settings.end(), {"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                                   "super.users=User:admin;User:ANONYMOUS"});
+  return settings;
+}
+
+namespace {
+
+// The client configuration of Kafka's tools as the PLAIN admin, then `client_properties`
+// (later lines win), e.g. security.protocol=SASL_SSL and a truststore.
+std::string admin_command_config(const std::vector<std::string>& client_properties = {}) {
+  std::string properties =
+      "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+      "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+      "username=\"admin\" password=\"admin-pw\";\n";
+  for (const auto& line : client_properties) properties += line + "\n";
+  return write_temp_file("admin.properties", properties).string();
+}
+
+}  // namespace
+
+void kafka_acls(const std::string& bootstrap, const std::vector<std::string>& args) {
+  std::vector<std::string> all{"acls", "--bootstrap-server", bootstrap, "--command-config", admin_command_config()};
+  all.insert(all.end(), args.begin(), args.end());
+  (void)kafka_tool_output(all);
+}
+
 void alter_scram_credentials(const std::string& bootstrap, const std::string& user,
-                             const std::vector<std::string>& change) {
-  static const auto admin =
-      write_temp_file("admin.properties",
-                      "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
-                      "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
-                      "username=\"admin\" password=\"admin-pw\";\n");
-  std::vector<std::string> args{"configs",          "--bootstrap-server", bootstrap,
-                                "--command-config", admin.string(),       "--alter"};
+                             const std::vector<std::string>& change,
+                             const std::vector<std::string>& client_properties) {
+  std::vector<std::string> args{
+      "configs", "--bootstrap-server", bootstrap, "--command-config", admin_command_config(client_properties),
+      "--alter"};
   args.insert(args.end(), change.begin(), change.end());
   args.insert(args.end(), {"--entity-type", "users", "--entity-name", user});
   (void)kafka_tool_output(args);

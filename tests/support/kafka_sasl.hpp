@@ -17,10 +17,20 @@ std::vector<std::string> sasl_broker_settings(const std::vector<std::string>& ex
 // module needs no options on the server side: the credentials live in the cluster's metadata.
 std::vector<std::string> scram_broker_settings(const std::vector<std::string>& extra = {});
 
+// The same with an authorizer (KRaft's StandardAuthorizer): the admin (and the controllers,
+// which talk PLAINTEXT) may do anything, every other principal only what ACLs allow.
+std::vector<std::string> acl_broker_settings(const std::vector<std::string>& extra = {});
+
+// kafka-acls with `args` (e.g. --add --allow-principal User:monitor --operation Describe
+// --topic t), as the PLAIN admin.
+void kafka_acls(const std::string& bootstrap, const std::vector<std::string>& args);
+
 // kafka-configs --alter on user `user`'s SCRAM credentials (`change`: --add-config ... or
-// --delete-config ...), as the PLAIN admin.
+// --delete-config ...), as the PLAIN admin; `client_properties` are more lines of the tool's
+// client configuration (later lines win), e.g. security.protocol=SASL_SSL and a truststore.
 void alter_scram_credentials(const std::string& bootstrap, const std::string& user,
-                             const std::vector<std::string>& change);
+                             const std::vector<std::string>& change,
+                             const std::vector<std::string>& client_properties = {});
 
 // librdkafka settings of the PLAIN admin, for the test's own clients (KafkaAdmin,
 // ActiveConsumer, KafkaProducer).

@@ -197,4 +197,40 @@ std::set<std::int32_t> CanaryBrokerSightings::removed(Clock::time_point now,
   return removed;
 }
 
+namespace {
+
+bool shows(const CanaryTopicView& view, const CanaryPlanStep& step, std::size_t partitions) {
+  switch (step.kind) {
+    case CanaryPlanStep::Kind::add_partitions:
+      return view.replicas.size() >= partitions + step.new_partitions.size();
+    case CanaryPlanStep::Kind::reassign: {
+      const auto it = view.replicas.find(step.partition);
+      return it != view.replicas.end() && it->second.replicas == step.replicas;
+    }
+    case CanaryPlanStep::Kind::elect_preferred_leaders:
+      return std::all_of(step.elect.begin(), step.elect.end(), [&](std::int32_t partition) {
+        const auto leader = view.leaders.find(partition);
+        const auto set = view.replicas.find(partition);
+        return leader != view.leaders.end() && set != view.replicas.end() && !set->second.replicas.empty() &&
+               leader->second == set->second.replicas.front();
+      });
+    case CanaryPlanStep::Kind::none:
+      break;
+  }
+  return true;
+}
+
+}  // namespace
+
+void CanaryChangeInFlight::made(const CanaryPlanStep& step, std::size_t partitions, Clock::time_point now) {
+  step_ = step;
+  partitions_ = partitions;
+  deadline_ = now + settle;
+}
+
+bool CanaryChangeInFlight::awaited(const CanaryTopicView& view, Clock::time_point now) {
+  if (step_ && (now >= deadline_ || shows(view, *step_, partitions_))) step_.reset();
+  return step_.has_value();
+}
+
 }  // namespace msgwatch::kafka

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,6 +61,27 @@ class CanaryBrokerSightings {
  private:
   std::map<std::int32_t, Clock::time_point> last_seen_;
   std::set<std::int32_t> present_;
+};
+
+// A change made shows in the metadata only later (a broker's cache follows the controller's,
+// a reassignment ends after its listing does), and more so on a busy cluster: planned again
+// from a view that does not show it yet, it would be made twice, the second time failing
+// ("already has 4 partitions"). So after each change, planning waits until the view shows
+// it, or `settle` has passed.
+class CanaryChangeInFlight {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds settle{30};
+  // `partitions`: how many the topic had when the step was planned.
+  void made(const CanaryPlanStep& step, std::size_t partitions, Clock::time_point now);
+  // True while the change made last does not show in `view` and has time left to; then
+  // nothing is awaited any more.
+  bool awaited(const CanaryTopicView& view, Clock::time_point now);
+
+ private:
+  std::optional<CanaryPlanStep> step_;
+  std::size_t partitions_ = 0;
+  Clock::time_point deadline_;
 };
 
 }  // namespace msgwatch::kafka

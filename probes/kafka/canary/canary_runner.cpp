@@ -114,8 +114,12 @@ void CanaryRunner::run() noexcept {
                              CanaryClock::time_point read_at) { read(partition, offset, message, read_at); });
       },
       [this] {
-        const std::lock_guard lock(mutex_);
-        tracker_.expire(CanaryClock::now());
+        std::vector<LostCanaryMessage> lost;
+        {
+          const std::lock_guard lock(mutex_);
+          lost = tracker_.expire(CanaryClock::now());
+        }
+        log_lost_canary_messages(lost, cluster_.name, settings_.topic, "canary");
       },
       cluster_.name, "canary");
 }

@@ -41,6 +41,20 @@ void run_canary_loop(const std::atomic<bool>& stopping, std::chrono::millisecond
   }
 }
 
+void log_lost_canary_messages(const std::vector<LostCanaryMessage>& lost, const std::string& cluster,
+                              const std::string& topic, const char* what) {
+  for (const auto& message : lost) {
+    log_event(spdlog::level::warn, std::string(what) + " message lost",
+              {{"cluster", cluster},
+               {"topic", topic},
+               {"partition", std::to_string(message.partition)},
+               {"offset", std::to_string(message.offset)},
+               {"sequence", std::to_string(message.sequence)},
+               {"leader_when_sent", std::to_string(message.leader)},
+               {"read_to", message.read_to >= 0 ? std::to_string(message.read_to) : "awaited too long"}});
+  }
+}
+
 rd_kafka_resp_err_t produce_canary_message(rd_kafka_t* producer, const std::string& topic, std::int32_t partition,
                                            const CanaryMessage& message) {
   const std::string value = encode_canary_message(message);

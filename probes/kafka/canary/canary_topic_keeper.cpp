@@ -61,6 +61,7 @@ void CanaryTopicKeeper::keep(rd_kafka_t* client, const CanaryTopicView& view) {
   if (!view.exists() || view.brokers.empty()) return;
   const auto now = CanaryBrokerSightings::Clock::now();
   sightings_.update(view, now);
+  if (in_flight_.awaited(view, now)) return;
   CanaryPlanStep step;
   try {
     changes_.reassignment_in_progress = reassignment_in_progress(view);
@@ -68,6 +69,7 @@ void CanaryTopicKeeper::keep(rd_kafka_t* client, const CanaryTopicView& view) {
                               settings_.partitions_per_broker, changes_.reassignment_in_progress});
     if (step.kind == CanaryPlanStep::Kind::none) return;
     carry_out(client, view, step);
+    in_flight_.made(step, view.replicas.size(), now);
     ++changes_.made[change_name(step.kind)];
     logged_.clear();
   } catch (const std::exception& e) {

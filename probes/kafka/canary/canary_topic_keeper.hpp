@@ -37,8 +37,9 @@ class CanaryTopicKeeper {
   CanaryTopicKeeper(const CanaryTopicKeeper&) = delete;
   CanaryTopicKeeper& operator=(const CanaryTopicKeeper&) = delete;
 
-  // One step for the topic as `view` shows it (`client` adds partitions). Never throws: a
-  // failure is counted, logged, and the step planned again next round.
+  // One step for the topic as `view` shows it (`client` adds partitions), none while the
+  // view does not show the last change made yet. Never throws: a failure is counted, logged,
+  // and the step planned again next round.
   void keep(rd_kafka_t* client, const CanaryTopicView& view);
   [[nodiscard]] const CanaryTopicChanges& changes() const { return changes_; }
 
@@ -57,6 +58,7 @@ class CanaryTopicKeeper {
   const KafkaCluster& cluster_;
   const CanarySettings& settings_ = cluster_.canary;
   CanaryBrokerSightings sightings_;
+  CanaryChangeInFlight in_flight_;
   CanaryTopicChanges changes_;
   std::string logged_;  // the last step or failure logged, so each is logged once
   std::size_t next_broker_ = 0;

@@ -81,7 +81,8 @@ std::optional<std::chrono::microseconds> CanaryTracker::received(std::int32_t pa
   return std::chrono::microseconds(std::max<std::int64_t>(0, micros(now) - message.send_time_us));
 }
 
-void CanaryTracker::expire(CanaryClock::time_point now) {
+std::vector<LostCanaryMessage> CanaryTracker::expire(CanaryClock::time_point now) {
+  std::vector<LostCanaryMessage> lost;
   for (auto& [partition, counts] : partitions_) counts.overdue = 0;
   std::map<std::int32_t, std::size_t> awaited;  // acknowledged messages pending, per partition
   for (const auto& [key, pending] : pending_) {
@@ -97,6 +98,7 @@ void CanaryTracker::expire(CanaryClock::time_point now) {
       auto& left = awaited[partition];
       if (passed || left > kMaxAwaited) {
         count(partition, pending.leader, [](CanaryCounts& c) { ++c.lost; });
+        lost.push_back({partition, key.second, pending.offset, passed ? read_to->second : -1, pending.leader});
         --left;
         it = pending_.erase(it);
         continue;
@@ -116,6 +118,7 @@ void CanaryTracker::expire(CanaryClock::time_point now) {
       ++it;
     }
   }
+  return lost;
 }
 
 }  // namespace msgwatch::kafka

@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace msgwatch::kafka {
 
@@ -41,6 +42,16 @@ struct CanaryCounts {
   std::map<std::string, std::int64_t> failures;  // by librdkafka's error name
   std::int64_t overdue = 0;                      // a gauge: acknowledged, past round_trip_sla, still awaited
   std::optional<CanaryClock::time_point> last_round_trip;
+};
+
+// An acknowledged message the consumer read past without finding: what an operator needs to
+// look at the partition's log around it.
+struct LostCanaryMessage {
+  std::int32_t partition = 0;
+  std::int64_t sequence = 0;
+  std::int64_t offset = -1;   // where the broker acknowledged it
+  std::int64_t read_to = -1;  // the next offset the consumer reads (-1: gave up waiting)
+  std::int32_t leader = -1;   // when it was sent
 };
 
 class CanaryTracker {
@@ -63,9 +74,9 @@ class CanaryTracker {
   // latency when it is one of this instance's pending messages.
   std::optional<std::chrono::microseconds> received(std::int32_t partition, std::int32_t leader,
                                                     const CanaryMessage& message, CanaryClock::time_point now);
-  // Decides lost and overdue messages; forgets streams of other instances not read for an
-  // hour.
-  void expire(CanaryClock::time_point now);
+  // Decides lost and overdue messages, and returns the messages it found lost; forgets
+  // streams of other instances not read for an hour.
+  std::vector<LostCanaryMessage> expire(CanaryClock::time_point now);
 
   [[nodiscard]] const std::map<std::int32_t, CanaryCounts>& partitions() const { return partitions_; }
   [[nodiscard]] const std::map<std::int32_t, CanaryCounts>& brokers() const { return brokers_; }

@@ -8,11 +8,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -78,11 +76,11 @@ BrokerConnection::BrokerConnection(asio::any_io_executor executor, std::string h
       port_(port),
       broker_label_(std::move(broker_label)),
       options_(std::move(options)),
-      socket_(executor_) {}
+      stream_(executor_, options_.tls ? &*options_.tls : nullptr) {}
 
 BrokerConnection::~BrokerConnection() {
   boost::system::error_code ignored;
-  socket_.close(ignored);
+  stream_.socket().close(ignored);
 }
 
 asio::awaitable<void> BrokerConnection::connect() {
@@ -113,8 +111,8 @@ asio::awaitable<void> BrokerConnection::connect() {
   }
   if (resolving->error) throw KafkaError(address() + ": resolve: " + resolving->error.message());
 
-  // close() closes the socket, which ends async_connect without trying further endpoints;
-  // the watchdog does the same at the deadline.
+  // close() closes the socket, which ends async_connect without trying further endpoints,
+  // and the TLS handshake; the watchdog does the same at the deadline.
   asio::steady_timer watchdog(executor_);
   auto waiting = std::make_shared<bool>(true);
   auto expired = std::make_shared<bool>(false);
@@ -122,22 +120,29 @@ asio::awaitable<void> BrokerConnection::connect() {
   watchdog.async_wait([self, waiting, expired](boost::system::error_code error) {
     if (error || !*waiting) return;  // a completion already queued when cancelled must not close
     *expired = true;
-    self->socket_.close(error);
+    self->stream_.socket().close(error);
   });
   boost::system::error_code error;
-  co_await asio::async_connect(socket_, resolving->endpoints, asio::redirect_error(asio::use_awaitable, error));
+  co_await asio::async_connect(stream_.socket(), resolving->endpoints,
+                               asio::redirect_error(asio::use_awaitable, error));
+  std::string handshake_failure;
+  if (!error && !closed_ && !*expired) {
+    boost::system::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    co_await stream_.handshake(host_, error, handshake_failure);
+  }
   *waiting = false;
   watchdog.cancel();
-  throw_if_closed("connecting");
+  throw_if_closed(handshake_failure.empty() ? "connecting" : "in the TLS handshake");
   if (*expired) {
     fail_all("connect timed out");
     throw timed_out();
   }
   if (error) {
     fail_all("connect failed");
-    throw KafkaError(address() + ": connect: " + error.message());
+    throw KafkaError(handshake_failure.empty() ? address() + ": connect: " + error.message()
+                                               : "tls handshake with " + address() + ": " + handshake_failure);
   }
-  socket_.set_option(tcp::no_delay(true), error);
   open_ = true;
   asio::co_spawn(executor_, read_loop(), asio::detached);
 
@@ -336,7 +341,7 @@ asio::awaitable<void> BrokerConnection::write_loop() {
       auto frame = std::move(write_queue_.front());
       write_queue_.pop_front();
       boost::system::error_code ec;
-      co_await asio::async_write(socket_, asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
+      co_await stream_.write(asio::buffer(frame), ec);
       if (ec) {
         fail_all("write: " + ec.message());
         break;
@@ -354,7 +359,7 @@ asio::awaitable<void> BrokerConnection::read_loop() {
     while (open_) {
       std::uint8_t size_bytes[4];
       boost::system::error_code ec;
-      co_await asio::async_read(socket_, asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
+      co_await stream_.read(asio::buffer(size_bytes), ec);
       if (ec) {
         fail_all(ec == asio::error::eof ? "connection closed by broker" : "read: " + ec.message());
         break;
@@ -401,8 +406,7 @@ asio::awaitable<std::vector<std::uint8_t>> BrokerConnection::read_frame_body(std
     const auto have = frame.size();
     const auto chunk = std::min(size - have, std::max(first_chunk, have));
     frame.resize(have + chunk);
-    co_await asio::async_read(socket_, asio::buffer(frame.data() + have, chunk),
-                              asio::redirect_error(asio::use_awaitable, ec));
+    co_await stream_.read(asio::buffer(frame.data() + have, chunk), ec);
     if (ec) break;
   }
   co_return frame;
@@ -413,7 +417,7 @@ void BrokerConnection::fail_all(std::string_view reason) noexcept {
   open_ = false;
   closed_ = true;
   boost::system::error_code ignored;
-  socket_.close(ignored);
+  stream_.socket().close(ignored);
   auto pending = std::move(pending_);
   pending_.clear();
   write_queue_.clear();

@@ -1,14 +1,15 @@
 #pragma once
-// One TCP connection to one Kafka broker, speaking the protocol codec of
+// One TCP connection to one Kafka broker, plain or TLS (client/broker_stream.hpp), speaking the protocol codec of
 // probes/kafka/protocol. Requests may be issued concurrently by several coroutines: they
 // are pipelined and matched to responses by correlation id (Kafka answers in order).
-// Versions are negotiated once with ApiVersions at connect, followed by SASL authentication
+// Versions are negotiated once with ApiVersions at connect (after the TLS handshake, which
+// verifies the broker's certificate against the host dialled), followed by SASL authentication
 // when configured: PLAIN (one SaslAuthenticate round) or SCRAM-SHA-256/512 (two rounds,
 // client-first and client-final, with the broker's signature checked; client/scram.hpp).
 //
 // A connection is used once: connect(), requests, close(). close() is final and takes
-// effect at any point, also while connect() is still resolving, connecting, negotiating or
-// authenticating: that connect() then throws at once and leaves no socket open.
+// effect at any point, also while connect() is still resolving, connecting, in the TLS
+// handshake, negotiating or authenticating: that connect() then throws at once and leaves no socket open.
 //
 // SASL sessions (KIP-368): a broker with connections.max.reauth.ms closes a connection that
 // sends a request after its session lifetime ran out. Rather than re-authenticating in place,
@@ -22,6 +23,8 @@
 // that gets no answer within the request timeout closes the connection, which fails every
 // pending request; the owner reconnects on next use.
 
+#include "exporter/sdk/tls_client.hpp"
+#include "probes/kafka/client/broker_stream.hpp"
 #include "probes/kafka/client/kafka_error.hpp"
 #include "probes/kafka/client/request_stats.hpp"
 #include "probes/kafka/client/sasl_mechanism.hpp"
@@ -56,7 +59,8 @@ struct SaslCredentials {
 
 struct ConnectionOptions {
   std::string client_id = "msgwatch";
-  std::optional<SaslCredentials> sasl;  // SASL over a plaintext connection
+  std::optional<SaslCredentials> sasl;
+  std::optional<TlsClient> tls;  // none: plain TCP
   std::shared_ptr<RequestStats> stats = std::make_shared<RequestStats>();
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds request_timeout{std::chrono::seconds(10)};
@@ -143,7 +147,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   std::uint16_t port_;
   std::string broker_label_;
   ConnectionOptions options_;
-  boost::asio::ip::tcp::socket socket_;
+  BrokerStream stream_;
   bool open_ = false;
   bool closed_ = false;  // by close() or a failure: final
   bool connect_started_ = false;

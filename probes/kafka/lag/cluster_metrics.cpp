@@ -1,7 +1,11 @@
 #include "probes/kafka/lag/cluster_metrics.hpp"
 
+#include "probes/kafka/not_permitted.hpp"
+
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 
 namespace msgwatch::kafka {
 namespace {
@@ -41,17 +45,26 @@ constexpr auto kBrokerReachable =
 constexpr auto kPartial = gauge_family("msgwatch_kafka_cycle_partial",
                                        "1 if the last cycle left something out because a broker failed (see "
                                        "msgwatch_kafka_broker_reachable), 0 if it read everything.");
-constexpr auto kUnreadGroups = gauge_family("msgwatch_kafka_unread_groups",
-                                            "Selected consumer groups whose offsets the last cycle could not read.");
+constexpr auto kUnreadGroups =
+    gauge_family("msgwatch_kafka_unread_groups",
+                 "Selected consumer groups the last cycle could not read whole: their offsets, or the end offsets "
+                 "of a partition they committed on.");
 constexpr auto kGroupUnread =
     gauge_family("msgwatch_kafka_group_unread",
-                 "1 for each selected consumer group whose offsets the last cycle could not read (its coordinator did "
-                 "not answer or was moving): its other series are left out of the cycle, and alerts on them are held "
-                 "while this is 1.",
+                 "1 for each selected consumer group the last cycle could not read whole: its offsets (its "
+                 "coordinator did not answer or was moving: its other series are left out), or the end offsets of a "
+                 "partition it committed on (see msgwatch_kafka_partition_unread: its totals are left out). Alerts on "
+                 "the group are held while this is 1.",
                  {"consumergroup"});
 constexpr auto kUnreadPartitions =
     gauge_family("msgwatch_kafka_unread_partitions",
                  "Selected partitions with a leader whose offsets the last cycle could not read.");
+constexpr auto kPartitionUnread =
+    gauge_family("msgwatch_kafka_partition_unread",
+                 "1 for each selected partition whose offsets the last cycle could not read (its leader did not "
+                 "answer, or it has none): its offset series are left out of the cycle, and alerts on them are held "
+                 "while this is 1.",
+                 {"topic", "partition"});
 
 constexpr LabelNames kTopic{"topic"};
 constexpr LabelNames kPartition{"topic", "partition"};
@@ -114,6 +127,20 @@ void write_quorum(const QuorumState& quorum, SeriesSet& out) {
   out.add(kQuorumMaxLag, {}, max_lag);
 }
 
+// The groups the cycle could not read whole: those whose offsets it could not read, and
+// those that committed on a partition whose end offsets it could not read (their lag totals,
+// largest lag in seconds and status are left out: group_metrics.cpp).
+std::set<std::string> groups_not_read_whole(const ClusterSnapshot& snapshot) {
+  auto groups = snapshot.unread_groups;
+  for (const auto& [group, state] : snapshot.groups) {
+    if (std::ranges::any_of(state.committed,
+                            [&snapshot](const auto& entry) { return snapshot.end_offsets_unread(entry.first); })) {
+      groups.insert(group);
+    }
+  }
+  return groups;
+}
+
 void write_cluster_totals(const ClusterSnapshot& snapshot, SeriesSet& out) {
   double partitions = 0;
   double offline = 0;
@@ -146,9 +173,11 @@ void write_cluster_totals(const ClusterSnapshot& snapshot, SeriesSet& out) {
   for (const auto& [broker, reachable] : snapshot.broker_reachable)
     out.add(kBrokerReachable, {broker}, reachable ? 1 : 0);
   out.add(kPartial, {}, snapshot.partial() ? 1 : 0);
-  out.add(kUnreadGroups, {}, static_cast<double>(snapshot.unread_groups.size()));
-  for (const auto& group : snapshot.unread_groups) out.add(kGroupUnread, {group}, 1);
+  const auto unread_groups = groups_not_read_whole(snapshot);
+  out.add(kUnreadGroups, {}, static_cast<double>(unread_groups.size()));
+  for (const auto& group : unread_groups) out.add(kGroupUnread, {group}, 1);
   out.add(kUnreadPartitions, {}, static_cast<double>(snapshot.unread_partitions));
+  write_not_permitted(kClusterApis, snapshot.not_permitted, out);
   out.add(kPartitionsTotal, {}, partitions);
   out.add(kOfflineTotal, {}, offline);
   out.add(kUnderReplicatedTotal, {}, under_replicated_count);
@@ -167,6 +196,11 @@ void write_cluster_metrics(const ClusterSnapshot& snapshot, bool per_partition, 
     const auto count = static_cast<std::int64_t>(state.partitions.size());
     out.add(kTopicPartitions, {topic}, static_cast<double>(count));
     out.add(kUneven, {topic}, brokers > 0 && count % brokers != 0 ? 1 : 0);
+    // Named whether or not partition series are wanted: the transaction series of a
+    // partition (its last stable offset stalled) are exported either way.
+    for (const auto& [index, partition] : state.partitions) {
+      if (!partition.newest_offset) out.add(kPartitionUnread, {topic, index}, 1);
+    }
     if (!per_partition) continue;
     for (const auto& [index, partition] : state.partitions) {
       if (partition.newest_offset) {

@@ -107,8 +107,22 @@ struct ClusterSnapshot {
   std::set<std::string> unread_groups;
   // Selected partitions with a leader whose offsets could not be read this cycle.
   std::size_t unread_partitions = 0;
+  // The requests the brokers refused for lack of permission ("DescribeQuorum",
+  // "DescribeConfigs", and "Fetch" of record timestamps, added after the snapshot is read):
+  // what they read is missing.
+  std::set<std::string, std::less<>> not_permitted;
 
   [[nodiscard]] bool partial() const { return !groups_complete || !unread_groups.empty() || unread_partitions > 0; }
+
+  // A selected partition whose end offsets this cycle could not read: its leader did not
+  // answer, or it has none. What depends on them (its offsets, the lag of groups on it and
+  // their totals) is left out.
+  [[nodiscard]] bool end_offsets_unread(const TopicPartition& key) const {
+    const auto topic = topics.find(key.first);
+    if (topic == topics.end() || !topic->second.selected) return false;
+    const auto partition = topic->second.partitions.find(key.second);
+    return partition != topic->second.partitions.end() && !partition->second.newest_offset;
+  }
 };
 
 }  // namespace msgwatch::kafka

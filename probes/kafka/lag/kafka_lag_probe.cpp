@@ -3,11 +3,13 @@
 #include "exporter/sdk/log_event.hpp"
 #include "exporter/sdk/name_filter.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
+#include "probes/kafka/lag/cluster_metrics.hpp"
 #include "probes/kafka/lag/lag_history.hpp"
 #include "probes/kafka/lag/lag_metrics.hpp"
 #include "probes/kafka/lag/record_reader.hpp"
 #include "probes/kafka/lag/record_timestamps.hpp"
 #include "probes/kafka/lag/snapshot_reader.hpp"
+#include "probes/kafka/not_permitted.hpp"
 #include "probes/kafka/transactions/stable_offset_watch.hpp"
 #include "probes/kafka/transactions/transaction_watch.hpp"
 
@@ -41,7 +43,7 @@ class KafkaLagProbe final : public Probe {
       client_ =
           std::make_unique<ClusterClient>(co_await asio::this_coro::executor, cluster_.bootstrap_servers, options);
     }
-    const auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
+    auto snapshot = co_await read_snapshot(*client_, {topic_filter_, group_filter_, known_groups_});
     known_groups_ = remember_groups(snapshot, known_groups_);
     note_share_group_support(snapshot);
     GroupMetricsOptions options{cluster_.granularity == Granularity::partition, &read_committed_groups_};
@@ -53,9 +55,10 @@ class KafkaLagProbe final : public Probe {
     });
     auto reads = record_timestamps_.plan(snapshot, history, now);
     if (!reads.empty()) {
-      const auto times = co_await read_record_times(*client_, std::move(reads));
+      const auto times = co_await read_record_times(*client_, std::move(reads), snapshot.not_permitted);
       record_timestamps_.learn(times);
     }
+    permissions_.update(kClusterApis, snapshot.not_permitted);
     const auto unknown_seconds = record_timestamps_.fill(history, std::chrono::system_clock::now());
     SeriesSet out;
     write_lag_metrics(snapshot, history, options, out);
@@ -108,6 +111,7 @@ class KafkaLagProbe final : public Probe {
   RecordTimestamps record_timestamps_{static_cast<std::size_t>(cluster_.timestamp_reads)};
   StableOffsetWatch stable_offsets_;
   std::optional<bool> share_groups_offered_;
+  PermissionLog permissions_{cluster_.name};
 };
 
 }  // namespace

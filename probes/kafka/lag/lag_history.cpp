@@ -59,11 +59,7 @@ GroupHistory LagHistory::update(const ClusterSnapshot& snapshot, std::chrono::st
   // incomplete (a broker's ListGroups failed, so a missing group may just be unlisted).
   if (snapshot.groups_complete) {
     statuses_.forget_unobserved_since(now, [&snapshot](const GroupTopicPartition& key) {
-      if (snapshot.unread_groups.contains(key.group)) return true;
-      const auto topic = snapshot.topics.find(key.topic);
-      if (topic == snapshot.topics.end()) return false;
-      const auto partition = topic->second.partitions.find(key.partition);
-      return partition != topic->second.partitions.end() && !partition->second.newest_offset;
+      return snapshot.unread_groups.contains(key.group) || snapshot.end_offsets_unread({key.topic, key.partition});
     });
   }
   for (const auto& [group_topic, messages] : statuses_.committed_messages()) {

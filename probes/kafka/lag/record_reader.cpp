@@ -50,11 +50,13 @@ proto::FetchRequest fetch_request(const LeaderReads& reads) {
 }
 
 // What one partition's answer settles; nullopt when it settles nothing (read again later).
-std::optional<RecordTime> settle(const RecordKey& key, const proto::FetchResponse::Partition& p) {
+std::optional<RecordTime> settle(const RecordKey& key, const proto::FetchResponse::Partition& p,
+                                 std::set<std::string, std::less<>>& not_permitted) {
   using Kind = RecordTime::Kind;
   // Below the log start: deleted by retention. Nothing at that offset will ever be read.
   if (p.error_code == proto::ErrorCode::offset_out_of_range) return RecordTime{Kind::unknown, {}};
   if (p.error_code != proto::ErrorCode::none) {
+    if (proto::is_authorization_failure(p.error_code)) not_permitted.insert("Fetch");
     spdlog::debug("Fetch {}-{}@{}: {}", key.topic, key.partition, key.offset, proto::to_string(p.error_code));
     return std::nullopt;
   }
@@ -74,7 +76,8 @@ std::optional<RecordTime> settle(const RecordKey& key, const proto::FetchRespons
 
 }  // namespace
 
-asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vector<RecordRead> reads) {
+asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vector<RecordRead> reads,
+                                               std::set<std::string, std::less<>>& not_permitted) {
   const auto leaders = by_leader(std::move(reads));
   std::vector<asio::awaitable<proto::FetchResponse>> tasks;
   tasks.reserve(leaders.size());
@@ -97,7 +100,7 @@ asio::awaitable<RecordTimes> read_record_times(ClusterClient& client, std::vecto
         const auto key = asked.find({topic.topic, partition.partition_index});
         if (key == asked.end()) continue;  // not asked for
         try {
-          if (auto settled = settle(key->second, partition)) times[key->second] = *settled;
+          if (auto settled = settle(key->second, partition, not_permitted)) times[key->second] = *settled;
         } catch (const proto::DecodeError& e) {
           log_event(spdlog::level::warn, "malformed record batch in a Fetch answer",
                     {{"broker", std::to_string(leader)},

@@ -103,6 +103,7 @@ class SnapshotReader {
       const auto response =
           co_await connection->send<proto::DescribeQuorumRequest, proto::DescribeQuorumResponse>(request);
       if (response.error_code != proto::ErrorCode::none) {
+        if (proto::is_authorization_failure(response.error_code)) snapshot_.not_permitted.insert("DescribeQuorum");
         spdlog::debug("DescribeQuorum: {}", proto::name(response.error_code));
         co_return;
       }
@@ -129,8 +130,9 @@ class SnapshotReader {
   }
 
   // min.insync.replicas of every topic and the broker's transaction.max.timeout.ms, in one
-  // request to any broker. A failure (say, no DescribeConfigs permission) leaves the
-  // under-min-ISR metrics out and the hanging-transaction rule at Kafka's default, nothing else.
+  // request to any broker. A failure (say, no DescribeConfigs permission: named in
+  // not_permitted) leaves the under-min-ISR metrics out and the hanging-transaction rule at
+  // Kafka's default, nothing else.
   asio::awaitable<void> read_configs() {
     if (snapshot_.brokers.empty()) co_return;
     using Request = proto::DescribeConfigsRequest;
@@ -145,6 +147,7 @@ class SnapshotReader {
     try {
       const auto response = co_await ask<Request, proto::DescribeConfigsResponse>(client_, broker, request);
       for (const auto& result : response.results) {
+        if (proto::is_authorization_failure(result.error_code)) snapshot_.not_permitted.insert("DescribeConfigs");
         if (result.error_code != proto::ErrorCode::none) continue;
         for (const auto& config : result.configs) {
           if (!config.value) continue;

@@ -24,6 +24,11 @@ std::string to_string(ErrorCode code) {
   return "UNKNOWN(" + std::to_string(to_int(code)) + ")";
 }
 
+bool is_authorization_failure(ErrorCode code) noexcept {
+  return code == ErrorCode::topic_authorization_failed || code == ErrorCode::group_authorization_failed ||
+         code == ErrorCode::cluster_authorization_failed || code == ErrorCode::transactional_id_authorization_failed;
+}
+
 bool is_retriable(ErrorCode code) noexcept {
   switch (code) {
 #define MSGWATCH_KAFKA_ERROR_RETRIABLE(id, value, text, retriable) \

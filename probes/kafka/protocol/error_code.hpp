@@ -166,6 +166,9 @@ bool is_known(ErrorCode code) noexcept;
 // Whether repeating the same request later may succeed without any other change; mirrors
 // which of Kafka's exceptions derive from RetriableException. Unknown codes are not retriable.
 bool is_retriable(ErrorCode code) noexcept;
+// Whether the broker refused for lack of permission: the principal lacks an ACL (topic,
+// group, cluster or transactional id authorization failed).
+bool is_authorization_failure(ErrorCode code) noexcept;
 
 std::ostream& operator<<(std::ostream& out, ErrorCode code);
 

@@ -32,8 +32,24 @@ RdKafkaHandle<rd_kafka_conf_t> rdkafka_config(const KafkaCluster& cluster, const
   for (const auto& server : cluster.bootstrap_servers) servers += (servers.empty() ? "" : ",") + server;
   set_rdkafka_property(conf.get(), "bootstrap.servers", servers);
   set_rdkafka_property(conf.get(), "client.id", cluster.client_id);
+  if (cluster.sasl || cluster.tls) {
+    set_rdkafka_property(conf.get(), "security.protocol",
+                         !cluster.tls   ? "sasl_plaintext"
+                         : cluster.sasl ? "sasl_ssl"
+                                        : "ssl");
+  }
+  if (cluster.tls) {
+    const auto& files = cluster.tls->files;
+    // Without a CA file librdkafka uses OpenSSL's default paths: the system's trust store.
+    if (!files.ca_file.empty()) set_rdkafka_property(conf.get(), "ssl.ca.location", files.ca_file);
+    if (!files.cert_file.empty()) {
+      set_rdkafka_property(conf.get(), "ssl.certificate.location", files.cert_file);
+      set_rdkafka_property(conf.get(), "ssl.key.location", files.key_file);
+    }
+    set_rdkafka_property(conf.get(), "enable.ssl.certificate.verification", files.verify ? "true" : "false");
+    set_rdkafka_property(conf.get(), "ssl.endpoint.identification.algorithm", files.verify ? "https" : "none");
+  }
   if (cluster.sasl) {
-    set_rdkafka_property(conf.get(), "security.protocol", "sasl_plaintext");
     // PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: librdkafka's own names (SCRAM needs a librdkafka
     // built with OpenSSL, as Debian's is; rd_kafka_new refuses the mechanism otherwise).
     set_rdkafka_property(conf.get(), "sasl.mechanisms", std::string(to_string(cluster.sasl->mechanism)));

@@ -1,7 +1,7 @@
 #pragma once
 // librdkafka clients of a configured cluster (the transaction log follower, the canary's
 // producer and consumer): every handle in a unique_ptr with its destroy function, the
-// cluster's bootstrap servers, client id and SASL set in one place, librdkafka's own log
+// cluster's bootstrap servers, client id, TLS and SASL set in one place, librdkafka's own log
 // lines at debug through a trampoline that never throws into C.
 
 #include "probes/kafka/kafka_config.hpp"

@@ -1,5 +1,7 @@
 #include "probes/kafka/transactions/transaction_metrics.hpp"
 
+#include "probes/kafka/not_permitted.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -106,6 +108,7 @@ void write_transaction_metrics(const TransactionSnapshot& snapshot, const std::v
 
   out.add(kUnreadCoordinators, {}, static_cast<double>(unread));
   out.add(kUnreadPartitions, {}, static_cast<double>(snapshot.unread_partitions));
+  write_not_permitted(kTransactionApis, snapshot.not_permitted, out);
 }
 
 }  // namespace msgwatch::kafka

@@ -16,11 +16,17 @@
 #include "probes/kafka/transactions/hanging_transactions.hpp"
 #include "probes/kafka/transactions/transaction_snapshot.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <string_view>
 #include <vector>
 
 namespace msgwatch::kafka {
+
+// The requests of a cycle the brokers may refuse for lack of permission, each reported by
+// msgwatch_kafka_not_permitted (TransactionSnapshot::not_permitted).
+inline constexpr std::array<std::string_view, 2> kTransactionApis{"DescribeTransactions", "DescribeProducers"};
 
 struct TransactionMetricsOptions {
   // Transactions open longer than this get a series of their own, at most max_long_running

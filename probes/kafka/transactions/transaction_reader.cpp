@@ -106,6 +106,7 @@ class TransactionReader {
         // treats it); any other error leaves the coordinator's picture incomplete.
         if (described.error_code == proto::ErrorCode::transactional_id_not_found) continue;
         if (described.error_code != proto::ErrorCode::none) {
+          if (proto::is_authorization_failure(described.error_code)) out_.not_permitted.insert("DescribeTransactions");
           out_.coordinator_read[asked[i]] = false;
           log_failure("DescribeTransactions", asked[i], proto::to_string(described.error_code));
           continue;
@@ -157,6 +158,7 @@ class TransactionReader {
       for (const auto& topic : outcomes[i].value->topics) {
         for (const auto& partition : topic.partitions) {
           if (partition.error_code != proto::ErrorCode::none) {
+            if (proto::is_authorization_failure(partition.error_code)) out_.not_permitted.insert("DescribeProducers");
             ++out_.unread_partitions;
             spdlog::debug("DescribeProducers {}-{}: {}", topic.name, partition.partition_index,
                           proto::to_string(partition.error_code));

@@ -48,6 +48,8 @@ struct TransactionSnapshot {
   std::vector<OpenProducer> open_producers;
   // Partitions whose producers could not be read (their leader did not answer, or refused).
   std::size_t unread_partitions = 0;
+  // The requests refused for lack of permission ("DescribeProducers", "DescribeTransactions").
+  std::set<std::string, std::less<>> not_permitted;
   // The brokers' transaction.max.timeout.ms (ClusterSnapshot); Kafka's default when it
   // could not be read.
   std::int64_t max_timeout_ms = 15 * 60 * 1000;

@@ -19,6 +19,7 @@ boost::asio::awaitable<void> TransactionWatch::collect(ClusterClient& client, co
   const auto transactions = co_await read_transactions(client, snapshot);
   const auto hanging = find_hanging_transactions(transactions);
   log_new_hanging(hanging, transactions.complete());
+  permissions_.update(kTransactionApis, transactions.not_permitted);
   write_transaction_metrics(transactions, hanging,
                             {cluster_.long_running_after, static_cast<std::size_t>(cluster_.max_long_running)}, out);
 }

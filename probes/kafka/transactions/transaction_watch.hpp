@@ -9,6 +9,7 @@
 #include "probes/kafka/client/cluster_client.hpp"
 #include "probes/kafka/kafka_config.hpp"
 #include "probes/kafka/lag/cluster_snapshot.hpp"
+#include "probes/kafka/not_permitted.hpp"
 #include "probes/kafka/transactions/hanging_transactions.hpp"
 #include "probes/kafka/transactions/transaction_log_follower.hpp"
 #include "probes/kafka/transactions/transaction_outcomes.hpp"
@@ -40,6 +41,7 @@ class TransactionWatch {
   TransactionLogFollower log_;
   TransactionOutcomes outcomes_;
   std::set<std::tuple<std::string, std::int32_t, std::int64_t, std::int64_t>> logged_hanging_;
+  PermissionLog permissions_{cluster_.name};
 };
 
 }  // namespace msgwatch::kafka

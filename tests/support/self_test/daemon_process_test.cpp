@@ -34,7 +34,7 @@ TEST_F(DaemonProcessTest, StartsScrapesAndStopsCleanly) {
   EXPECT_EQ(daemon.get("/nothing").status, 404);
   daemon.stop();
   EXPECT_NE(daemon.log().find("level=debug"), std::string::npos) << daemon.log();
-  EXPECT_NE(daemon.log().find("listening on " + daemon.listen_address()), std::string::npos);
+  EXPECT_NE(daemon.log().find("url=http://" + daemon.listen_address()), std::string::npos);
 }
 
 TEST_F(DaemonProcessTest, EarlyExitFailsReadinessWithTheLog) {

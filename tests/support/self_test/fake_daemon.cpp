@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     std::perror("bind/listen");
     return 1;
   }
-  std::cerr << "listening on " << listen << "\n";
+  std::cerr << "msg=\"serving metrics\" url=http://" << listen << "/metrics\n";
   int ready_requests = 0;
   while (terminate_requested == 0) {
     pollfd p{listener, POLLIN, 0};
