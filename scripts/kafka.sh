@@ -7,6 +7,7 @@
 #   kafka.sh stop [--name NAME] [--kill]
 #   kafka.sh stop-node [--name NAME] --node I [--kill]
 #   kafka.sh start-node [--name NAME] --node I
+#   kafka.sh freeze-node|thaw-node [--name NAME] --node I
 #   kafka.sh add-broker [--name NAME] [--set KEY=VALUE]...
 #   kafka.sh bootstrap [--name NAME]
 #   kafka.sh tool [--version V] TOOL [ARGS...]
@@ -19,7 +20,9 @@
 # quorum stays nodes 0..N-1): the next free id I, clients on P+I, the settings the cluster
 # was started with (and any "--set" given here, for this node only); it prints I. "stop"
 # takes such brokers down before the other nodes.
-# "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown.
+# "--kill" stops with SIGKILL (a crash) instead of a controlled shutdown. "freeze-node"
+# stops node I with SIGSTOP (a hung process: its connections stay open and nothing answers)
+# until "thaw-node" (SIGCONT); "stop" and "stop-node" end a frozen node too.
 # TOOL: consumer-groups, share-groups, transactions, topics, console-producer,
 # console-consumer, console-share-consumer,
 # get-offsets, configs, acls, metadata-quorum, delete-records, leader-election,
@@ -302,6 +305,27 @@ cmd_stop_node() {
   log "Kafka node $node of cluster $name stopped"
 }
 
+# signal_node SIGNAL: to node I's process.
+signal_node() {
+  local pid
+  pid=$(pid_of "$(node_dir "$node")/pid" "$PROC_MARK") || die "Kafka node $node of cluster $name is not running"
+  kill -"$1" "$pid"
+}
+
+cmd_freeze_node() {
+  parse_opts "$@"
+  require_node
+  signal_node STOP
+  log "Kafka node $node of cluster $name frozen"
+}
+
+cmd_thaw_node() {
+  parse_opts "$@"
+  require_node
+  signal_node CONT
+  log "Kafka node $node of cluster $name thawed"
+}
+
 # launch_and_wait I: starts node I and waits until it is up; the caller checked its ports.
 launch_and_wait() {
   local i=$1 dir offset
@@ -419,6 +443,8 @@ case "$cmd" in
   stop) cmd_stop "$@" ;;
   stop-node) cmd_stop_node "$@" ;;
   start-node) cmd_start_node "$@" ;;
+  freeze-node) cmd_freeze_node "$@" ;;
+  thaw-node) cmd_thaw_node "$@" ;;
   add-broker) cmd_add_broker "$@" ;;
   bootstrap) cmd_bootstrap "$@" ;;
   tool) cmd_tool "$@" ;;

@@ -89,13 +89,14 @@ pid_of() {
 
 # stop_pids SIGNAL SECONDS PATTERN PIDFILE...: SIGNAL (TERM, or KILL for an abrupt loss)
 # to every live process at once, SIGKILL to those still alive after SECONDS, then removes
-# the PID files. Safe if nothing runs.
+# the PID files. Safe if nothing runs; a process stopped by SIGSTOP is continued.
 stop_pids() {
   local sig=$1 secs=$2 pattern=$3 f pid pids=()
   shift 3
   for f in "$@"; do
     if pid=$(pid_of "$f" "$pattern"); then
       kill -"$sig" "$pid" 2>/dev/null || true
+      kill -CONT "$pid" 2>/dev/null || true  # a stopped (frozen) process handles it too
       pids+=("$pid")
     fi
   done

@@ -84,6 +84,10 @@ void OwnKafka::stop_node(int node) { run("stop-node", {"--node", std::to_string(
 
 void OwnKafka::kill_node(int node) { run("stop-node", {"--node", std::to_string(node), "--kill"}); }
 
+void OwnKafka::freeze_node(int node) { run("freeze-node", {"--node", std::to_string(node)}); }
+
+void OwnKafka::thaw_node(int node) { run("thaw-node", {"--node", std::to_string(node)}); }
+
 void OwnKafka::start_node(int node) {
   run("start-node", {"--node", std::to_string(node)});
   wait_listed({node});

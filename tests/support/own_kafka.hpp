@@ -26,6 +26,10 @@ class OwnKafka {
   // SIGKILL, as a crash: the node stops answering at once, and stays in the cluster's
   // metadata until the controller fences it (after broker.session.timeout.ms).
   void kill_node(int node);
+  // SIGSTOP, as a hung process: its connections stay open and nothing answers on them; the
+  // controller fences it after broker.session.timeout.ms. thaw_node sends SIGCONT.
+  void freeze_node(int node);
+  void thaw_node(int node);
   // Grows the cluster as an operator would: a new node that is a broker only (the controller
   // quorum is unchanged), with the cluster's broker settings, listening on the next port.
   // Returns its id (the node count before the call) once every running node's metadata lists
