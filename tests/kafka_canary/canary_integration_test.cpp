@@ -20,7 +20,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -549,12 +551,12 @@ TEST(Canary, AProductionTopicsGroupLatencyIsWhatItsOwnConsumerMeasures) {
   daemon.stop();
 }
 
-// The transaction coordinator of the transactional canary's id dies (SIGKILL) in a 3-broker
-// cluster: transactions fail while no broker coordinates the id (the producer registers each
-// partition with the coordinator before writing to it: the send phase times out, then the
-// abort; never fenced), then the
-// coordinator moves to another broker and the canary commits again, exactly-once intact.
-TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoordinates) {
+// The transaction coordinator of the transactional canary's id fails in a 3-broker cluster
+// (`fail` kills or freezes it): transactions fail while no broker coordinates the id (the
+// producer registers each partition with the coordinator before writing to it: the send
+// phase times out, then the abort), then the coordinator moves to another broker and the
+// canary commits 3 times again within `recovery`, exactly-once intact.
+void coordinator_outage(const std::function<void(OwnKafka&, int)>& fail, std::chrono::seconds recovery) {
   OwnKafka kafka(3);
   const auto topic = unique_name("canary-coordinator");
   const auto transactional_id = unique_name("canary-coordinator-id");
@@ -591,12 +593,13 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
       90s, "the transactional canary to commit");
   const auto failures_before = failures(before);
   const auto coordinator = describe_transaction(kafka.bootstrap(), transactional_id).coordinator;
-  kafka.kill_node(coordinator);
+  fail(kafka, coordinator);
   const auto failing = daemon.wait_for_metrics(
       [&](const Exposition& m) -> std::string {
         return total(failures(m)) >= total(failures_before) + 1 ? "" : "no transaction failed yet";
       },
       60s, "transactions to fail without their coordinator");
+  const auto failed_at = std::chrono::steady_clock::now();
   const double commits_then = failing.value("kafka_canary_transactions_total", committed).value_or(0);
   const auto recovered = daemon.wait_for_metrics(
       [&](const Exposition& m) -> std::string {
@@ -604,7 +607,7 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
                    ? ""
                    : "no 3 commits since the failures";
       },
-      120s, "the transactional canary to commit again");
+      recovery, "the transactional canary to commit again");
   // Timeouts while nobody coordinates the id, coordinator errors, INVALID_TXN_STATE (the new
   // coordinator no longer holds the transaction the producer still tries to abort), and
   // _FENCED: when the outage outlasts the transaction's timeout, the new coordinator aborts
@@ -620,7 +623,10 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
     seen += what + " x" + std::to_string(static_cast<int>(since)) + " ";
     EXPECT_EQ(coordinator_errors.count(what.substr(what.find('/') + 1)), 1u) << what;
   }
-  std::cout << "failures while the coordinator (broker " << coordinator << ") was away: " << seen << "\n";
+  std::cout << "failures while the coordinator (broker " << coordinator << ") was away: " << seen << "; 3 commits "
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - failed_at).count()
+            << " s after the first failure, "
+            << log_events(daemon.log(), "transactional canary producer replaced").size() << " producer(s) replaced\n";
   const Labels per_topic{{"cluster", "it"}, {"topic", topic}};
   for (const char* family :
        {"kafka_canary_transaction_messages_lost_total", "kafka_canary_transaction_messages_duplicates_total",
@@ -628,6 +634,16 @@ TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoo
     EXPECT_EQ(recovered.value(family, per_topic), 0.0) << family << "; lost, as logged:" << lost_as_logged(daemon);
   }
   daemon.stop();
+}
+
+// SIGKILL: its connections close at once.
+TEST(Canary, ATransactionCoordinatorKilledFailsTransactionsUntilAnotherBrokerCoordinates) {
+  coordinator_outage([](OwnKafka& kafka, int node) { kafka.kill_node(node); }, 120s);
+}
+
+// SIGSTOP: its connections stay open and nothing answers on them.
+TEST(Canary, ATransactionCoordinatorFrozenFailsTransactionsUntilAnotherBrokerCoordinates) {
+  coordinator_outage([](OwnKafka& kafka, int node) { kafka.freeze_node(node); }, 120s);
 }
 
 }  // namespace

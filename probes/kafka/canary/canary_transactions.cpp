@@ -16,18 +16,22 @@ constexpr std::size_t kAbortedKept = 4096;
 
 using DeliveryCallback = void (*)(rd_kafka_t*, const rd_kafka_message_t*, void*);
 
+// The coordinator aborts a transaction left open this long (a daemon that died inside it),
+// and the runner replaces a producer that got nowhere for as long.
+std::chrono::milliseconds transaction_timeout(const CanarySettings& canary) {
+  using namespace std::chrono_literals;
+  return std::max<std::chrono::milliseconds>(10s, 4 * (canary.interval + canary_wait_bound(canary)));
+}
+
 RdKafkaHandle<rd_kafka_t> make_transactional_producer(const KafkaCluster& cluster, void* opaque,
                                                       DeliveryCallback on_delivery) {
-  const auto timeout = canary_wait_bound(cluster.canary);
   auto config = rdkafka_config(
       cluster,
       canary_client_properties(
           cluster.canary, {
                               {"transactional.id", cluster.canary.transactional_id},
                               {"message.timeout.ms", std::to_string(cluster.canary.ack_sla.count())},
-                              // The coordinator aborts a transaction of a daemon that died inside it.
-                              {"transaction.timeout.ms", std::to_string(std::max<std::int64_t>(
-                                                             10'000, 4 * (cluster.canary.interval + timeout).count()))},
+                              {"transaction.timeout.ms", std::to_string(transaction_timeout(cluster.canary).count())},
                           }));
   rd_kafka_conf_set_opaque(config.get(), opaque);
   rd_kafka_conf_set_dr_msg_cb(config.get(), on_delivery);
@@ -100,6 +104,7 @@ void CanaryTransactionRunner::run() noexcept {
 }
 
 void CanaryTransactionRunner::observe(const std::string& phase, std::chrono::steady_clock::time_point since) {
+  failing_since_.reset();
   phases_.Add({{"cluster", cluster_.name}, {"phase", phase}}, buckets_)
       .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count());
 }
@@ -107,6 +112,9 @@ void CanaryTransactionRunner::observe(const std::string& phase, std::chrono::ste
 bool CanaryTransactionRunner::failed(const std::string& phase, rd_kafka_error_t* error) {
   const std::string name = rd_kafka_error_name(error);
   const bool fatal = rd_kafka_error_is_fatal(error) != 0;
+  const auto now = std::chrono::steady_clock::now();
+  if (!failing_since_) failing_since_ = now;
+  const auto failing_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - *failing_since_);
   {
     const std::lock_guard lock(mutex_);
     ++state_.failures[{phase, name}];
@@ -118,7 +126,19 @@ bool CanaryTransactionRunner::failed(const std::string& phase, rd_kafka_error_t*
              {"reason", rd_kafka_error_string(error)},
              {"fatal", fatal ? "true" : "false"}});
   rd_kafka_error_destroy(error);
-  return fatal;
+  // librdkafka 2.0 can go on answering "retry call to resume" to an abort for minutes after
+  // the coordinator died, long after another broker took over; by the transaction timeout
+  // that coordinator has ended the transaction itself, and a new producer's InitProducerId
+  // fences the stuck one.
+  const bool stuck = !fatal && failing_for >= transaction_timeout(settings_);
+  if (stuck) {
+    log_event(spdlog::level::warn, "transactional canary producer replaced",
+              {{"cluster", cluster_.name},
+               {"phase", phase},
+               {"failing_for_ms", std::to_string(failing_for.count())},
+               {"reason", "no phase succeeded for the transaction timeout"}});
+  }
+  return fatal || stuck;
 }
 
 void CanaryTransactionRunner::forget(const MessageIds& messages) {
@@ -164,6 +184,7 @@ void CanaryTransactionRunner::round() {
     producer_ = make_transactional_producer(cluster_, this, &CanaryTransactionRunner::on_delivery);
     initialized_ = false;
     unfinished_ = Unfinished::none;
+    failing_since_.reset();
   }
   const CanaryTopicView view = read_canary_topic(producer_.get(), settings_.topic, timeout);
   if (!view.exists()) return;  // the canary creates it, or the operator

@@ -8,7 +8,8 @@
 // each phase goes into a live histogram as it happens:
 //   kafka_canary_transaction_phase_seconds{cluster,phase}  init, send, commit, abort
 // A failed phase counts by librdkafka's error name; after a fatal error (fenced: another
-// producer took the transactional id) the producer is made anew at the next round. The
+// producer took the transactional id), or when no phase has succeeded for the transaction
+// timeout (an abort that keeps timing out), the producer is made anew at the next round. The
 // messages of a transaction whose outcome librdkafka cannot tell (a retriable commit
 // error: the commit is tried again at the next round, before a new transaction begins) are
 // neither expected nor counted.
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -61,7 +63,8 @@ class CanaryTransactionRunner {
 
   void run() noexcept;
   void round();
-  // Counts the phase's failure; returns whether the producer must be made anew.
+  // Counts the phase's failure; returns whether the producer must be made anew: after a
+  // fatal error, or when no phase has succeeded for the transaction timeout.
   bool failed(const std::string& phase, rd_kafka_error_t* error);
   bool finish(int timeout_ms);
   // Its messages are not waited for any more.
@@ -88,6 +91,7 @@ class CanaryTransactionRunner {
   bool initialized_ = false;
   enum class Unfinished { none, commit, abort };
   Unfinished unfinished_ = Unfinished::none;
+  std::optional<std::chrono::steady_clock::time_point> failing_since_;  // the first failure since a phase succeeded
   CanaryReader reader_;
   RdKafkaHandle<rd_kafka_t> producer_;
   std::atomic<bool> stopping_{false};
