@@ -52,6 +52,20 @@ bool bcrypt_matches(const std::string& password, const std::string& hash) {
   return differ == 0;
 }
 
+// "user:password" from an Authorization header value "Basic <base64>"; nullopt when it is
+// not that.
+std::optional<std::string> basic_credentials(std::string_view authorization) {
+  constexpr std::string_view scheme = "Basic ";
+  if (authorization.size() <= scheme.size()) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {  // the scheme is case-insensitive
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(scheme[i]))) {
+      return std::nullopt;
+    }
+  }
+  return base64_decode(authorization.substr(scheme.size()));
+}
+
 }  // namespace
 
 bool is_bcrypt_hash(std::string_view hash) {
@@ -67,16 +81,16 @@ BasicAuth::BasicAuth(std::map<std::string, std::string> users) : users_(std::mov
   }
 }
 
+bool BasicAuth::remembers(std::string_view authorization) const {
+  const auto credentials = basic_credentials(authorization);
+  if (!credentials) return false;
+  const auto digest = sha256(*credentials);
+  const std::lock_guard lock(mutex_);
+  return verified_.contains(digest);
+}
+
 bool BasicAuth::allows(std::string_view authorization) const {
-  constexpr std::string_view scheme = "Basic ";
-  if (authorization.size() <= scheme.size()) return false;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {  // the scheme is case-insensitive
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-        std::tolower(static_cast<unsigned char>(scheme[i]))) {
-      return false;
-    }
-  }
-  const auto credentials = base64_decode(authorization.substr(scheme.size()));
+  const auto credentials = basic_credentials(authorization);
   if (!credentials) return false;
   const auto colon = credentials->find(':');
   if (colon == std::string::npos) return false;

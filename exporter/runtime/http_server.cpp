@@ -214,6 +214,8 @@ void HttpServer::stop() {
   });
   io_.stop();
   thread_.join();
+  checker_.stop();  // the checks still queued are dropped, not run
+  checker_.join();
 }
 
 void HttpServer::secure(HttpSecurity security) {
@@ -255,6 +257,33 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
   }
 }
 
+asio::awaitable<bool> HttpServer::authorized(std::shared_ptr<const BasicAuth> auth, std::string authorization) {
+  if (auth->remembers(authorization)) co_return true;
+  // The check runs on checker_ and its answer comes back through a timer of the server
+  // thread, so that the connection's coroutine never leaves that thread. At most one check
+  // per connection waits: the queue is bounded by kMaxConnections.
+  struct Check {
+    asio::steady_timer answered;
+    bool allowed = false;
+  };
+  auto check = std::make_shared<Check>(Check{asio::steady_timer(io_, asio::steady_timer::time_point::max())});
+  asio::post(checker_, [this, check, auth = std::move(auth), authorization = std::move(authorization)] {
+    bool allowed = false;
+    try {
+      allowed = auth->allows(authorization);
+    } catch (const std::exception& e) {  // refused
+      log_event(spdlog::level::err, "credential check failed", {{"error", e.what()}});
+    }
+    asio::post(io_, [check, allowed] {
+      check->allowed = allowed;
+      check->answered.cancel();
+    });
+  });
+  boost::system::error_code ec;
+  co_await check->answered.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_return check->allowed;
+}
+
 template <typename Stream>
 asio::awaitable<void> HttpServer::exchange(std::shared_ptr<Stream> connection) {
   Deadline deadline(io_, std::shared_ptr<Deadline::Socket>(connection, &connection->lowest_layer()));
@@ -279,7 +308,7 @@ asio::awaitable<void> HttpServer::exchange(std::shared_ptr<Stream> connection) {
       const auto request = parse_http_request(head);
       if (!request || request->has_body) {
         response = text_response(400, "bad request\n");
-      } else if (security_.auth != nullptr && !security_.auth->allows(request->authorization)) {
+      } else if (security_.auth != nullptr && !co_await authorized(security_.auth, request->authorization)) {
         response = text_response(401, "Unauthorized\n");
         keep_alive = request->keep_alive;
       } else if (request->path == "/-/reload") {

@@ -3,7 +3,9 @@
 // never waits on probes: the metrics path hands out the last rendered bytes (gzip when
 // asked), `/` a landing page, `/-/healthy` liveness, `/-/ready` 200 after the first cycle,
 // `/-/reload` (POST or PUT, with --web.enable-lifecycle) a configuration reload.
-// With basic auth, a request without the right credentials gets 401 and nothing else. With
+// With basic auth, a request without the right credentials gets 401 and nothing else; the
+// bcrypt checks (tens of milliseconds each) run on a thread of their own, so that a flood of
+// wrong credentials never holds up a scraper whose credentials passed before. With
 // TLS it serves HTTPS only; every wait on a client, the TLS handshake included, is bounded,
 // and a failed handshake ends only its connection. Both can be replaced while serving
 // (secure()): a reload that rotates a certificate or changes the users.
@@ -18,6 +20,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <functional>
@@ -63,8 +66,14 @@ class HttpServer {
   // One connection's requests, over a plain socket or a TLS stream.
   template <typename Stream>
   boost::asio::awaitable<void> exchange(std::shared_ptr<Stream> connection);
+  // Whether the request's Authorization header passes `auth`: at once for remembered
+  // credentials, else after a bcrypt check on checker_.
+  boost::asio::awaitable<bool> authorized(std::shared_ptr<const BasicAuth> auth, std::string authorization);
 
   boost::asio::io_context io_;
+  // bcrypt checks, one at a time, off the server thread; after io_, so that it ends first
+  // (its pending checks hold completions bound for io_).
+  boost::asio::thread_pool checker_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
   Routes routes_;
   HttpSecurity security_;  // touched on the server thread only, once started

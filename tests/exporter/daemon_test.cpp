@@ -14,6 +14,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+#include <vector>
+
 namespace msgwatch::test {
 namespace {
 
@@ -142,6 +149,56 @@ TEST(Daemon, BasicAuthGuardsEveryEndpointAndLeaksNothing) {
   EXPECT_EQ(daemon.get("/nope", right).status, 404);
   daemon.stop();
   EXPECT_THAT(daemon.log(), Not(HasSubstr("$2b$04$"))) << "the hashes stay out of the log";
+}
+
+// A bcrypt check takes tens of milliseconds by design (an unknown user's costs one at cost
+// 10): a flood of wrong credentials must not hold up a scraper whose credentials passed.
+TEST(Daemon, AFloodOfWrongCredentialsDoesNotHoldUpARememberedScraper) {
+  const auto web = write_temp_file(
+      "web.yml", "basic_auth_users:\n  prometheus: $2b$04$5YTNHdmj7R6TlqnOZ3FSP./3QZswS62k5zR6IzZDVlj5pF9kWC4xa\n");
+  DaemonOptions options;
+  options.extra_args = {"--web.config.file=" + web.string()};
+  DaemonProcess daemon(options);
+  const HttpHeaders right{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="}};  // prometheus:scrape-pw
+  const HttpHeaders unknown{{"Authorization", "Basic bm9ib2R5OnNjcmFwZS1wdw=="}};    // nobody:scrape-pw
+  wait_until(
+      [&] {
+        try {
+          return daemon.get("/-/ready", right).status == 200;
+        } catch (const std::exception&) {
+          if (!daemon.running()) throw std::runtime_error("the daemon exited:\n" + daemon.log_tail());
+          return false;  // not listening yet
+        }
+      },
+      60s, "ready, asked with credentials");
+  std::atomic<bool> flooding{true};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> flood;
+  for (int i = 0; i < 6; ++i) {
+    flood.emplace_back([&] {
+      while (flooding) {
+        try {
+          if (daemon.get("/metrics", unknown).status == 401) ++refused;
+        } catch (const std::exception&) {  // counted by what did not come back
+        }
+      }
+    });
+  }
+  wait_until([&] { return refused >= 6; }, 30s, "the flood to be refused");
+  std::vector<double> took_ms;
+  for (int i = 0; i < 40; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(daemon.get("/metrics", right).status, 200);
+    took_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  flooding = false;
+  for (auto& thread : flood) thread.join();
+  std::sort(took_ms.begin(), took_ms.end());
+  std::cout << "remembered scraper beside " << refused << " refused: median " << took_ms[20] << " ms, p90 "
+            << took_ms[36] << " ms\n";
+  EXPECT_LT(took_ms[20], 50.0) << "a bcrypt check takes 50-100 ms: the scraper waited behind the flood's";
+  EXPECT_LT(took_ms[36], 200.0);
+  daemon.stop();
 }
 
 TEST(Daemon, KeepsServingLastGoodDataWhileKafkaIsDownAndRecoversByItself) {

@@ -49,6 +49,18 @@ TEST(BasicAuth, RememberedCredentialsAreOnlyEverTheExactOnes) {
   EXPECT_FALSE(auth.allows("Basic b3BzOnNjcmFwZS1wdw==")) << "ops:scrape-pw: another user's password";
 }
 
+TEST(BasicAuth, OnlyCredentialsThatPassedAreRemembered) {
+  const auto auth = two_users();
+  EXPECT_FALSE(auth.remembers("Basic cHJvbWV0aGV1czpzY3JhcGUtcHc=")) << "not checked yet";
+  ASSERT_TRUE(auth.allows("Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="));
+  EXPECT_TRUE(auth.remembers("Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="));
+  EXPECT_TRUE(auth.remembers("basic cHJvbWV0aGV1czpzY3JhcGUtcHc=")) << "the scheme is case-insensitive";
+  ASSERT_FALSE(auth.allows("Basic cHJvbWV0aGV1czpzY3JhcGUtcHg="));
+  EXPECT_FALSE(auth.remembers("Basic cHJvbWV0aGV1czpzY3JhcGUtcHg=")) << "a refusal is not remembered";
+  EXPECT_FALSE(auth.remembers("Basic !!!!"));
+  EXPECT_FALSE(auth.remembers(""));
+}
+
 TEST(BasicAuth, OnlyBcryptHashesAreAccepted) {
   using Users = std::map<std::string, std::string>;
   EXPECT_THROW(BasicAuth(Users{{"prometheus", "scrape-pw"}}), std::invalid_argument);
