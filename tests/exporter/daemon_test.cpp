@@ -109,6 +109,20 @@ TEST(Daemon, ServesEndpointsAndGzipWhileKafkaIsUnreachable) {
 
 // --web.config.file with basic_auth_users: every endpoint asks for the credentials, a wrong
 // or missing one gets 401 and nothing else, the right one everything.
+// Polls /-/ready with `credentials` until it answers 200.
+void wait_ready_with(DaemonProcess& daemon, const HttpHeaders& credentials) {
+  wait_until(
+      [&] {
+        try {
+          return daemon.get("/-/ready", credentials).status == 200;
+        } catch (const std::exception&) {
+          if (!daemon.running()) throw std::runtime_error("the daemon exited:\n" + daemon.log_tail());
+          return false;  // not listening yet
+        }
+      },
+      60s, "ready, asked with credentials");
+}
+
 TEST(Daemon, BasicAuthGuardsEveryEndpointAndLeaksNothing) {
   const auto web = write_temp_file(
       "web.yml", "basic_auth_users:\n  prometheus: $2b$04$5YTNHdmj7R6TlqnOZ3FSP./3QZswS62k5zR6IzZDVlj5pF9kWC4xa\n");
@@ -124,16 +138,7 @@ TEST(Daemon, BasicAuthGuardsEveryEndpointAndLeaksNothing) {
   DaemonProcess daemon(options);
   const HttpHeaders right{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="}};  // prometheus:scrape-pw
   const HttpHeaders wrong{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHg="}};  // prometheus:scrape-px
-  wait_until(
-      [&] {
-        try {
-          return daemon.get("/-/ready", right).status == 200;
-        } catch (const std::exception&) {
-          if (!daemon.running()) throw std::runtime_error("the daemon exited:\n" + daemon.log_tail());
-          return false;  // not listening yet
-        }
-      },
-      60s, "ready, asked with credentials");
+  wait_ready_with(daemon, right);
   for (const std::string path : {"/metrics", "/", "/-/healthy", "/-/ready", "/nope"}) {
     for (const auto& headers : {HttpHeaders{}, wrong}) {
       const auto response = daemon.get(path, headers);
@@ -161,16 +166,7 @@ TEST(Daemon, AFloodOfWrongCredentialsDoesNotHoldUpARememberedScraper) {
   DaemonProcess daemon(options);
   const HttpHeaders right{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="}};  // prometheus:scrape-pw
   const HttpHeaders unknown{{"Authorization", "Basic bm9ib2R5OnNjcmFwZS1wdw=="}};    // nobody:scrape-pw
-  wait_until(
-      [&] {
-        try {
-          return daemon.get("/-/ready", right).status == 200;
-        } catch (const std::exception&) {
-          if (!daemon.running()) throw std::runtime_error("the daemon exited:\n" + daemon.log_tail());
-          return false;  // not listening yet
-        }
-      },
-      60s, "ready, asked with credentials");
+  wait_ready_with(daemon, right);
   std::atomic<bool> flooding{true};
   std::atomic<int> refused{0};
   std::vector<std::thread> flood;
