@@ -33,20 +33,15 @@ void write_not_permitted(std::span<const std::string_view> apis, const RefusedAp
 
 void PermissionLog::update(std::span<const std::string_view> apis, const RefusedApis& now) {
   for (const auto api : apis) {
-    const bool was = refused_.contains(api);
+    const auto was = refused_.find(api);
     const bool is = now.contains(api);
-    if (is && !was) {
+    if (is && was == refused_.end()) {
       log_event(spdlog::level::warn, "not permitted: the brokers refused a request for lack of permission",
                 {{"cluster", cluster_}, {"api", std::string(api)}, {"missing", std::string(what_is_missing(api))}});
-    } else if (was && !is) {
-      log_event(spdlog::level::info, "permitted again", {{"cluster", cluster_}, {"api", std::string(api)}});
-    }
-  }
-  for (const auto api : apis) {
-    if (now.contains(api)) {
       refused_.insert(std::string(api));
-    } else if (const auto it = refused_.find(api); it != refused_.end()) {
-      refused_.erase(it);
+    } else if (!is && was != refused_.end()) {
+      log_event(spdlog::level::info, "permitted again", {{"cluster", cluster_}, {"api", std::string(api)}});
+      refused_.erase(was);
     }
   }
 }
