@@ -175,14 +175,10 @@ int serve(const Flags& flags, config::Config config, const WebConfig& web) {
       auto next = load_config(flags);
       check_secrets(next);
       std::optional<WebConfig> next_web;
-      std::optional<HttpSecurity> security;
-      if (flags.web_config_file) {
-        next_web = read_web_config(*flags.web_config_file);
-        security = http_security(*next_web);
-      }
+      if (flags.web_config_file) next_web = read_web_config(*flags.web_config_file);
       const auto change = targets->apply(next);
-      if (security) {
-        http.secure(std::move(*security));
+      if (next_web) {
+        http.secure(http_security(*next_web));
         log_web_config(*flags.web_config_file, *next_web);
       }
       apply_web_and_log(config, next);

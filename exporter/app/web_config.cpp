@@ -63,7 +63,8 @@ std::string beside(const std::string& web_config_path, const std::string& file) 
   return (std::filesystem::path(web_config_path).parent_path() / file).string();
 }
 
-TlsSettings read_tls_settings(config::MapReader& top, const std::string& path) {
+// The settings of tls_server_config, and the context made of their files (read now).
+void read_tls(config::MapReader& top, const std::string& path, WebConfig& web) {
   auto tls = top.section("tls_server_config");
   for (const char* key : kUnsupportedTlsKeys) {
     if (tls.has(key)) {
@@ -93,11 +94,11 @@ TlsSettings read_tls_settings(config::MapReader& top, const std::string& path) {
   settings.key_file = beside(path, settings.key_file);
   if (!settings.client_ca_file.empty()) settings.client_ca_file = beside(path, settings.client_ca_file);
   try {
-    make_tls_context(settings);
+    web.tls_context = make_tls_context(settings);
   } catch (const TlsSetupError& e) {
     tls.fail(e.key(), e.what());
   }
-  return settings;
+  web.tls = std::move(settings);
 }
 
 }  // namespace
@@ -107,7 +108,7 @@ WebConfig read_web_config(const std::string& path) {
   config::MapReader top(path, root, "");
   top.reject_unknown({"basic_auth_users", "tls_server_config"});
   WebConfig web;
-  if (top.has("tls_server_config")) web.tls = read_tls_settings(top, path);
+  if (top.has("tls_server_config")) read_tls(top, path, web);
   if (top.has("basic_auth_users")) {
     const auto users = top.node("basic_auth_users");
     if (!users.IsMap()) top.fail("basic_auth_users", "expected a mapping of user names to bcrypt hashes");
@@ -129,7 +130,7 @@ WebConfig read_web_config(const std::string& path) {
 HttpSecurity http_security(const WebConfig& web) {
   HttpSecurity security;
   if (!web.basic_auth_users.empty()) security.auth = std::make_shared<const BasicAuth>(web.basic_auth_users);
-  if (web.tls) security.tls = make_tls_context(*web.tls);
+  security.tls = web.tls_context;
   return security;
 }
 

@@ -10,22 +10,24 @@
 #include "exporter/sdk/config_reader.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace msgwatch {
 
 struct WebConfig {
-  std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
-  std::optional<TlsSettings> tls;                       // paths resolved against the file's directory
+  std::map<std::string, std::string> basic_auth_users;     // user -> bcrypt hash
+  std::optional<TlsSettings> tls;                          // paths resolved against the file's directory
+  std::shared_ptr<boost::asio::ssl::context> tls_context;  // made of tls's files when it is set
 };
 
 // Reads and checks the file, and the TLS files it names (readable, the key matching its
-// certificate); throws config::ConfigError naming the file, line and key.
+// certificate), which make the TLS context; throws config::ConfigError naming the file, line
+// and key.
 WebConfig read_web_config(const std::string& path);
 
-// What the HTTP server applies: the users' hashes and the TLS context made from the files
-// (read now: throws TlsSetupError).
+// What the HTTP server applies: the users' hashes and the TLS context.
 HttpSecurity http_security(const WebConfig& web);
 
 }  // namespace msgwatch
