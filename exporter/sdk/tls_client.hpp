@@ -44,6 +44,11 @@ struct TlsClient {
   TlsClientFiles files;
   std::string server_name;  // the name the server's certificate must hold; empty: the host dialled
   std::shared_ptr<boost::asio::ssl::context> context;
+
+  // The name a connection to `host` asks for and expects.
+  [[nodiscard]] const std::string& name_for(const std::string& host) const {
+    return server_name.empty() ? host : server_name;
+  }
 };
 
 // The `tls:` section of the target `reader` reads (enabled, ca_file, cert_file, key_file,

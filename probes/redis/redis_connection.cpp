@@ -81,7 +81,7 @@ asio::awaitable<void> RedisConnection::connect(const HostPort& address) {
 
 asio::awaitable<void> RedisConnection::handshake(const std::string& host) {
   tls_.emplace(socket_, *tls_settings_->context);
-  const std::string& name = tls_settings_->server_name.empty() ? host : tls_settings_->server_name;
+  const std::string& name = tls_settings_->name_for(host);
   if (!expect_server_name(tls_->native_handle(), name, tls_settings_->files.verify)) {
     close();
     throw RedisIoError("tls: cannot ask for server name " + name);

@@ -33,7 +33,7 @@ asio::awaitable<void> BrokerStream::handshake(const std::string& host, boost::sy
                                               std::string& why) {
   auto* tls_stream = std::get_if<asio::ssl::stream<tcp::socket>>(&impl_->stream);
   if (tls_stream == nullptr) co_return;
-  const auto& name = impl_->tls->server_name.empty() ? host : impl_->tls->server_name;
+  const auto& name = impl_->tls->name_for(host);
   SSL* ssl = tls_stream->native_handle();
   if (!expect_server_name(ssl, name, impl_->tls->files.verify)) {
     ERR_clear_error();
