@@ -9,15 +9,20 @@
 # The health check asks /-/healthy over plain HTTP on port 9440: with TLS or basic auth on the
 # endpoints (--web.config.file), replace it.
 FROM debian:12-slim AS build
-# The sources' path in the build, and compiles cached in /ccache (empty unless the build mounts
-# a cache there, as image_test.sh mounts the test command's: same path, same objects).
-ARG SRC=/src
+# Compiles cached in /ccache: empty unless the build mounts a cache there, as image_test.sh
+# mounts the test command's.
 ENV CCACHE_DIR=/ccache
-COPY scripts/ ${SRC}/scripts/
-RUN bash ${SRC}/scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
-COPY . ${SRC}
+COPY scripts/ /src/scripts/
+RUN bash /src/scripts/setup.sh --build-only && rm -rf /var/lib/apt/lists/*
+COPY . /src
+# SRC: the path the sources are built at (image_test.sh gives the checkout's own, so that the
+# objects are those of the test command's build: same path, same objects). It appears only in
+# this step, whose cache key includes the build arguments: a COPY to a path made of an argument
+# is reused by podman's layer cache after a build with another value.
+ARG SRC=/src
 ARG MSGWATCH_REVISION=unknown
-RUN bash -c 'source "$0/scripts/lib.sh" && configure_build "$0/build" -DMSGWATCH_TESTS=OFF \
+RUN bash -c 'if [[ "$0" != /src ]]; then mkdir -p "$(dirname "$0")" && mv /src "$0"; fi \
+      && source "$0/scripts/lib.sh" && configure_build "$0/build" -DMSGWATCH_TESTS=OFF \
       -DMSGWATCH_REVISION="$1" && cmake --build "$0/build" --target msgwatch \
       && cpack -G DEB --config "$0/build/CPackConfig.cmake" -B /package' "${SRC}" "${MSGWATCH_REVISION}"
 

@@ -46,15 +46,23 @@ in_background() {
   log "$name: started beside the tests (log: $build_dir/$name.log)"
 }
 
-# Waits for every background stage; prints each one's log; fails if one failed.
+# Waits for every background stage; prints each one's log, those of failed stages last (a
+# reader of the output's end sees why); fails if one failed.
 finish_background() {
   local name started failed=()
   for name in "${!background[@]}"; do
     started=$(now_ms)
-    if ! wait "${background[$name]}"; then failed+=("$name"); fi
-    log "$name: waited $(since "$started") for it after the tests; its log:"
-    cat "$build_dir/$name.log"
+    if wait "${background[$name]}"; then
+      log "$name: waited $(since "$started") for it after the tests; its log:"
+      cat "$build_dir/$name.log"
+    else
+      failed+=("$name")
+    fi
     unset "background[$name]"
+  done
+  for name in "${failed[@]}"; do
+    log "$name: FAILED; its log:"
+    cat "$build_dir/$name.log"
   done
   ((${#failed[@]} == 0)) || die "failed beside the tests: ${failed[*]}"
 }

@@ -63,10 +63,13 @@ make_base_image() {
 
 # The sources at their path here, the compile cache mounted and the revision given: what the
 # test command built is compiled again byte for byte, so its objects come from the cache.
+# No layer cache: the image is built as on a fresh machine, whatever earlier builds left (and
+# the one this test made before is removed rather than left untagged).
+"${podman[@]}" rmi -f "$image" >/dev/null 2>&1 || true
 started=$(now_ms)
 mkdir -p "$CCACHE_DIR"
 revision=$(git describe --always --dirty --tags 2>/dev/null || echo unknown)
-if ! "${podman[@]}" build --network host --pull=never --format docker -v "$CCACHE_DIR:/ccache" \
+if ! "${podman[@]}" build --layers=false --network host --pull=never --format docker -v "$CCACHE_DIR:/ccache" \
   --build-arg SRC="$ROOT" --build-arg MSGWATCH_REVISION="$revision" \
   -t "$image" -f Dockerfile . >"$work/build.log" 2>&1; then
   tail -n 40 "$work/build.log" >&2
