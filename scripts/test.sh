@@ -67,6 +67,7 @@ finish_background() {
   ((${#failed[@]} == 0)) || die "failed beside the tests: ${failed[*]}"
 }
 
+run_started=$(now_ms)
 bash scripts/setup.sh
 # The code is kept as .clang-format says; a diff fails the run before anything is built.
 git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run -Werror
@@ -107,3 +108,4 @@ for version in "${kafka_versions[@]}"; do
 done
 
 finish_background
+log "every test passed in $(since "$run_started")"
