@@ -82,11 +82,15 @@ constexpr Family kTopicChanges =
                    {"topic", "change"});
 constexpr Family kTopicChangeFailures =
     counter_family("kafka_canary_topic_change_failures_total",
-                   "Changes to the canary topic that failed (the reason is logged), by change; tried again next round.",
+                   "Changes to the canary topic that failed (the reason is logged), by change; tried again next round. "
+                   "change=\"planning\": rounds that planned no change because the reassignments under way could not "
+                   "be read.",
                    {"topic", "change"});
 constexpr Family kReassigning =
     gauge_family("kafka_canary_reassignment_in_progress",
-                 "1 while a reassignment of a canary partition is under way (the daemon starts no other).", {"topic"});
+                 "1 while a reassignment of a canary partition is under way (the daemon starts no other); absent "
+                 "while it cannot be read.",
+                 {"topic"});
 constexpr Family kInfo =
     gauge_family("msgwatch_kafka_canary_info",
                  "The canary's topic and this daemon's instance id (the key of its messages).", {"topic", "instance"});
@@ -175,7 +179,9 @@ void write_canary_metrics(const CanaryState& state, const std::string& topic, Se
     for (const auto& [change, count] : state.topic_changes->failed) {
       out.add(kTopicChangeFailures, {topic, change}, static_cast<double>(count));
     }
-    out.add(kReassigning, {topic}, state.topic_changes->reassignment_in_progress ? 1.0 : 0.0);
+    if (const auto reassigning = state.topic_changes->reassignment_in_progress) {
+      out.add(kReassigning, {topic}, *reassigning ? 1.0 : 0.0);
+    }
   }
   for (const auto& [partition, counts] : state.partitions) {
     std::int32_t leader = -1;

@@ -26,7 +26,7 @@ const char* change_name(CanaryPlanStep::Kind kind) {
     case CanaryPlanStep::Kind::none:
       break;
   }
-  return "none";
+  return "planning";  // the round failed before a step was planned
 }
 
 // A partition-level error of an answer; ELECTION_NOT_NEEDED is not one (the preferred
@@ -37,6 +37,14 @@ void check(protocol::ErrorCode code, const std::optional<std::string>& message, 
   throw KafkaError(what + ": " + std::string(protocol::name(code)) + (message ? " (" + *message + ")" : ""), code);
 }
 
+// What a failure is logged once for: the change, and the broker's error code where it gave
+// one (its message may differ every time: Kafka's names the request's session), else the error.
+std::string failure_cause(const CanaryPlanStep& step, const std::exception& e) {
+  const auto* refused = dynamic_cast<const KafkaError*>(&e);
+  const bool coded = refused != nullptr && refused->code() != protocol::ErrorCode::unknown_server_error;
+  return std::string(change_name(step.kind)) + " " + (coded ? std::string(protocol::name(refused->code())) : e.what());
+}
+
 }  // namespace
 
 CanaryTopicKeeper::CanaryTopicKeeper(const KafkaCluster& cluster) : cluster_(cluster) {
@@ -45,6 +53,7 @@ CanaryTopicKeeper::CanaryTopicKeeper(const KafkaCluster& cluster) : cluster_(clu
     changes_.made[change_name(kind)] = 0;
     changes_.failed[change_name(kind)] = 0;
   }
+  changes_.failed[change_name(CanaryPlanStep::Kind::none)] = 0;
   auto options = connection_options(cluster_);
   options.connect_timeout = canary_wait_bound(settings_);
   options.request_timeout = canary_wait_bound(settings_);
@@ -64,19 +73,23 @@ void CanaryTopicKeeper::keep(rd_kafka_t* client, const CanaryTopicView& view) {
   if (in_flight_.awaited(view, now)) return;
   CanaryPlanStep step;
   try {
-    changes_.reassignment_in_progress = reassignment_in_progress(view);
-    step = plan_canary_topic({view, sightings_.removed(now, settings_.broker_removed_after),
-                              settings_.partitions_per_broker, changes_.reassignment_in_progress});
-    if (step.kind == CanaryPlanStep::Kind::none) return;
-    carry_out(client, view, step);
-    in_flight_.made(step, view.replicas.size(), now);
-    ++changes_.made[change_name(step.kind)];
-    logged_.clear();
+    const bool reassigning = reassignment_in_progress(view);
+    changes_.reassignment_in_progress = reassigning;
+    step = plan_canary_topic(
+        {view, sightings_.removed(now, settings_.broker_removed_after), settings_.partitions_per_broker, reassigning});
+    if (step.kind != CanaryPlanStep::Kind::none) {
+      carry_out(client, view, step);
+      in_flight_.made(step, view.replicas.size(), now);
+      ++changes_.made[change_name(step.kind)];
+    }
+    logged_.clear();  // the round went as planned: a failure after it is logged again
   } catch (const std::exception& e) {
     ++next_broker_;
-    if (step.kind != CanaryPlanStep::Kind::none) ++changes_.failed[change_name(step.kind)];
-    if (logged_ == e.what()) return;
-    logged_ = e.what();
+    ++changes_.failed[change_name(step.kind)];
+    if (step.kind == CanaryPlanStep::Kind::none) changes_.reassignment_in_progress.reset();
+    const auto cause = failure_cause(step, e);
+    if (logged_ == cause) return;
+    logged_ = cause;
     log_event(spdlog::level::warn, "canary topic not changed",
               {{"cluster", cluster_.name},
                {"topic", settings_.topic},

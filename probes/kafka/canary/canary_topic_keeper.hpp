@@ -5,7 +5,7 @@
 // daemon's own protocol client (librdkafka 2.0.2 has none of those three), each request
 // bounded by the canary's wait bound. Counts what it changed and what failed:
 //   kafka_canary_topic_changes_total{topic,change}, kafka_canary_topic_change_failures_total{topic,change}
-//   kafka_canary_reassignment_in_progress{topic}
+//   kafka_canary_reassignment_in_progress{topic} (absent while unknown)
 
 #include "probes/kafka/canary/canary_plan.hpp"
 #include "probes/kafka/client/cluster_client.hpp"
@@ -18,15 +18,19 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace msgwatch::kafka {
 
 struct CanaryTopicChanges {
-  // By change: partitions_added, reassigned, leaders_elected (each present from the start).
+  // By change: partitions_added, reassigned, leaders_elected (each present from the start);
+  // failed also counts `planning`, rounds that could not plan a step because the
+  // reassignments under way could not be read.
   std::map<std::string, std::int64_t> made;
   std::map<std::string, std::int64_t> failed;
-  bool reassignment_in_progress = false;
+  // As last read; unknown before the first read and after a failed one.
+  std::optional<bool> reassignment_in_progress;
   bool operator==(const CanaryTopicChanges&) const = default;
 };
 
@@ -38,8 +42,8 @@ class CanaryTopicKeeper {
   CanaryTopicKeeper& operator=(const CanaryTopicKeeper&) = delete;
 
   // One step for the topic as `view` shows it (`client` adds partitions), none while the
-  // view does not show the last change made yet. Never throws: a failure is counted, logged,
-  // and the step planned again next round.
+  // view does not show the last change made yet. Never throws: a failure is counted, logged
+  // (once for the same cause until a round succeeds), and the step planned again next round.
   void keep(rd_kafka_t* client, const CanaryTopicView& view);
   [[nodiscard]] const CanaryTopicChanges& changes() const { return changes_; }
 
@@ -60,7 +64,7 @@ class CanaryTopicKeeper {
   CanaryBrokerSightings sightings_;
   CanaryChangeInFlight in_flight_;
   CanaryTopicChanges changes_;
-  std::string logged_;  // the last step or failure logged, so each is logged once
+  std::string logged_;  // the cause of the last failure logged: logged once until a round succeeds
   std::size_t next_broker_ = 0;
   boost::asio::io_context io_;
   std::unique_ptr<ClusterClient> client_;  // after io_: closed before it
