@@ -22,6 +22,11 @@ cd "$ROOT"
 podman=(podman --runtime runc)
 limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 base=debian:12-slim
+# Bounds on the two long steps, several times what they take beside the tests at idle
+# priority (debootstrap 2.5 min, the build 11 min): a stalled download fails this test
+# rather than holding the test command.
+debootstrap_bound=15m
+build_bound=40m
 image=localhost/msgwatch:test
 name=msgwatch-image-test-$$
 
@@ -46,8 +51,9 @@ debian_mirror() {
 make_base_image() {
   local rootfs="$work/rootfs" started
   started=$(now_ms)
-  debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  timeout --kill-after=30s "$debootstrap_bound" debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" \
+    >"$work/debootstrap.log" 2>&1 ||
+    { tail -n 30 "$work/debootstrap.log" >&2; die "debootstrap failed or took over $debootstrap_bound"; }
   # The machine's sources (updates, security) rather than the single one debootstrap wrote.
   if compgen -G "/etc/apt/sources.list.d/debian.sources" >/dev/null; then
     rm -f "$rootfs/etc/apt/sources.list"
@@ -69,11 +75,12 @@ make_base_image() {
 started=$(now_ms)
 mkdir -p "$CCACHE_DIR"
 revision=$(git describe --always --dirty --tags 2>/dev/null || echo unknown)
-if ! "${podman[@]}" build --layers=false --network host --pull=never --format docker -v "$CCACHE_DIR:/ccache" \
+if ! timeout --kill-after=30s "$build_bound" "${podman[@]}" build --layers=false --network host --pull=never \
+  --format docker -v "$CCACHE_DIR:/ccache" \
   --build-arg SRC="$ROOT" --build-arg MSGWATCH_REVISION="$revision" \
   -t "$image" -f Dockerfile . >"$work/build.log" 2>&1; then
   tail -n 40 "$work/build.log" >&2
-  die "podman build failed"
+  die "podman build failed or took over $build_bound"
 fi
 log "image built in $(since "$started") ($("${podman[@]}" image inspect --format '{{.Size}}' "$image") bytes)"
 
