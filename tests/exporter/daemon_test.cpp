@@ -157,7 +157,9 @@ TEST(Daemon, BasicAuthGuardsEveryEndpointAndLeaksNothing) {
 }
 
 // A bcrypt check takes tens of milliseconds by design (an unknown user's costs one at cost
-// 10): a flood of wrong credentials must not hold up a scraper whose credentials passed.
+// 10): a burst of wrong credentials must not hold up a scraper whose credentials passed.
+// Asserted by order, not by time: the scraper's answer comes back while most of the burst,
+// sent before it, still waits for its checks.
 TEST(Daemon, AFloodOfWrongCredentialsDoesNotHoldUpARememberedScraper) {
   const auto web = write_temp_file(
       "web.yml", "basic_auth_users:\n  prometheus: $2b$04$5YTNHdmj7R6TlqnOZ3FSP./3QZswS62k5zR6IzZDVlj5pF9kWC4xa\n");
@@ -167,33 +169,27 @@ TEST(Daemon, AFloodOfWrongCredentialsDoesNotHoldUpARememberedScraper) {
   const HttpHeaders right{{"Authorization", "Basic cHJvbWV0aGV1czpzY3JhcGUtcHc="}};  // prometheus:scrape-pw
   const HttpHeaders unknown{{"Authorization", "Basic bm9ib2R5OnNjcmFwZS1wdw=="}};    // nobody:scrape-pw
   wait_ready_with(daemon, right);
-  std::atomic<bool> flooding{true};
+  constexpr int kBurst = 16;
+  std::atomic<int> answered{0};
   std::atomic<int> refused{0};
-  std::vector<std::thread> flood;
-  for (int i = 0; i < 6; ++i) {
-    flood.emplace_back([&] {
-      while (flooding) {
-        try {
-          if (daemon.get("/metrics", unknown).status == 401) ++refused;
-        } catch (const std::exception&) {  // counted by what did not come back
-        }
+  std::vector<std::thread> burst;
+  for (int i = 0; i < kBurst; ++i) {
+    burst.emplace_back([&] {
+      try {
+        if (daemon.get("/metrics", unknown, 60s).status == 401) ++refused;
+      } catch (const std::exception&) {  // counted by `refused`
       }
+      ++answered;
     });
   }
-  wait_until([&] { return refused >= 6; }, 30s, "the flood to be refused");
-  std::vector<double> took_ms;
-  for (int i = 0; i < 40; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(daemon.get("/metrics", right).status, 200);
-    took_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-  }
-  flooding = false;
-  for (auto& thread : flood) thread.join();
-  std::sort(took_ms.begin(), took_ms.end());
-  std::cout << "remembered scraper beside " << refused << " refused: median " << took_ms[20] << " ms, p90 "
-            << took_ms[36] << " ms\n";
-  EXPECT_LT(took_ms[20], 50.0) << "a bcrypt check takes 50-100 ms: the scraper waited behind the flood's";
-  EXPECT_LT(took_ms[36], 200.0);
+  wait_until([&] { return answered >= 1; }, 30s, "the first of the burst to be answered");
+  EXPECT_EQ(daemon.get("/metrics", right).status, 200);
+  const int waiting = kBurst - answered;
+  for (auto& thread : burst) thread.join();
+  std::cout << "the remembered scraper answered while " << waiting << " of " << kBurst
+            << " requests with unknown credentials waited\n";
+  EXPECT_EQ(refused, kBurst);
+  EXPECT_GE(waiting, kBurst / 2) << "the scraper waited behind the burst's checks";
   daemon.stop();
 }
 
